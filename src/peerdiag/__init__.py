@@ -1,0 +1,1 @@
+"""peerdiag: LGA children's services remote peer diagnostics."""

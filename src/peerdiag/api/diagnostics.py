@@ -1,0 +1,432 @@
+"""Diagnostics over HTTP: the same permissions and domain functions as the pages.
+
+Every view fetches the diagnostic through `get_diagnostic_for_user` with the permission it
+needs (404 to outsiders, 403 to readers who may not write) and changes anything only through
+one of the functions in diagnostics/domain/.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Field, PathEx, Query, Router, Status
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.params import P
+
+from peerdiag.accounts.models import User
+from peerdiag.common.errors import DomainError
+from peerdiag.diagnostics.domain import diagnostics as details
+from peerdiag.diagnostics.domain import kloes, people, stages
+from peerdiag.diagnostics.domain.gates import gate_blockers, gate_warnings, next_stages
+from peerdiag.diagnostics.domain.keydates import key_dates
+from peerdiag.diagnostics.domain.queries import diagnostics_for_user, get_diagnostic_for_user
+from peerdiag.diagnostics.enums import Stage
+from peerdiag.diagnostics.models import CouncilRole, Diagnostic, Kloe
+from peerdiag.directory.enums import OrganisationKind
+from peerdiag.directory.models import Organisation, Person
+
+from .schemas import (
+    CODE_PATTERN,
+    REF_PATTERN,
+    AdvanceIn,
+    CouncilRoleCreate,
+    CouncilRoleOut,
+    DiagnosticCreate,
+    DiagnosticDetail,
+    DiagnosticFilters,
+    DiagnosticPatch,
+    DiagnosticSummary,
+    DiagnosticUpdated,
+    FieldErrors,
+    GateOut,
+    GateRefused,
+    InputSchema,
+    KloeCreate,
+    KloeOut,
+    KloePatch,
+    Message,
+    ReasonIn,
+)
+
+router = Router(tags=["diagnostics"])
+
+ADD = "diagnostics.add_diagnostic"
+CHANGE = "diagnostics.change_diagnostic"
+ADVANCE = "diagnostics.advance_diagnostic"
+VIEW_INTERNAL = "diagnostics.view_internal"
+PAGE_SIZE = 50
+
+Ref = PathEx[str, P(pattern=REF_PATTERN, description="The diagnostic's reference")]
+Code = PathEx[str, P(pattern=CODE_PATTERN, description="The item's public code")]
+
+# What can go wrong, per kind of operation; the OpenAPI document lists each.
+LIST_ERRORS: dict[int, Any] = {401: Message, 422: FieldErrors}
+READ_ERRORS: dict[int, Any] = {**LIST_ERRORS, 404: Message}
+WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 400: FieldErrors, 403: Message}
+
+
+class Pages(PageNumberPagination):
+    """Fixed pages of 50; the page number is capped so the offset always fits the database."""
+
+    class Input(InputSchema):
+        page: int = Field(1, ge=1, le=100_000)
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        offset = (pagination.page - 1) * self.page_size
+        return {"items": queryset[offset : offset + self.page_size], "count": queryset.count()}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def _detail(request: HttpRequest, d: Diagnostic, **extra: Any) -> dict[str, Any]:
+    """The full picture of `d` for this caller; internal notes only for those who may see them."""
+    out: dict[str, Any] = {
+        **_summary_fields(d),
+        "type_other": d.type_other,
+        "focus_statement": d.focus_statement,
+        "covid_theme": d.covid_theme,
+        "online_platform": d.online_platform,
+        "online_platform_other": d.online_platform_other,
+        "case_review_in_scope": d.case_review_in_scope,
+        "written_feedback_format": d.written_feedback_format,
+        "suitability": d.suitability,
+        "suitability_rationale": d.suitability_rationale,
+        "written_feedback_issued_on": d.written_feedback_issued_on,
+        "key_dates": [
+            {
+                "key": k.key,
+                "label": k.label,
+                "start": k.start,
+                "end": k.end,
+                "note": k.note,
+                "optional": k.optional,
+            }
+            for k in key_dates(d)
+        ],
+        "next_stages": [{"stage": s, "label": str(Stage(s).label)} for s in next_stages(d)],
+        **extra,
+    }
+    if _user(request).has_perm(VIEW_INTERNAL, d):
+        out["internal_notes"] = d.internal_notes
+    return out
+
+
+def _summary_fields(d: Diagnostic) -> dict[str, Any]:
+    council = d.host_council
+    return {
+        "reference": d.reference,
+        "title": d.title,
+        "type": d.type,
+        "type_label": d.type_label,
+        "stage": d.stage,
+        "stage_label": d.stage_label,
+        "host_council": {
+            "code": council.code,
+            "name": council.name,
+            "kind": council.kind,
+            "region": council.region,
+        },
+        "day1": d.day1,
+        "stage_changed_at": d.stage_changed_at,
+        "created_at": d.created_at,
+    }
+
+
+# --- Diagnostics --------------------------------------------------------------------------
+
+
+@router.get(
+    "/diagnostics",
+    response={200: list[DiagnosticSummary], **LIST_ERRORS},
+    url_name="diagnostic_list",
+    operation_id="listDiagnostics",
+    summary="List the diagnostics you may see",
+)
+@paginate(Pages, page_size=PAGE_SIZE)
+def diagnostic_list(request: HttpRequest, filters: Query[DiagnosticFilters]) -> Any:
+    """Newest first, 50 to a page. Filter by stage, type or the host council's region."""
+    qs = diagnostics_for_user(_user(request))
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.type:
+        qs = qs.filter(type=filters.type)
+    if filters.region:
+        qs = qs.filter(host_council__region=filters.region)
+    return qs.order_by("-created_at", "-pk")
+
+
+@router.post(
+    "/diagnostics",
+    response={201: DiagnosticDetail, **WRITE_ERRORS},
+    url_name="diagnostic_create",
+    operation_id="createDiagnostic",
+    summary="Open a diagnostic at the enquiry stage",
+    exclude_unset=True,
+)
+def diagnostic_create(request: HttpRequest, payload: DiagnosticCreate) -> Any:
+    """LGA staff only. A caller who is LGA staff becomes the peer challenge manager."""
+    user = _user(request)
+    if not user.has_perm(ADD):
+        raise PermissionDenied("Only LGA staff may open a diagnostic")
+    council = Organisation.objects.filter(code=payload.host_council).first()
+    if council is None:
+        raise DomainError("No organisation has this code", field="host_council")
+    manager = Person.objects.filter(user=user, organisation__kind=OrganisationKind.LGA).first()
+    d = details.create_diagnostic(
+        by=user,
+        host_council=council,
+        title=payload.title,
+        type=payload.type,
+        type_other=payload.type_other,
+        manager=manager,
+    )
+    return Status(201, _detail(request, d))
+
+
+@router.get(
+    "/diagnostics/{ref}",
+    response={200: DiagnosticDetail, **READ_ERRORS},
+    url_name="diagnostic_detail",
+    operation_id="getDiagnostic",
+    summary="A diagnostic, its key dates and the stages it may move to",
+    exclude_unset=True,
+)
+def diagnostic_detail(request: HttpRequest, ref: Ref) -> Any:
+    d = get_diagnostic_for_user(_user(request), ref)
+    return _detail(request, d)
+
+
+@router.patch(
+    "/diagnostics/{ref}",
+    response={200: DiagnosticUpdated, **WRITE_ERRORS},
+    url_name="diagnostic_update",
+    operation_id="updateDiagnostic",
+    summary="Change a diagnostic's details or delivery day 1",
+    exclude_unset=True,
+)
+def diagnostic_update(request: HttpRequest, ref: Ref, payload: DiagnosticPatch) -> Any:
+    """Send only the fields to change. Nothing changes unless everything sent is accepted."""
+    user = _user(request)
+    d = get_diagnostic_for_user(user, ref, perm=CHANGE)
+    given = payload.model_dump(exclude_unset=True)
+    changed: list[str] = []
+    warnings: list[str] = []
+    with transaction.atomic():
+        if "day1" in given:
+            day1 = given.pop("day1")
+            before = d.day1
+            warning = details.set_day1(d, by=user, day1=day1)
+            changed += ["day1"] if before != day1 else []
+            warnings += [warning] if warning else []
+        if given:
+            changed += [c["field"] for c in details.update_details(d, by=user, **given)]
+    return _detail(request, d, changed=changed, warnings=warnings)
+
+
+# --- Key lines of enquiry -----------------------------------------------------------------
+
+
+def _kloe(d: Diagnostic, code: str) -> Kloe:
+    # Through the diagnostic's own manager, so a code from another diagnostic is a 404 and
+    # kloe.diagnostic is the permission-checked object.
+    kloe = d.kloes.filter(code=code).first()
+    if kloe is None:
+        raise Http404("No such key line of enquiry")
+    return kloe
+
+
+@router.get(
+    "/diagnostics/{ref}/kloes",
+    response={200: list[KloeOut], **READ_ERRORS},
+    url_name="kloe_list",
+    operation_id="listKloes",
+    summary="The key lines of enquiry, in order",
+)
+def kloe_list(request: HttpRequest, ref: Ref) -> Any:
+    return get_diagnostic_for_user(_user(request), ref).kloes.all()
+
+
+@router.post(
+    "/diagnostics/{ref}/kloes",
+    response={201: KloeOut, **WRITE_ERRORS},
+    url_name="kloe_create",
+    operation_id="addKloe",
+    summary="Add a key line of enquiry at the end of the list",
+)
+def kloe_create(request: HttpRequest, ref: Ref, payload: KloeCreate) -> Any:
+    user = _user(request)
+    d = get_diagnostic_for_user(user, ref, perm=CHANGE)
+    return Status(201, kloes.add_kloe(d, by=user, text=payload.text, theme=payload.theme))
+
+
+@router.patch(
+    "/diagnostics/{ref}/kloes/{code}",
+    response={200: KloeOut, **WRITE_ERRORS},
+    url_name="kloe_update",
+    operation_id="updateKloe",
+    summary="Change a key line of enquiry's words or theme, or move it",
+)
+def kloe_update(request: HttpRequest, ref: Ref, code: Code, payload: KloePatch) -> Any:
+    """Fields left out keep their value; `order` moves it (the others shift to make room)."""
+    user = _user(request)
+    kloe = _kloe(get_diagnostic_for_user(user, ref, perm=CHANGE), code)
+    given = payload.model_dump(exclude_unset=True)
+    with transaction.atomic():
+        if "text" in given or "theme" in given:
+            kloe = kloes.edit_kloe(
+                kloe,
+                by=user,
+                text=given.get("text", kloe.text),
+                theme=given.get("theme", kloe.theme),
+            )
+        if "order" in given:
+            kloe = kloes.move_kloe(kloe, by=user, to_order=given["order"])
+    return kloe
+
+
+@router.delete(
+    "/diagnostics/{ref}/kloes/{code}",
+    response={204: None, **WRITE_ERRORS},
+    url_name="kloe_delete",
+    operation_id="removeKloe",
+    summary="Remove a key line of enquiry; the ones after it move up",
+)
+def kloe_delete(request: HttpRequest, ref: Ref, code: Code) -> Any:
+    user = _user(request)
+    kloes.remove_kloe(_kloe(get_diagnostic_for_user(user, ref, perm=CHANGE), code), by=user)
+    return Status(204, None)
+
+
+# --- Council roles ------------------------------------------------------------------------
+
+
+@router.get(
+    "/diagnostics/{ref}/council-roles",
+    response={200: list[CouncilRoleOut], **READ_ERRORS},
+    url_name="council_role_list",
+    operation_id="listCouncilRoles",
+    summary="Who holds which role at the host council",
+)
+def council_role_list(request: HttpRequest, ref: Ref) -> Any:
+    d = get_diagnostic_for_user(_user(request), ref)
+    return d.council_roles.select_related("person__organisation")
+
+
+@router.post(
+    "/diagnostics/{ref}/council-roles",
+    response={201: CouncilRoleOut, **WRITE_ERRORS},
+    url_name="council_role_create",
+    operation_id="assignCouncilRole",
+    summary="Give someone a council role (replacing the holder of a single role)",
+)
+def council_role_create(request: HttpRequest, ref: Ref, payload: CouncilRoleCreate) -> Any:
+    user = _user(request)
+    d = get_diagnostic_for_user(user, ref, perm=CHANGE)
+    person = Person.objects.select_related("organisation").filter(code=payload.person).first()
+    if person is None:
+        raise DomainError("No person has this code", field="person")
+    return Status(201, people.assign_council_role(d, by=user, person=person, role=payload.role))
+
+
+@router.delete(
+    "/diagnostics/{ref}/council-roles/{code}",
+    response={204: None, **WRITE_ERRORS},
+    url_name="council_role_delete",
+    operation_id="removeCouncilRole",
+    summary="Take a council role away",
+)
+def council_role_delete(request: HttpRequest, ref: Ref, code: Code) -> Any:
+    user = _user(request)
+    d = get_diagnostic_for_user(user, ref, perm=CHANGE)
+    held: CouncilRole | None = d.council_roles.select_related("person").filter(code=code).first()
+    if held is None:
+        raise Http404("No such council role")
+    people.remove_council_role(held, by=user)
+    return Status(204, None)
+
+
+# --- Stages -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/diagnostics/{ref}/gates/{to_stage}",
+    response={200: GateOut, **READ_ERRORS},
+    url_name="gate_check",
+    operation_id="checkGate",
+    summary="What is missing before the diagnostic may move to a stage",
+)
+def gate_check(
+    request: HttpRequest, ref: Ref, to_stage: PathEx[Stage, P(description="A stage")]
+) -> Any:
+    d = get_diagnostic_for_user(_user(request), ref)
+    return {
+        "to_stage": to_stage,
+        "to_stage_label": str(Stage(to_stage).label),
+        "blockers": gate_blockers(d, to_stage),
+        "warnings": gate_warnings(d, to_stage),
+    }
+
+
+@router.post(
+    "/diagnostics/{ref}/advance",
+    response={200: DiagnosticDetail, 409: GateRefused, **WRITE_ERRORS},
+    url_name="diagnostic_advance",
+    operation_id="advanceDiagnostic",
+    summary="Move the diagnostic on to its next stage",
+    exclude_unset=True,
+)
+def diagnostic_advance(request: HttpRequest, ref: Ref, payload: AdvanceIn) -> Any:
+    """Refused with 409 and the list of blockers while anything is missing."""
+    user = _user(request)
+    d = get_diagnostic_for_user(user, ref, perm=ADVANCE)
+    return _detail(request, stages.advance(d, payload.to_stage, by=user))
+
+
+@router.post(
+    "/diagnostics/{ref}/postpone",
+    response={200: DiagnosticDetail, **WRITE_ERRORS},
+    url_name="diagnostic_postpone",
+    operation_id="postponeDiagnostic",
+    summary="Pause the diagnostic; its delivery day 1 is cleared",
+    exclude_unset=True,
+)
+def diagnostic_postpone(request: HttpRequest, ref: Ref, payload: ReasonIn) -> Any:
+    user = _user(request)
+    d = get_diagnostic_for_user(user, ref, perm=ADVANCE)
+    return _detail(request, stages.postpone(d, by=user, reason=payload.reason))
+
+
+@router.post(
+    "/diagnostics/{ref}/resume",
+    response={200: DiagnosticDetail, **WRITE_ERRORS},
+    url_name="diagnostic_resume",
+    operation_id="resumeDiagnostic",
+    summary="Take a postponed diagnostic back to the stage it was paused at",
+    exclude_unset=True,
+)
+def diagnostic_resume(request: HttpRequest, ref: Ref) -> Any:
+    user = _user(request)
+    d = get_diagnostic_for_user(user, ref, perm=ADVANCE)
+    return _detail(request, stages.resume(d, by=user))
+
+
+@router.post(
+    "/diagnostics/{ref}/cancel",
+    response={200: DiagnosticDetail, **WRITE_ERRORS},
+    url_name="diagnostic_cancel",
+    operation_id="cancelDiagnostic",
+    summary="End the diagnostic for good",
+    exclude_unset=True,
+)
+def diagnostic_cancel(request: HttpRequest, ref: Ref, payload: ReasonIn) -> Any:
+    user = _user(request)
+    d = get_diagnostic_for_user(user, ref, perm=ADVANCE)
+    return _detail(request, stages.cancel(d, by=user, reason=payload.reason))

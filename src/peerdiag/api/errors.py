@@ -1,0 +1,102 @@
+"""How refusals look on the wire. Every 4xx body has `detail`; input errors name the field.
+
+400  {"detail": [{"field": "title", "message": "Enter a title"}]}       domain refused it
+401  {"detail": "..."}                                                  no or bad token
+403  {"detail": "..."}                                                  may read, may not do
+404  {"detail": "Not found"}                                            nothing you may see
+409  {"detail": [{"field": "to_stage", ...}], "blockers": [...]}        a gate is shut
+422  {"detail": [{"field": "day1", "message": "..."}]}                  malformed input
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from peerdiag.common.errors import DomainError
+from peerdiag.diagnostics.domain.stages import GateBlocked
+
+# A domain error that names no input (none do today) is reported against the whole request,
+# as Django forms do.
+NON_FIELD = "__all__"
+NOT_FOUND = "Not found"
+FORBIDDEN = "You may see this diagnostic but not make this change"
+UNAUTHORISED = "Send a valid API token in the header 'Authorization: Bearer <token>'"
+
+# Body parameters are all called `payload` in the views; the name is an implementation detail
+# that callers should not see in error locations.
+BODY_PARAM = "payload"
+
+
+def field_errors(field: str | None, message: str) -> list[dict[str, str]]:
+    return [{"field": field or NON_FIELD, "message": message}]
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    """('body', 'payload', 'kloes', 0, 'text') → 'kloes.0.text'; ('query', 'page') → 'page'."""
+    source, *rest = [str(part) for part in loc] or [""]
+    if source == "body" and rest[:1] == [BODY_PARAM]:
+        rest = rest[1:]
+    return ".".join(rest) or source or NON_FIELD
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    if error.get("type") == "missing":
+        return "This field is required"
+    return str(error.get("msg", "This value is not valid"))
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the handlers on `api` (called once, where the API is built)."""
+
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return api.create_response(
+            request, {"detail": field_errors(exc.field, exc.message)}, status=400
+        )
+
+    def gate_blocked(request: HttpRequest, exc: GateBlocked) -> HttpResponse:
+        body = {
+            "detail": field_errors(exc.field, exc.message),
+            "blockers": [
+                {"code": b.code, "message": b.message, "fix": b.fix, "unavailable": b.unavailable}
+                for b in exc.blockers
+            ],
+        }
+        return api.create_response(request, body, status=409)
+
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        # The same words whatever was missing: outsiders learn nothing about what exists.
+        return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc) or FORBIDDEN}, status=403)
+
+    def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        detail = [
+            {"field": _location(e.get("loc", ())), "message": _validation_message(e)}
+            for e in exc.errors
+        ]
+        return api.create_response(request, {"detail": detail}, status=422)
+
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc, AuthenticationError):
+            response = api.create_response(request, {"detail": UNAUTHORISED}, status=401)
+            response["WWW-Authenticate"] = 'Bearer realm="peerdiag"'
+            return response
+        if exc.status_code == 400:
+            # ninja raises this for a body that is not JSON at all.
+            body: dict[str, Any] = {"detail": field_errors("body", str(exc))}
+        else:
+            body = {"detail": str(exc)}
+        return api.create_response(request, body, status=exc.status_code)
+
+    api.add_exception_handler(DomainError, domain_error)
+    api.add_exception_handler(GateBlocked, gate_blocked)
+    api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(PermissionDenied, forbidden)
+    api.add_exception_handler(ValidationError, invalid)
+    api.add_exception_handler(HttpError, http_error)

@@ -1,0 +1,43 @@
+"""The HTTP API, mounted at /api/ (see docs/api.md).
+
+Every operation needs a bearer token; the OpenAPI document (/api/openapi.json) and the
+interactive docs (/api/docs) stay public, since they only describe the API.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+
+from . import errors
+from .auth import BearerToken
+from .diagnostics import router as diagnostics_router
+from .schemas import MeOut, Message
+
+api = NinjaAPI(
+    title="peerdiag API",
+    version="1",
+    description="Remote peer diagnostics of children's services: the same data and rules as "
+    "the web pages, for scripts and other systems.",
+    auth=BearerToken(),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("/", diagnostics_router)
+
+
+@api.get(
+    "/me",
+    response={200: MeOut, 401: Message},
+    url_name="me",
+    operation_id="getMe",
+    summary="Who the token belongs to",
+    tags=["accounts"],
+)
+def me(request: HttpRequest) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    person = getattr(user, "person", None)
+    organisation = person.organisation if person is not None else None
+    return {"email": user.email, "name": user.get_full_name(), "organisation": organisation}

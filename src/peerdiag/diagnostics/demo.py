@@ -1,0 +1,385 @@
+"""Demo data: the LGA, three host councils, a peer bench, one diagnostic at every stage.
+
+Loading twice changes nothing: people are found by e-mail, diagnostics by title. Diagnostics
+are walked through the real domain functions as far as today's capabilities allow; the last
+step to a stage whose gate needs a capability not built yet is made by `_place_at`, which says
+so in the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from peerdiag.accounts.models import User
+from peerdiag.common.workdays import is_working_day
+from peerdiag.directory.models import Organisation, Person
+
+from .domain import audit
+from .domain import diagnostics as dd
+from .domain import kloes as dk
+from .domain import people as dp
+from .enums import MAIN_LINE, DiagnosticType, EndorsementStatus, Platform, Stage, TeamRole
+from .kloe_suggestions import suggestions_for
+from .models import Diagnostic
+
+DEMO_PASSWORD = "peerdiag-demo-2026"  # noqa: S105 - published demo accounts, never production
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    name: str
+    title: str
+    org: str
+    role: str
+    staff: bool = False
+
+
+ACCOUNTS = [
+    Account(
+        "admin@peerdiag.test", "Alex Admin", "Programme administrator", "LGA", "LGA admin", True
+    ),
+    Account(
+        "pcm@peerdiag.test",
+        "Priya Chandra",
+        "Peer challenge manager",
+        "LGA",
+        "Peer challenge manager",
+    ),
+    Account(
+        "peer@peerdiag.test",
+        "Liam O'Connor",
+        "Director of Children's Services",
+        "Leeds",
+        "Lead peer",
+    ),
+    Account(
+        "manager@peerdiag.test",
+        "Olivia Brown",
+        "Head of Safeguarding",
+        "Sheffield",
+        "Operational manager peer",
+    ),
+    Account(
+        "auditor@peerdiag.test",
+        "Aisha Khan",
+        "Practice Improvement Lead",
+        "Manchester",
+        "Case auditor",
+    ),
+    Account(
+        "sponsor@peerdiag.test",
+        "Sarah Sponsor",
+        "Director of Children's Services",
+        "Kent",
+        "Council sponsor",
+    ),
+    Account(
+        "organiser@peerdiag.test",
+        "Owen Organiser",
+        "Business Manager, Children's Services",
+        "Kent",
+        "Council organiser",
+    ),
+    Account(
+        "sponsor.bristol@peerdiag.test",
+        "Beth Bristow",
+        "Director of Children's Services",
+        "Bristol",
+        "Council sponsor (another council)",
+    ),
+]
+
+# A bench of peers from councils other than the hosts, in addition to the accounts above.
+BENCH = [
+    ("Daniel Hughes", "Director of Children's Services", "Cumberland"),
+    ("Grace Okafor", "Assistant Director, Children's Social Care", "Southwark"),
+    ("Tom Whitfield", "Assistant Director, Early Help", "Norfolk"),
+    ("Hannah Price", "Head of Service, Children in Care", "Devon"),
+    ("Mohammed Ali", "Head of Service, Front Door", "Birmingham"),
+    ("Rachel Green", "Service Manager, Child Protection", "Essex"),
+    ("Chris Evans", "Head of Quality Assurance", "Lancashire"),
+    ("Fiona Campbell", "Principal Social Worker", "Surrey"),
+    ("Jack Turner", "Head of SEND", "Camden"),
+    ("Emma Wilson", "Service Manager, Care Leavers", "North Yorkshire"),
+    ("Sam Patel", "Head of Early Years", "Nottinghamshire"),
+    ("Laura Bennett", "Practice Supervisor", "Cornwall"),
+    ("Nadia Rahman", "Team Manager, Assessment", "Wigan"),
+    ("Peter Lawson", "Assistant Director, Safeguarding", "Sunderland"),
+]
+
+COUNCIL_PEOPLE = {
+    "Kent": [
+        ("Councillor Jo Marsh", "Cabinet Member for Children", "lead_member"),
+        ("Mark Ellis", "Chief Executive", "chief_executive"),
+    ],
+    "Bristol": [
+        ("Councillor Ravi Shah", "Cabinet Member for Children", "lead_member"),
+        ("Helen Ward", "Chief Executive", "chief_executive"),
+        ("Ollie Reed", "Children's Services Business Partner", "organiser"),
+    ],
+    "Hertfordshire": [
+        ("Karen Moss", "Director of Children's Services", "sponsor"),
+        ("Ian Fox", "Improvement Manager", "organiser"),
+        ("Councillor Ann Lee", "Executive Member for Children", "lead_member"),
+        ("Paul Grant", "Chief Executive", "chief_executive"),
+    ],
+}
+
+# title, host, type, stage
+DIAGNOSTICS = [
+    ("Early help and the front door", "Kent", DiagnosticType.SAFEGUARDING, Stage.ENQUIRY),
+    (
+        "Children in care: permanence",
+        "Bristol",
+        DiagnosticType.CHILDRENS_SERVICES,
+        Stage.SCOPING_SCHEDULED,
+    ),
+    ("EHC plans: timeliness and quality", "Hertfordshire", DiagnosticType.SEND, Stage.SCOPED),
+    ("Multi-agency safeguarding hub", "Kent", DiagnosticType.SAFEGUARDING, Stage.TEAM_FORMING),
+    ("Early language and communication", "Bristol", DiagnosticType.EARLY_YEARS, Stage.PREPARATION),
+    ("Child protection practice", "Kent", DiagnosticType.SAFEGUARDING, Stage.CASE_REVIEW),
+    ("Care leavers' support", "Hertfordshire", DiagnosticType.CHILDRENS_SERVICES, Stage.READY),
+    ("Management oversight of practice", "Kent", DiagnosticType.SAFEGUARDING, Stage.DELIVERY),
+    ("Preparation for adulthood", "Hertfordshire", DiagnosticType.SEND, Stage.DRAFTING),
+    ("Workforce stability", "Bristol", DiagnosticType.CHILDRENS_SERVICES, Stage.FEEDBACK_GIVEN),
+    (
+        "Quality assurance framework",
+        "Kent",
+        DiagnosticType.SAFEGUARDING,
+        Stage.WRITTEN_FEEDBACK_ISSUED,
+    ),
+    ("Family hubs and early years", "Hertfordshire", DiagnosticType.EARLY_YEARS, Stage.EVALUATION),
+    ("Adolescent risk and exploitation", "Bristol", DiagnosticType.SAFEGUARDING, Stage.CLOSED),
+    ("Whole-service review", "Kent", DiagnosticType.CHILDRENS_SERVICES, Stage.CLOSED_NOT_SUITABLE),
+    ("Short breaks for disabled children", "Hertfordshire", DiagnosticType.SEND, Stage.POSTPONED),
+    ("Corporate parenting", "Bristol", DiagnosticType.OTHER, Stage.CANCELLED),
+]
+
+# Weeks from this week's Monday to day 1, for stages that have a day 1.
+DAY1_WEEKS = {
+    Stage.TEAM_FORMING: 10,
+    Stage.PREPARATION: 5,
+    Stage.CASE_REVIEW: 2,
+    Stage.READY: 1,
+    Stage.DELIVERY: 0,
+    Stage.DRAFTING: -1,
+    Stage.FEEDBACK_GIVEN: -3,
+    Stage.WRITTEN_FEEDBACK_ISSUED: -9,
+    Stage.EVALUATION: -12,
+    Stage.CLOSED: -20,
+}
+
+
+def _org(name: str) -> Organisation:
+    if name == "LGA":
+        return Organisation.objects.get(kind="lga")
+    return Organisation.objects.get(name=name, kind="council")
+
+
+def _person(name: str, title: str, org: Organisation, email: str = "") -> Person:
+    person = Person.objects.filter(full_name=name, organisation=org).first()
+    if person is None:
+        person = Person.objects.create(
+            full_name=name, job_title=title, organisation=org, email=email
+        )
+    return person
+
+
+def _accounts() -> dict[str, Person]:
+    people = {}
+    for a in ACCOUNTS:
+        user = User.objects.filter(email=a.email).first()
+        if user is None:
+            user = User.objects.create_user(
+                a.email, DEMO_PASSWORD, full_name=a.name, is_staff=a.staff
+            )
+        person = _person(a.name, a.title, _org(a.org), a.email)
+        if person.user_id != user.pk:
+            person.user = user
+            person.save(update_fields=["user"])
+        people[a.email] = person
+    return people
+
+
+def _working_monday(weeks: int, today: date) -> date:
+    day = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _place_at(d: Diagnostic, stage: str) -> None:
+    """Demo only: put a diagnostic at `stage` without its gate (its capability is not built)."""
+    old = d.stage
+    Diagnostic.objects.filter(pk=d.pk).update(stage=stage, stage_changed_at=timezone.now())
+    audit.record(
+        d,
+        by=None,
+        action="stage",
+        summary=f"Placed at {Stage(stage).label.lower()} by the demo loader",
+        changes=[
+            {
+                "field": "stage",
+                "label": "Stage",
+                "old": str(Stage(old).label),
+                "new": str(Stage(stage).label),
+            }
+        ],
+    )
+    d.refresh_from_db()
+
+
+def _walk_to(d: Diagnostic, final: Stage, *, by: User) -> None:
+    """Advance through the real gates as far as they open, then place the rest of the way."""
+    from .domain.stages import GateBlocked, advance
+
+    if final == Stage.CLOSED_NOT_SUITABLE:
+        path = [Stage.SCOPING_SCHEDULED, Stage.SCOPED, Stage.CLOSED_NOT_SUITABLE]
+    else:
+        path = [s for s in MAIN_LINE[1 : MAIN_LINE.index(final) + 1]]
+        if not d.case_review_in_scope and Stage.CASE_REVIEW in path:
+            path.remove(Stage.CASE_REVIEW)
+    for nxt in path:
+        try:
+            advance(d, nxt, by=by)
+        except GateBlocked:
+            _place_at(d, final)
+            return
+
+
+def _build(
+    title: str,
+    host: str,
+    type_: str,
+    stage: Stage,
+    people: dict[str, Person],
+    bench: list[Person],
+    today: date,
+) -> None:
+    council = _org(host)
+    pcm = people["pcm@peerdiag.test"]
+    admin = User.objects.get(email="admin@peerdiag.test")
+    d = dd.create_diagnostic(
+        by=admin,
+        host_council=council,
+        title=title,
+        type=type_,
+        type_other="Corporate parenting" if type_ == DiagnosticType.OTHER else "",
+        manager=pcm,
+    )
+    local = {p.job_title: p for p in Person.objects.filter(organisation=council)}
+    sponsor = next(
+        (p for p in Person.objects.filter(organisation=council) if "Director" in p.job_title), None
+    )
+    if sponsor:
+        dp.assign_council_role(d, by=admin, person=sponsor, role="sponsor")
+    for name, job, role in COUNCIL_PEOPLE.get(host, []):
+        if role != "sponsor":
+            dp.assign_council_role(d, by=admin, person=_person(name, job, council), role=role)
+    if host == "Kent":
+        dp.assign_council_role(
+            d, by=admin, person=people["organiser@peerdiag.test"], role="organiser"
+        )
+    del local
+    step = (
+        MAIN_LINE.index(stage)
+        if stage in MAIN_LINE
+        else {Stage.CLOSED_NOT_SUITABLE: 2, Stage.POSTPONED: 4, Stage.CANCELLED: 3}[stage]
+    )
+    when = timezone.make_aware(datetime.combine(today - timedelta(days=40), time(10, 0)))
+    if step >= 1:
+        dp.record_scoping(d, by=admin, scheduled_for=when)
+    if step >= 2:
+        review = (
+            type_ in (DiagnosticType.SAFEGUARDING, DiagnosticType.CHILDRENS_SERVICES) and step >= 3
+        )
+        dd.update_details(
+            d,
+            by=admin,
+            focus_statement=f"{title}: how well it works for children and families, "
+            "and what would make it better.",
+            covid_theme=False,
+            case_review_in_scope=review,
+            online_platform=Platform.TEAMS,
+            written_feedback_format="report",
+        )
+        for theme, text in suggestions_for(type_, covid=False)[:3]:
+            dk.add_kloe(d, by=admin, text=text, theme=theme)
+        suitable = "not_suitable" if stage == Stage.CLOSED_NOT_SUITABLE else "suitable"
+        attendees = [p for p in [sponsor, pcm] if p]
+        dp.record_scoping(
+            d,
+            by=admin,
+            scheduled_for=when,
+            held_on=when.date(),
+            attendees=attendees,
+            suitability=suitable,
+            suitability_rationale="The council wants an outside view of one part of its service."
+            if suitable == "suitable"
+            else "The council needs a full peer challenge, not a narrow diagnostic.",
+            team_requirements="A lead peer with front door experience; "
+            "operational managers from similar councils.",
+            background_information="Latest inspection letter and improvement plan shared.",
+            case_list_names=["Children on protection plans", "Children in need"] if review else [],
+        )
+    if step >= 3:
+        for role in ("lead_member", "chief_executive"):
+            given = step >= 6
+            dp.record_endorsement(
+                d,
+                by=admin,
+                role=role,
+                status=EndorsementStatus.GIVEN if given else EndorsementStatus.PENDING,
+                given_on=(today - timedelta(days=30)) if given else None,
+                note="By e-mail to the LGA",
+            )
+    if step >= 4:
+        lead = people["peer@peerdiag.test"] if host != "Leeds" else bench[0]
+        dp.add_team_member(d, by=admin, person=lead, role=TeamRole.LEAD_PEER)
+        for p in [people["manager@peerdiag.test"], *bench[1 + len(title) % 5 : 3 + len(title) % 5]]:
+            dp.add_team_member(d, by=admin, person=p, role=TeamRole.OPERATIONAL_MANAGER)
+        if d.case_review_in_scope:
+            dp.add_team_member(
+                d, by=admin, person=people["auditor@peerdiag.test"], role=TeamRole.CASE_AUDITOR
+            )
+            dp.add_team_member(d, by=admin, person=bench[8], role=TeamRole.CASE_AUDITOR)
+    if stage in DAY1_WEEKS:
+        dd.set_day1(d, by=admin, day1=_working_monday(DAY1_WEEKS[stage], today))
+    if stage == Stage.POSTPONED:
+        dd.set_day1(d, by=admin, day1=_working_monday(6, today))
+    final = {Stage.POSTPONED: Stage.PREPARATION, Stage.CANCELLED: Stage.TEAM_FORMING}.get(
+        stage, stage
+    )
+    _walk_to(d, final, by=admin)
+    if stage == Stage.POSTPONED:
+        from .domain.stages import postpone
+
+        postpone(
+            d, by=admin, reason="The council asked to move delivery after a change of director."
+        )
+    if stage == Stage.CANCELLED:
+        from .domain.stages import cancel
+
+        cancel(d, by=admin, reason="The council chose a different kind of support.")
+
+
+@transaction.atomic
+def load_demo(today: date | None = None) -> list[Account]:
+    """Create whatever of the demo data is missing. Returns the demo accounts."""
+    today = today or timezone.localdate()
+    people = _accounts()
+    bench = [
+        _person(n, t, _org(c), f"{n.lower().replace(' ', '.')}@example.org") for n, t, c in BENCH
+    ]
+    for host, rows in COUNCIL_PEOPLE.items():
+        for name, job, _ in rows:
+            _person(name, job, _org(host))
+    for title, host, type_, stage in DIAGNOSTICS:
+        if not Diagnostic.objects.filter(title=title, host_council__name=host).exists():
+            _build(title, host, type_, stage, people, bench, today)
+    return ACCOUNTS

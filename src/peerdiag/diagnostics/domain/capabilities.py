@@ -1,0 +1,73 @@
+"""Gate conditions owned by capabilities that live in other apps.
+
+A capability (the team builder, key documents, the timetable, the case review, findings,
+reports, evaluation) registers a check here when it is built. Until then, its conditions
+report themselves as not yet available, so a gate never passes on something nobody checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..models import Diagnostic
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One thing missing before a diagnostic may move on, in words a PCM understands.
+
+    `fix` names the part of the diagnostic where it is put right (the web and API map it to a
+    page or endpoint); `unavailable` marks a condition whose capability is not built yet.
+    """
+
+    code: str
+    message: str
+    fix: str = ""
+    unavailable: bool = False
+
+
+CapabilityCheck = Callable[[Diagnostic, str], list[Blocker]]
+
+CAPABILITY_LABELS = {
+    "team": "peer team",
+    "documents": "key documents",
+    "timetable": "timetable",
+    "case_review": "case record review",
+    "findings": "findings",
+    "reports": "reports",
+    "evaluation": "evaluation",
+    "retention": "data retention",
+}
+
+_registry: dict[str, CapabilityCheck] = {}
+
+
+def register_capability(name: str, check: CapabilityCheck) -> None:
+    if name not in CAPABILITY_LABELS:
+        raise ValueError(f"Unknown capability {name!r}")
+    _registry[name] = check
+
+
+def unregister_capability(name: str) -> None:
+    _registry.pop(name, None)
+
+
+def capability_blockers(
+    name: str, diagnostic: Diagnostic, to_stage: str, *, needs: list[str]
+) -> list[Blocker]:
+    """The capability's own blockers, or one 'not yet available' blocker per condition."""
+    check = _registry.get(name)
+    if check is not None:
+        return check(diagnostic, to_stage)
+    label = CAPABILITY_LABELS[name]
+    return [
+        Blocker(
+            code=f"{name}.unavailable",
+            message=f"{need} (cannot be checked yet: the {label} part of peerdiag is "
+            "not yet available)",
+            fix=name,
+            unavailable=True,
+        )
+        for need in needs
+    ]

@@ -1,0 +1,182 @@
+"""Creating a diagnostic and changing its details and day 1."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from peerdiag.accounts.models import User
+from peerdiag.common.errors import DomainError
+from peerdiag.directory.models import Organisation, Person
+
+from ..enums import ENDED, DiagnosticType, Stage, TeamRole
+from ..models import Diagnostic, ReferenceCounter, TeamMember
+from . import audit
+from .keydates import day1_problem, day1_warning
+
+DETAIL_FIELDS = (
+    "title",
+    "type",
+    "type_other",
+    "focus_statement",
+    "covid_theme",
+    "online_platform",
+    "online_platform_other",
+    "case_review_in_scope",
+    "written_feedback_format",
+    "internal_notes",
+)
+
+
+def _next_reference(year: int) -> str:
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    while True:
+        counter.last += 1
+        reference = f"RPD-{year}-{counter.last:03d}"
+        # Skip numbers already taken by a reference made some other way (an import, say).
+        if not Diagnostic.objects.filter(reference=reference).exists():
+            break
+    counter.save(update_fields=["last"])
+    return reference
+
+
+def create_diagnostic(
+    *,
+    by: User | None,
+    host_council: Organisation,
+    title: str,
+    type: str,
+    type_other: str = "",
+    manager: Person | None = None,
+    year: int | None = None,
+) -> Diagnostic:
+    """Open a diagnostic at the enquiry stage with the next reference of the year.
+
+    `manager` becomes the team's peer challenge manager. Side effects: audit entry.
+    """
+    if not host_council.is_council:
+        raise DomainError("The host must be a council", field="host_council")
+    if type not in DiagnosticType.values:
+        raise DomainError("Choose a type of diagnostic", field="type")
+    if type == DiagnosticType.OTHER and not type_other.strip():
+        raise DomainError("Say what kind of diagnostic this is", field="type_other")
+    if not title.strip():
+        raise DomainError("Enter a title", field="title")
+    with transaction.atomic():
+        d = Diagnostic.objects.create(
+            reference=_next_reference(year or timezone.localdate().year),
+            host_council=host_council,
+            title=title.strip(),
+            type=type,
+            type_other=type_other.strip() if type == DiagnosticType.OTHER else "",
+            created_by=by,
+            stage_changed_at=timezone.now(),
+        )
+        audit.record(d, by=by, action="create", summary=f"Opened {d.reference} for {host_council}")
+        if manager is not None:
+            TeamMember.objects.create(
+                diagnostic=d, person=manager, role=TeamRole.PEER_CHALLENGE_MANAGER
+            )
+            audit.record(
+                d, by=by, action="team", summary=f"{manager} added as peer challenge manager"
+            )
+    return d
+
+
+def update_details(
+    diagnostic: Diagnostic, *, by: User | None, **changes: Any
+) -> list[dict[str, str]]:
+    """Change any of DETAIL_FIELDS. Returns the changes made (empty when nothing changed).
+
+    Side effects: one audit entry listing every field that changed.
+    """
+    unknown = set(changes) - set(DETAIL_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown field {sorted(unknown)[0]}", field=sorted(unknown)[0])
+    if diagnostic.stage in ENDED:
+        raise DomainError("A closed or cancelled diagnostic cannot be changed", field="stage")
+    if "title" in changes and not str(changes["title"]).strip():
+        raise DomainError("Enter a title", field="title")
+    new_type = changes.get("type", diagnostic.type)
+    if new_type not in DiagnosticType.values:
+        raise DomainError("Choose a type of diagnostic", field="type")
+    new_other = changes.get("type_other", diagnostic.type_other)
+    if new_type == DiagnosticType.OTHER and not str(new_other).strip():
+        raise DomainError("Say what kind of diagnostic this is", field="type_other")
+    if (
+        "case_review_in_scope" in changes
+        and _past_preparation(diagnostic)
+        and changes["case_review_in_scope"] != diagnostic.case_review_in_scope
+    ):
+        raise DomainError(
+            "Whether a case review is in scope cannot change once preparation is over",
+            field="case_review_in_scope",
+        )
+    with transaction.atomic():
+        before = audit.snapshot(diagnostic, changes)
+        for name, value in changes.items():
+            setattr(diagnostic, name, value)
+        if diagnostic.type != DiagnosticType.OTHER:
+            diagnostic.type_other = ""
+        after = audit.snapshot(diagnostic, changes)
+        diff = audit.diff(before, after)
+        if diff:
+            diagnostic.save()
+            audit.record(
+                diagnostic,
+                by=by,
+                action="details",
+                summary="Changed " + ", ".join(c["label"].lower() for c in diff),
+                changes=diff,
+            )
+    return diff
+
+
+def _past_preparation(d: Diagnostic) -> bool:
+    return d.stage in {
+        Stage.CASE_REVIEW,
+        Stage.READY,
+        Stage.DELIVERY,
+        Stage.DRAFTING,
+        Stage.FEEDBACK_GIVEN,
+        Stage.WRITTEN_FEEDBACK_ISSUED,
+        Stage.EVALUATION,
+    }
+
+
+def set_day1(diagnostic: Diagnostic, *, by: User | None, day1: date | None) -> str | None:
+    """Set (or clear) delivery day 1; every key date follows. Returns a warning, if any.
+
+    Refused for a weekend or bank holiday, and once delivery has started.
+    Side effects: audit entry.
+    """
+    if diagnostic.stage in ENDED or (
+        _past_preparation(diagnostic)
+        and diagnostic.stage
+        not in {
+            Stage.CASE_REVIEW,
+            Stage.READY,
+        }
+    ):
+        raise DomainError("Day 1 cannot change once delivery has started", field="day1")
+    if day1 is not None:
+        problem = day1_problem(day1)
+        if problem:
+            raise DomainError(problem, field="day1")
+    with transaction.atomic():
+        before = audit.snapshot(diagnostic, ["day1"])
+        diagnostic.day1 = day1
+        diff = audit.diff(before, audit.snapshot(diagnostic, ["day1"]))
+        if diff:
+            diagnostic.save(update_fields=["day1", "updated_at"])
+            audit.record(
+                diagnostic,
+                by=by,
+                action="dates",
+                summary="Cleared delivery day 1" if day1 is None else "Set delivery day 1",
+                changes=diff,
+            )
+    return day1_warning(day1) if day1 else None

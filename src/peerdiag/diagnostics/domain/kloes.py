@@ -1,0 +1,113 @@
+"""Key lines of enquiry: added, edited, reordered and removed until delivery starts."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F, Max
+
+from peerdiag.accounts.models import User
+from peerdiag.common.errors import DomainError
+
+from ..enums import KLOES_EDITABLE
+from ..models import Diagnostic, Kloe
+from . import audit
+
+
+def _check_editable(diagnostic: Diagnostic) -> None:
+    if diagnostic.stage not in KLOES_EDITABLE:
+        raise DomainError("Key lines of enquiry are fixed once delivery starts", field="kloes")
+
+
+def _clean(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise DomainError("Enter the key line of enquiry", field="text")
+    if len(text) > 1000:
+        raise DomainError("Keep a key line of enquiry under 1,000 characters", field="text")
+    return text
+
+
+def add_kloe(diagnostic: Diagnostic, *, by: User | None, text: str, theme: str = "") -> Kloe:
+    """Append a KLOE at the end of the list. Side effects: audit entry."""
+    _check_editable(diagnostic)
+    text = _clean(text)
+    with transaction.atomic():
+        last = diagnostic.kloes.aggregate(m=Max("order"))["m"] or 0
+        kloe = Kloe.objects.create(
+            diagnostic=diagnostic, text=text, theme=theme.strip()[:100], order=last + 1
+        )
+        audit.record(
+            diagnostic,
+            by=by,
+            action="kloe",
+            summary=f"Added key line of enquiry {kloe.order}",
+            changes=[{"field": "kloe", "label": "Key line of enquiry", "old": "", "new": text}],
+        )
+    return kloe
+
+
+def edit_kloe(kloe: Kloe, *, by: User | None, text: str, theme: str = "") -> Kloe:
+    """Change a KLOE's words or theme. Side effects: audit entry when anything changed."""
+    _check_editable(kloe.diagnostic)
+    text = _clean(text)
+    with transaction.atomic():
+        before = audit.snapshot(kloe, ["text", "theme"])
+        kloe.text, kloe.theme = text, theme.strip()[:100]
+        diff = audit.diff(before, audit.snapshot(kloe, ["text", "theme"]))
+        if diff:
+            kloe.save()
+            audit.record(
+                kloe.diagnostic,
+                by=by,
+                action="kloe",
+                summary=f"Changed key line of enquiry {kloe.order}",
+                changes=diff,
+            )
+    return kloe
+
+
+def move_kloe(kloe: Kloe, *, by: User | None, to_order: int) -> Kloe:
+    """Move a KLOE to position `to_order` (1-based), shifting the others. Side effects: audit."""
+    diagnostic = kloe.diagnostic
+    _check_editable(diagnostic)
+    with transaction.atomic():
+        count = diagnostic.kloes.count()
+        if not 1 <= to_order <= count:
+            raise DomainError(f"Position must be between 1 and {count}", field="order")
+        old = kloe.order
+        if old == to_order:
+            return kloe
+        others = diagnostic.kloes.exclude(pk=kloe.pk)
+        if to_order < old:
+            others.filter(order__gte=to_order, order__lt=old).update(order=F("order") + 1)
+        else:
+            others.filter(order__gt=old, order__lte=to_order).update(order=F("order") - 1)
+        kloe.order = to_order
+        kloe.save(update_fields=["order", "updated_at"])
+        audit.record(
+            diagnostic,
+            by=by,
+            action="kloe",
+            summary=f"Moved key line of enquiry from {old} to {to_order}",
+            changes=[
+                {"field": "order", "label": "Position", "old": str(old), "new": str(to_order)}
+            ],
+        )
+    return kloe
+
+
+def remove_kloe(kloe: Kloe, *, by: User | None) -> None:
+    """Delete a KLOE and close the gap in the numbering. Side effects: audit entry."""
+    diagnostic = kloe.diagnostic
+    _check_editable(diagnostic)
+    with transaction.atomic():
+        order, text = kloe.order, kloe.text
+        kloe.delete()
+        diagnostic.kloes.filter(order__gt=order).update(order=F("order") - 1)
+        audit.record(
+            diagnostic,
+            by=by,
+            action="kloe",
+            summary=f"Removed key line of enquiry {order}",
+            changes=[{"field": "kloe", "label": "Key line of enquiry", "old": text, "new": ""}],
+        )

@@ -1,0 +1,256 @@
+"""Council roles, endorsements, the scoping record and the peer team."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+
+from peerdiag.accounts.models import User
+from peerdiag.common.errors import DomainError
+from peerdiag.directory.models import Person
+
+from ..enums import (
+    ENDED,
+    SINGLE_COUNCIL_ROLES,
+    CouncilRoleKind,
+    EndorsementStatus,
+    EndorserRole,
+    TeamRole,
+)
+from ..models import (
+    AgreedCaseList,
+    CouncilRole,
+    Diagnostic,
+    Endorsement,
+    ScopingMeeting,
+    TeamMember,
+)
+from . import audit
+
+
+def _open(diagnostic: Diagnostic) -> None:
+    if diagnostic.stage in ENDED:
+        raise DomainError("A closed or cancelled diagnostic cannot be changed", field="stage")
+
+
+def assign_council_role(
+    diagnostic: Diagnostic, *, by: User | None, person: Person, role: str
+) -> CouncilRole:
+    """Give `person` a council role on the diagnostic, replacing the holder of a single role.
+
+    Side effects: audit entry.
+    """
+    _open(diagnostic)
+    if role not in CouncilRoleKind.values:
+        raise DomainError("Choose a role", field="role")
+    label = CouncilRoleKind(role).label
+    if role != CouncilRoleKind.PARTNER_REP and person.organisation_id != diagnostic.host_council_id:
+        raise DomainError(f"The {label.lower()} must work for the host council", field="person")
+    with transaction.atomic():
+        old = ""
+        if role in SINGLE_COUNCIL_ROLES:
+            current = diagnostic.council_roles.filter(role=role).select_related("person").first()
+            if current is not None:
+                if current.person_id == person.pk:
+                    return current
+                old = str(current.person)
+                current.delete()
+        try:
+            with transaction.atomic():
+                held = CouncilRole.objects.create(diagnostic=diagnostic, person=person, role=role)
+        except IntegrityError:
+            raise DomainError(f"{person} is already a {label.lower()}", field="person") from None
+        audit.record(
+            diagnostic,
+            by=by,
+            action="council_role",
+            summary=f"{person} named as {label.lower()}",
+            changes=[{"field": role, "label": str(label), "old": old, "new": str(person)}],
+        )
+    return held
+
+
+def remove_council_role(held: CouncilRole, *, by: User | None) -> None:
+    """Take a council role away. Side effects: audit entry."""
+    diagnostic = held.diagnostic
+    _open(diagnostic)
+    label = CouncilRoleKind(held.role).label
+    with transaction.atomic():
+        held.delete()
+        audit.record(
+            diagnostic,
+            by=by,
+            action="council_role",
+            summary=f"{held.person} is no longer {label.lower()}",
+            changes=[{"field": held.role, "label": str(label), "old": str(held.person), "new": ""}],
+        )
+
+
+def record_endorsement(
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    role: str,
+    status: str,
+    given_on: date | None = None,
+    note: str = "",
+    file: object | None = None,
+) -> Endorsement:
+    """Record the lead member's or chief executive's endorsement (pending or given).
+
+    A given endorsement needs its date. Side effects: audit entry listing what changed.
+    """
+    _open(diagnostic)
+    if role not in EndorserRole.values:
+        raise DomainError("Choose whose endorsement this is", field="role")
+    if status not in EndorsementStatus.values:
+        raise DomainError("Say whether the endorsement is given or pending", field="status")
+    if status == EndorsementStatus.GIVEN and given_on is None:
+        raise DomainError("Enter the date the endorsement was given", field="given_on")
+    if status == EndorsementStatus.PENDING:
+        given_on = None
+    with transaction.atomic():
+        endorsement = diagnostic.endorsements.filter(role=role).first() or Endorsement(
+            diagnostic=diagnostic, role=role
+        )
+        fields = ["status", "given_on", "note", "file"]
+        before = audit.snapshot(endorsement, fields) if endorsement.pk else {}
+        endorsement.status, endorsement.given_on, endorsement.note = status, given_on, note.strip()
+        if file is not None:
+            endorsement.file = file  # type: ignore[assignment]
+        endorsement.save()
+        diff = audit.diff(before, audit.snapshot(endorsement, fields))
+        if diff:
+            audit.record(
+                diagnostic,
+                by=by,
+                action="endorsement",
+                summary=f"{EndorserRole(role).label} endorsement: "
+                f"{EndorsementStatus(status).label.lower()}",
+                changes=diff,
+            )
+    return endorsement
+
+
+def record_scoping(
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    scheduled_for: datetime | None,
+    held_on: date | None = None,
+    attendees: list[Person] | None = None,
+    suitability: str = "",
+    suitability_rationale: str = "",
+    team_requirements: str = "",
+    background_information: str = "",
+    case_list_names: list[str] | None = None,
+) -> ScopingMeeting:
+    """Write the scoping meeting record and the decisions taken at it.
+
+    Side effects: one audit entry with every field that changed.
+    """
+    _open(diagnostic)
+    attendees = attendees or []
+    if suitability and not suitability_rationale.strip():
+        raise DomainError("Explain the suitability decision", field="suitability_rationale")
+    names = sorted({n.strip() for n in (case_list_names or []) if n.strip()})
+    with transaction.atomic():
+        meeting, _ = ScopingMeeting.objects.get_or_create(diagnostic=diagnostic)
+        m_fields = ["scheduled_for", "held_on", "team_requirements", "background_information"]
+        d_fields = ["suitability", "suitability_rationale"]
+        before = {**audit.snapshot(meeting, m_fields), **audit.snapshot(diagnostic, d_fields)}
+        before_people = sorted(str(p) for p in meeting.attendees.all())
+        before_lists = list(diagnostic.agreed_case_lists.values_list("name", flat=True))
+        meeting.scheduled_for, meeting.held_on = scheduled_for, held_on
+        meeting.team_requirements = team_requirements.strip()
+        meeting.background_information = background_information.strip()
+        meeting.save()
+        meeting.attendees.set(attendees)
+        diagnostic.suitability = suitability
+        diagnostic.suitability_rationale = suitability_rationale.strip()
+        diagnostic.save(update_fields=["suitability", "suitability_rationale", "updated_at"])
+        diagnostic.agreed_case_lists.exclude(name__in=names).delete()
+        for name in names:
+            AgreedCaseList.objects.get_or_create(diagnostic=diagnostic, name=name)
+        after = {**audit.snapshot(meeting, m_fields), **audit.snapshot(diagnostic, d_fields)}
+        diff = audit.diff(before, after)
+        after_people = sorted(str(p) for p in attendees)
+        if after_people != before_people:
+            diff.append(
+                {
+                    "field": "attendees",
+                    "label": "Attendees",
+                    "old": ", ".join(before_people),
+                    "new": ", ".join(after_people),
+                }
+            )
+        if sorted(before_lists) != names:
+            diff.append(
+                {
+                    "field": "case_lists",
+                    "label": "Agreed case lists",
+                    "old": ", ".join(sorted(before_lists)),
+                    "new": ", ".join(names),
+                }
+            )
+        if diff:
+            audit.record(
+                diagnostic,
+                by=by,
+                action="scoping",
+                summary="Updated the scoping record",
+                changes=diff,
+            )
+    return meeting
+
+
+def add_team_member(
+    diagnostic: Diagnostic, *, by: User | None, person: Person, role: str
+) -> TeamMember:
+    """Put `person` on the peer team in `role`.
+
+    Refused for someone from the host council (no peer reviews their own council), for a
+    second lead peer or PCM, for case auditors without a case review, and for a PCM who is not
+    LGA staff. Side effects: audit entry.
+    """
+    _open(diagnostic)
+    if role not in TeamRole.values:
+        raise DomainError("Choose a team role", field="role")
+    if person.organisation_id == diagnostic.host_council_id:
+        raise DomainError("A peer cannot come from the host council", field="person")
+    if role == TeamRole.PEER_CHALLENGE_MANAGER and not person.organisation.is_lga:
+        raise DomainError("The peer challenge manager must be LGA staff", field="person")
+    if (
+        role in (TeamRole.LEAD_PEER, TeamRole.PEER_CHALLENGE_MANAGER)
+        and diagnostic.team.filter(role=role).exists()
+    ):
+        raise DomainError(f"The team already has a {TeamRole(role).label.lower()}", field="role")
+    if role == TeamRole.CASE_AUDITOR and not diagnostic.case_review_in_scope:
+        raise DomainError("Case auditors join only when a case review is in scope", field="role")
+    if diagnostic.team.filter(person=person).exists():
+        raise DomainError(f"{person} is already on the team", field="person")
+    with transaction.atomic():
+        member = TeamMember.objects.create(diagnostic=diagnostic, person=person, role=role)
+        audit.record(
+            diagnostic,
+            by=by,
+            action="team",
+            summary=f"{person} added as {TeamRole(role).label.lower()}",
+        )
+    return member
+
+
+def remove_team_member(member: TeamMember, *, by: User | None) -> None:
+    """Take someone off the team. Side effects: audit entry."""
+    diagnostic = member.diagnostic
+    _open(diagnostic)
+    with transaction.atomic():
+        member.delete()
+        audit.record(
+            diagnostic,
+            by=by,
+            action="team",
+            summary=f"{member.person} removed from the team "
+            f"({TeamRole(member.role).label.lower()})",
+        )

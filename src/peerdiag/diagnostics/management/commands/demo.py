@@ -1,0 +1,17 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from peerdiag.diagnostics.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (safe to run again) and print the demo sign-in accounts."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        accounts = load_demo()
+        self.stdout.write("Demo data is loaded. Sign in at http://127.0.0.1:8000/ with:")
+        width = max(len(a.email) for a in accounts)
+        for a in accounts:
+            self.stdout.write(f"  {a.email.ljust(width)}  {a.role}")
+        self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")

@@ -1,0 +1,231 @@
+"""A diagnostic and its parts. Writes go through diagnostics/domain/, never straight to fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from peerdiag.common.models import CodedModel, TimeStampedModel
+from peerdiag.directory.models import Organisation, Person
+
+from .enums import (
+    SINGLE_COUNCIL_ROLES,
+    CouncilRoleKind,
+    DiagnosticType,
+    EndorsementStatus,
+    EndorserRole,
+    FeedbackFormat,
+    Platform,
+    Stage,
+    Suitability,
+    TeamRole,
+)
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number handed out in a year (RPD-2027-014 is the 14th of 2027)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Diagnostic(TimeStampedModel):
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    type = models.CharField(max_length=30, choices=DiagnosticType.choices)
+    type_other = models.CharField("other type", max_length=200, blank=True)
+    host_council = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="hosted_diagnostics"
+    )
+    title = models.CharField(max_length=200)
+    focus_statement = models.TextField(blank=True)
+    covid_theme = models.BooleanField("COVID-19 theme", null=True, blank=True)
+    online_platform = models.CharField(max_length=10, choices=Platform.choices, blank=True)
+    online_platform_other = models.CharField(max_length=100, blank=True)
+    case_review_in_scope = models.BooleanField(null=True, blank=True)
+    written_feedback_format = models.CharField(
+        max_length=10, choices=FeedbackFormat.choices, blank=True
+    )
+    suitability = models.CharField(max_length=20, choices=Suitability.choices, blank=True)
+    suitability_rationale = models.TextField(blank=True)
+    day1 = models.DateField("delivery day 1", null=True, blank=True)
+    written_feedback_issued_on = models.DateField(null=True, blank=True)
+    internal_notes = models.TextField(blank=True)
+    stage = models.CharField(max_length=30, choices=Stage.choices, default=Stage.ENQUIRY)
+    stage_before_pause = models.CharField(max_length=30, choices=Stage.choices, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["stage"]), models.Index(fields=["type"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def type_label(self) -> str:
+        if self.type == DiagnosticType.OTHER and self.type_other:
+            return self.type_other
+        return str(DiagnosticType(self.type).label)
+
+    @property
+    def stage_label(self) -> str:
+        return str(Stage(self.stage).label)
+
+    @property
+    def platform_label(self) -> str:
+        if self.online_platform == Platform.OTHER and self.online_platform_other:
+            return self.online_platform_other
+        return str(Platform(self.online_platform).label) if self.online_platform else ""
+
+
+class Kloe(CodedModel):
+    """A key line of enquiry. `order` is 1-based and dense within a diagnostic."""
+
+    diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="kloes")
+    text = models.TextField()
+    theme = models.CharField(max_length=100, blank=True)
+    order = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = "KLOE"
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.text}"
+
+
+class CouncilRole(CodedModel):
+    diagnostic = models.ForeignKey(
+        Diagnostic, on_delete=models.CASCADE, related_name="council_roles"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="council_roles")
+    role = models.CharField(max_length=20, choices=CouncilRoleKind.choices)
+
+    class Meta:
+        ordering = ["role", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["diagnostic", "role"],
+                condition=models.Q(role__in=[str(r) for r in SINGLE_COUNCIL_ROLES]),
+                name="council_role_single_holder",
+            ),
+            models.UniqueConstraint(
+                fields=["diagnostic", "role", "person"], name="council_role_unique_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{CouncilRoleKind(self.role).label}: {self.person}"
+
+
+class Endorsement(CodedModel):
+    """The lead member's or chief executive's endorsement, possibly still pending."""
+
+    diagnostic = models.ForeignKey(
+        Diagnostic, on_delete=models.CASCADE, related_name="endorsements"
+    )
+    role = models.CharField(max_length=20, choices=EndorserRole.choices)
+    status = models.CharField(max_length=10, choices=EndorsementStatus.choices)
+    given_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    file = models.FileField(upload_to="endorsements/", blank=True)
+
+    class Meta:
+        ordering = ["role"]
+        constraints = [
+            models.UniqueConstraint(fields=["diagnostic", "role"], name="endorsement_one_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{EndorserRole(self.role).label}: {EndorsementStatus(self.status).label}"
+
+
+class ScopingMeeting(TimeStampedModel):
+    diagnostic = models.OneToOneField(Diagnostic, on_delete=models.CASCADE, related_name="scoping")
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    held_on = models.DateField(null=True, blank=True)
+    attendees = models.ManyToManyField(Person, blank=True, related_name="scoping_meetings")
+    team_requirements = models.TextField(blank=True)
+    background_information = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Scoping for {self.diagnostic.reference}"
+
+
+class AgreedCaseList(CodedModel):
+    """A list of cases agreed at scoping, from which case review samples may be drawn."""
+
+    diagnostic = models.ForeignKey(
+        Diagnostic, on_delete=models.CASCADE, related_name="agreed_case_lists"
+    )
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["diagnostic", "name"], name="case_list_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMember(CodedModel):
+    diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="team")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="team_places")
+    role = models.CharField(max_length=30, choices=TeamRole.choices)
+
+    class Meta:
+        ordering = ["role", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["diagnostic", "person"], name="team_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{TeamRole(self.role).label}: {self.person}"
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("The audit trail cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit trail cannot be deleted")
+
+
+class AuditEntry(models.Model):
+    """One change to a diagnostic or one of its parts. Written once, never changed."""
+
+    diagnostic = models.ForeignKey(Diagnostic, on_delete=models.PROTECT, related_name="audit")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300)
+    changes = models.JSONField(default=list, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("The audit trail cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit trail cannot be deleted")

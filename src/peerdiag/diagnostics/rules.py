@@ -1,0 +1,112 @@
+"""Who may do what with a diagnostic. The web pages and the API check these same names.
+
+A user's relation to a diagnostic (LGA admin, its PCM, a peer on its team, a user at its host
+council, or nobody) is worked out once per diagnostic object and kept on it for the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import rules
+
+from .enums import TeamRole
+
+
+@dataclass(frozen=True)
+class Relation:
+    admin: bool = False
+    team_roles: frozenset[str] = frozenset()
+    council: bool = False
+    lga_staff: bool = False
+
+    @property
+    def pcm(self) -> bool:
+        return TeamRole.PEER_CHALLENGE_MANAGER in self.team_roles
+
+    @property
+    def on_team(self) -> bool:
+        return bool(self.team_roles)
+
+
+def _person(user: Any) -> Any:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.person
+    except Exception:  # no Person for this login
+        return None
+
+
+def relation(user: Any, diagnostic: Any) -> Relation:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Relation()
+    cache = diagnostic.__dict__.setdefault("_pd_relations", {})
+    if user.pk in cache:
+        return cache[user.pk]
+    person = _person(user)
+    roles: frozenset[str] = frozenset()
+    council = lga = False
+    if person is not None:
+        roles = frozenset(
+            diagnostic.team.filter(person_id=person.pk).values_list("role", flat=True)
+        )
+        council = person.organisation_id == diagnostic.host_council_id
+        lga = person.organisation.kind == "lga"
+    rel = Relation(admin=user.is_staff, team_roles=roles, council=council, lga_staff=lga)
+    cache[user.pk] = rel
+    return rel
+
+
+@rules.predicate
+def is_lga_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
+
+
+@rules.predicate
+def is_lga_staff(user: Any) -> bool:
+    person = _person(user)
+    return person is not None and user.is_active and person.organisation.kind == "lga"
+
+
+@rules.predicate
+def is_manager(user: Any, diagnostic: Any) -> bool:
+    return relation(user, diagnostic).pcm
+
+
+@rules.predicate
+def is_on_team(user: Any, diagnostic: Any) -> bool:
+    return relation(user, diagnostic).on_team
+
+
+@rules.predicate
+def is_host_council_user(user: Any, diagnostic: Any) -> bool:
+    return relation(user, diagnostic).council
+
+
+@rules.predicate
+def may_see_child_data_by_role(user: Any, diagnostic: Any) -> bool:
+    roles = relation(user, diagnostic).team_roles
+    return bool(
+        roles & {TeamRole.PEER_CHALLENGE_MANAGER, TeamRole.LEAD_PEER, TeamRole.CASE_AUDITOR}
+    )
+
+
+@rules.predicate
+def has_data_access_clearance(user: Any, diagnostic: Any) -> bool:
+    # Briefing acknowledgements and signed agreements arrive with the peer team capability;
+    # until then nobody is cleared, so child-level data stays shut.
+    return False
+
+
+rules.add_perm("diagnostics.add_diagnostic", is_lga_admin | is_lga_staff)
+rules.add_perm("diagnostics.list_all_diagnostics", is_lga_admin)
+rules.add_perm("diagnostics.view_diagnostic", is_lga_admin | is_on_team | is_host_council_user)
+rules.add_perm("diagnostics.view_internal", is_lga_admin | is_on_team)
+rules.add_perm("diagnostics.view_audit", is_lga_admin | is_on_team)
+rules.add_perm("diagnostics.change_diagnostic", is_lga_admin | is_manager)
+rules.add_perm("diagnostics.advance_diagnostic", is_lga_admin | is_manager)
+rules.add_perm(
+    "diagnostics.view_child_data", may_see_child_data_by_role & has_data_access_clearance
+)

@@ -1,0 +1,531 @@
+"""The CP-SAT model of a delivery week, solved lexicographically.
+
+This is the only module that touches OR-Tools, and it imports it inside
+:func:`optimise`, so importing the solver package stays cheap.
+
+Time is laid out on one axis: minute ``m`` of day number ``d`` is ``d * DAY + m``, with
+``DAY`` wide enough that nothing (not even a session stretched by the peer buffer) reaches
+from one day into the next. See ``docs/scheduler.md`` for the model in prose.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .availability import Calendar
+from .check import measure
+from .model import MINUTES_PER_DAY, Assignment, Problem, Session
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ortools.sat.python import cp_model
+
+DAY = 2 * MINUTES_PER_DAY
+SEED = 20270301  # any fixed value; part of what makes runs repeatable
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Stage:
+    """One level of the lexicographic objective."""
+
+    name: str  # "weight", "changes" or "fairness"
+    status: str  # "optimal", "feasible" (stopped by the time limit) or "no solution"
+    value: int | None = None
+    bound: int | None = None
+    seconds: float = 0.0  # time spent on this stage
+    proved_at: float | None = None  # seconds since the start, when proven optimal
+
+    @property
+    def proven(self) -> bool:
+        return self.status == "optimal"
+
+
+@dataclass
+class Stats:
+    """What happened during a solve; all times are seconds since the solve began."""
+
+    workers: int
+    time_limit: float
+    stages: list[Stage] = field(default_factory=list)
+    first_solution: float | None = None
+    best_weight_at: float | None = None
+    model_built_at: float | None = None
+    wall: float = 0.0
+    variables: int = 0
+    constraints: int = 0
+
+    def stage(self, name: str) -> Stage | None:
+        for s in self.stages:
+            if s.name == name:
+                return s
+        return None
+
+
+@dataclass
+class _SessionVars:
+    session: Session
+    present: Any
+    start: Any
+    day: dict[str, Any]  # day -> literal "placed on that day"
+    peer: dict[str, Any]  # peer -> literal "sits in"
+    peer_day: dict[tuple[str, str], Any]  # (peer, day) -> literal
+
+
+class _Model:
+    """Builds the CP-SAT model; keeps the variables needed to read a solution back."""
+
+    def __init__(self, cp: Any, problem: Problem, calendar: Calendar) -> None:
+        self.cp = cp
+        self.problem = problem
+        self.calendar = calendar
+        self.model: cp_model.CpModel = cp.CpModel()
+        self.day_index = {d: i for i, d in enumerate(problem.week.days)}
+        self.vars: dict[str, _SessionVars] = {}
+        self.lunch: dict[tuple[str, str], Any] = {}
+        self.unchanged: dict[str, Any] = {}
+        self.peer_minutes: dict[str, Any] = {}
+        self.weight_terms: list[tuple[Any, int]] = []
+        self.hi: Any = None
+        self.lo: Any = None
+        self._build()
+
+    def at(self, day: str, minute: int) -> int:
+        return self.day_index[day] * DAY + minute
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _build(self) -> None:
+        problem, m = self.problem, self.model
+        buffer = problem.peer_buffer_minutes
+        peer_intervals: dict[str, list[Any]] = {p.id: [] for p in problem.peers}
+        plain_intervals: dict[str, list[Any]] = {p.id: [] for p in problem.peers}
+        person_intervals: dict[str, list[Any]] = {}
+        peer_day_terms: dict[tuple[str, str], list[Any]] = {}
+        minutes_terms: dict[str, list[tuple[Any, int]]] = {p.id: [] for p in problem.peers}
+        lunch = problem.week.lunch
+        # Peer-days whose lunch window some session might reach into.
+        lunch_days: dict[str, set[str]] = {p.id: set() for p in problem.peers}
+        # With a buffer no shorter than lunch the shifted-lunch trick below does not work, so
+        # peers then get a second no-overlap over unstretched intervals.
+        lunch_trick = buffer == 0 or lunch.minutes > buffer
+
+        for s in problem.sessions:
+            options = self.calendar.options(s)
+            if not options.starts:
+                continue
+            by_day: dict[str, list[int]] = {}
+            for day, t in options.starts:
+                by_day.setdefault(day, []).append(t)
+            values = [self.at(d, t) for d, t in options.starts]
+            present = m.new_bool_var(f"present[{s.id}]")
+            start = m.new_int_var_from_domain(self.cp.Domain.from_values(values), f"start[{s.id}]")
+            if len(by_day) == 1:
+                day_lit = {next(iter(by_day)): present}
+            else:
+                day_lit = {d: m.new_bool_var(f"day[{s.id},{d}]") for d in by_day}
+                m.add(sum(day_lit.values()) == present)
+                for d, ts in by_day.items():
+                    m.add(start >= self.at(d, ts[0])).only_enforce_if(day_lit[d])
+                    m.add(start <= self.at(d, ts[-1])).only_enforce_if(day_lit[d])
+            sv = _SessionVars(s, present, start, day_lit, {}, {})
+            self.vars[s.id] = sv
+            self.weight_terms.append((present, s.weight))
+
+            if s.attendees:
+                interval = m.new_optional_fixed_size_interval_var(
+                    start, s.minutes, present, f"session[{s.id}]"
+                )
+                for pid in s.attendees:
+                    person_intervals.setdefault(pid, []).append(interval)
+
+            required = set(s.required_peers)
+            shared: Any = None  # one stretched interval serves every required peer
+            plain_shared: Any = None
+            count: dict[str, list[Any]] = {d: [] for d in by_day}
+            for pid in self.problem.eligible_peers(s):
+                allowed = [(d, t) for d, t in options.starts if pid in options.peers_at[(d, t)]]
+                if not allowed:
+                    continue
+                p_days = list(dict.fromkeys(d for d, _ in allowed))
+                if pid in required:
+                    sits = present
+                    for d in by_day:
+                        sv.peer_day[(pid, d)] = day_lit[d]
+                elif len(by_day) == 1:
+                    sits = m.new_bool_var(f"sits[{s.id},{pid}]")
+                    sv.peer_day[(pid, p_days[0])] = sits
+                    count[p_days[0]].append(sits)
+                else:
+                    sits = m.new_bool_var(f"sits[{s.id},{pid}]")
+                    lits = []
+                    for d in p_days:
+                        lit = m.new_bool_var(f"sits[{s.id},{pid},{d}]")
+                        m.add_implication(lit, day_lit[d])
+                        sv.peer_day[(pid, d)] = lit
+                        count[d].append(lit)
+                        lits.append(lit)
+                    m.add(sum(lits) == sits)
+                if pid not in required and len(allowed) < len(options.starts):
+                    m.add_linear_expression_in_domain(
+                        start, self.cp.Domain.from_values([self.at(d, t) for d, t in allowed])
+                    ).only_enforce_if(sits)
+                sv.peer[pid] = sits
+                minutes_terms[pid].append((sits, s.minutes))
+                if pid in required:
+                    if shared is None:
+                        shared = m.new_optional_fixed_size_interval_var(
+                            start, s.minutes + buffer, present, f"peers[{s.id}]"
+                        )
+                    interval = shared
+                else:
+                    interval = m.new_optional_fixed_size_interval_var(
+                        start, s.minutes + buffer, sits, f"peer[{s.id},{pid}]"
+                    )
+                peer_intervals[pid].append(interval)
+                if not lunch_trick:
+                    if pid in required:
+                        if plain_shared is None:
+                            plain_shared = m.new_optional_fixed_size_interval_var(
+                                start, s.minutes, present, f"plain[{s.id}]"
+                            )
+                        plain = plain_shared
+                    else:
+                        plain = m.new_optional_fixed_size_interval_var(
+                            start, s.minutes, sits, f"plain[{s.id},{pid}]"
+                        )
+                    plain_intervals[pid].append(plain)
+                for d in p_days:
+                    peer_day_terms.setdefault((pid, d), []).append(sv.peer_day[(pid, d)])
+                    if any(
+                        t < lunch.latest and t + s.minutes > lunch.earliest
+                        for dd, t in allowed
+                        if dd == d
+                    ):
+                        lunch_days[pid].add(d)
+            extra = s.peers_needed - len(required)
+            for d, lits in count.items():
+                m.add(sum(lits) == extra * day_lit[d])
+
+        # Rule 5 for council people: one place at a time.
+        for intervals in person_intervals.values():
+            if len(intervals) > 1:
+                m.add_no_overlap(intervals)
+
+        # Rule 7: a lunch interval per peer-day that sessions might crowd. Sessions in the
+        # peer's no-overlap are stretched by the buffer; a lunch starting at L is entered as
+        # [L + buffer, L + lunch), so a session may end right at L and start right at
+        # L + lunch, exactly as if neither had a buffer.
+        for peer in problem.peers:
+            for d in problem.week.days:
+                if d not in lunch_days[peer.id]:
+                    continue
+                earliest = self.at(d, lunch.earliest)
+                latest = self.at(d, lunch.latest - lunch.minutes)
+                begin = m.new_int_var(earliest, latest, f"lunch[{peer.id},{d}]")
+                self.lunch[(peer.id, d)] = begin
+                if lunch_trick:
+                    peer_intervals[peer.id].append(
+                        m.new_fixed_size_interval_var(
+                            begin + buffer, lunch.minutes - buffer, f"lunchi[{peer.id},{d}]"
+                        )
+                    )
+                else:
+                    plain_intervals[peer.id].append(
+                        m.new_fixed_size_interval_var(
+                            begin, lunch.minutes, f"lunchi[{peer.id},{d}]"
+                        )
+                    )
+
+        # Rule 5 for peers (stretched intervals keep the buffer) and rule 7.
+        for intervals in peer_intervals.values():
+            if len(intervals) > 1:
+                m.add_no_overlap(intervals)
+        for intervals in plain_intervals.values():
+            if len(intervals) > 1:
+                m.add_no_overlap(intervals)
+
+        # Rule 6: daily caps, where they could bite.
+        for (pid, _day), lits in peer_day_terms.items():
+            cap = problem.person(pid).max_sessions_per_day
+            if cap is not None and len(lits) > cap:
+                m.add(sum(lits) <= cap)
+
+        # Re-plans: a literal per previously placed session meaning "kept exactly as it was".
+        for prev in problem.previous:
+            sv_prev = self.vars.get(prev.session)
+            if sv_prev is None:
+                continue
+            s = sv_prev.session
+            options = self.calendar.options(s)
+            candidates = options.peers_at.get((prev.day, prev.start))
+            peers = set(prev.peers)
+            if (
+                candidates is None
+                or len(peers) != s.peers_needed
+                or not set(s.required_peers) <= peers
+                or not peers <= set(candidates)
+            ):
+                continue  # cannot be kept: it counts as a change whatever we do
+            kept = m.new_bool_var(f"kept[{s.id}]")
+            m.add_implication(kept, sv_prev.day[prev.day])
+            m.add(sv_prev.start == self.at(prev.day, prev.start)).only_enforce_if(kept)
+            for pid in peers:
+                m.add_implication(kept, sv_prev.peer_day[(pid, prev.day)])
+            self.unchanged[s.id] = kept
+
+        # Fairness: spread between the busiest and the least busy peer, counted in units of
+        # the largest step every session length shares (15 minutes when all are multiples
+        # of 15), which lets the solver see that a spread between 0 and one step is
+        # impossible. The total over all peers is tied to the sessions placed, so that
+        # n * most >= total >= n * least is known to the solver.
+        unit = 0
+        for s in problem.sessions:
+            unit = math.gcd(unit, s.minutes)
+        self.unit = max(unit, 1)
+        top = sum(s.minutes * max(1, s.peers_needed) for s in problem.sessions) // self.unit
+        self.hi = m.new_int_var(0, top, "most_units")
+        self.lo = m.new_int_var(0, top, "least_units")
+        n_peers = len(minutes_terms)
+        if n_peers:
+            totals = []
+            for pid, terms in minutes_terms.items():
+                total = sum(lit * (minutes // self.unit) for lit, minutes in terms)
+                self.peer_minutes[pid] = total
+                m.add(self.hi >= total)
+                m.add(self.lo <= total)
+                totals.append(total)
+            grand = sum(
+                sv.present * (sv.session.minutes // self.unit * sv.session.peers_needed)
+                for sv in self.vars.values()
+            )
+            m.add(n_peers * self.hi >= grand)
+            m.add(n_peers * self.lo <= grand)
+
+    # -- objectives ---------------------------------------------------------------------
+
+    def weight_expr(self) -> Any:
+        return sum(lit * w for lit, w in self.weight_terms)
+
+    def weight_upper_bound(self) -> int:
+        return sum(w for _, w in self.weight_terms)
+
+    def changes_expr(self) -> Any:
+        return len(self.problem.previous) - sum(self.unchanged.values())
+
+    def changes_lower_bound(self) -> int:
+        return len(self.problem.previous) - len(self.unchanged)
+
+    def fairness_expr(self) -> Any:
+        """Spread in units of ``self.unit`` minutes."""
+        return self.hi - self.lo
+
+    # -- hints and solutions --------------------------------------------------------------
+
+    def hint_from(self, assignments: Sequence[Assignment]) -> None:
+        """Hint every variable from a valid timetable (normally the first-fit one)."""
+        values: dict[int, int] = {}
+
+        def hint(var: Any, value: int | bool) -> None:
+            values[var.index] = int(value)
+
+        placed = {a.session: a for a in assignments}
+        busy: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        for sid, sv in self.vars.items():
+            a = placed.get(sid)
+            hint(sv.present, a is not None)
+            first = sv.start.proto.domain[0]
+            hint(sv.start, first if a is None else self.at(a.day, a.start))
+            for d, lit in sv.day.items():
+                hint(lit, a is not None and a.day == d)
+            for pid, lit in sv.peer.items():
+                hint(lit, a is not None and pid in a.peers)
+            for (pid, d), lit in sv.peer_day.items():
+                hint(lit, a is not None and a.day == d and pid in a.peers)
+            if a is not None:
+                for pid in a.peers:
+                    busy.setdefault((pid, a.day), []).append((a.start, a.end))
+        lunch = self.problem.week.lunch
+        for (pid, d), var in self.lunch.items():
+            begin = lunch.earliest
+            for start, end in sorted(busy.get((pid, d), [])):
+                if start >= begin + lunch.minutes:
+                    break
+                begin = max(begin, end)
+            hint(var, self.at(d, min(begin, lunch.latest - lunch.minutes)))
+        for sid, lit in self.unchanged.items():
+            prev = self.problem.previous_for(sid)
+            a = placed.get(sid)
+            hint(
+                lit,
+                prev is not None
+                and a is not None
+                and (a.day, a.start) == (prev.day, prev.start)
+                and set(a.peers) == set(prev.peers),
+            )
+        minutes = [v for _, v in measure(self.problem, assignments).peer_minutes] or [0]
+        hint(self.hi, max(minutes) // self.unit)
+        hint(self.lo, min(minutes) // self.unit)
+        self.model.clear_hints()
+        proto = self.model.proto.solution_hint
+        proto.vars.extend(values.keys())
+        proto.values.extend(values.values())
+
+    def hint_from_response(self, response: Any) -> None:
+        self.model.clear_hints()
+        hint = self.model.proto.solution_hint
+        hint.vars.extend(range(len(response.solution)))
+        hint.values.extend(response.solution)
+
+    def read(self, solver: Any) -> list[Assignment]:
+        out = []
+        for sid, sv in self.vars.items():
+            if not solver.boolean_value(sv.present):
+                continue
+            start = solver.value(sv.start)
+            day = self.problem.week.days[start // DAY]
+            minute = start % DAY
+            peers = tuple(pid for pid, lit in sv.peer.items() if solver.boolean_value(lit))
+            out.append(Assignment(sid, day, minute, minute + sv.session.minutes, peers))
+        return out
+
+
+def optimise(
+    problem: Problem,
+    calendar: Calendar,
+    hint: Sequence[Assignment],
+    *,
+    time_limit: float,
+    workers: int,
+    clock: Callable[[], float],
+    progress: Progress | None = None,
+) -> tuple[list[Assignment], Stats]:
+    """Improve the valid timetable ``hint`` level by level: weight, changes, fairness.
+
+    ``clock()`` gives seconds since the solve began; the whole call keeps within
+    ``time_limit`` of that clock (bar the last stage's wind-down). Each level is
+    solved to proven optimality when time allows, then frozen (``>= best`` or
+    ``<= best``) before the next.
+    """
+    from ortools.sat.python import cp_model
+
+    say = progress or (lambda _line: None)
+    stats = Stats(workers=workers, time_limit=time_limit)
+    built = _Model(cp_model, problem, calendar)
+    stats.model_built_at = clock()
+    stats.variables = len(built.model.proto.variables)
+    stats.constraints = len(built.model.proto.constraints)
+    say(
+        f"[{clock():6.2f}s] model: {len(built.vars)} sessions with possible times, "
+        f"{stats.variables} variables, {stats.constraints} constraints"
+    )
+    current = list(hint)
+    first = measure(problem, current)
+    stats.first_solution = clock()
+    stats.best_weight_at = clock()
+    built.hint_from(current)
+
+    # (name, expression, maximise?, a bound nothing can beat, minutes per unit)
+    levels: list[tuple[str, Any, bool, int, int]] = [
+        ("weight", built.weight_expr(), True, built.weight_upper_bound(), 1),
+    ]
+    if problem.previous:
+        levels.append(("changes", built.changes_expr(), False, built.changes_lower_bound(), 1))
+    levels.append(("fairness", built.fairness_expr(), False, 0, built.unit))
+    start_values = {
+        "weight": first.weight,
+        "changes": first.changes or 0,
+        "fairness": first.fairness // built.unit,
+    }
+
+    for index, (name, expr, maximise, trivial, scale) in enumerate(levels):
+        started = clock()
+        value = start_values[name]
+        if value == trivial:
+            # The starting timetable already meets a bound that cannot be beaten.
+            stage = Stage(name, "optimal", value * scale, trivial * scale, 0.0, clock())
+            say(f"[{clock():6.2f}s] {name}: {value * scale} (cannot be bettered)")
+        else:
+            remaining = time_limit - clock()
+            later = len(levels) - index - 1
+            # Leave some time for the later levels, but most of it for this one.
+            share = remaining if later == 0 else remaining * (0.7 if index == 0 else 0.5)
+            stage, solution, best_at = _solve_level(
+                cp_model, built, name, expr, maximise, value, scale, share, workers, clock, say
+            )
+            if solution is not None and stage.value is not None and stage.value != value * scale:
+                value = stage.value // scale
+                current = solution
+                if name == "weight":
+                    stats.best_weight_at = best_at
+            stage.seconds = clock() - started
+        stats.stages.append(stage)
+        # Freeze this level before optimising the next.
+        if maximise:
+            built.model.add(expr >= value)
+        else:
+            built.model.add(expr <= value)
+        built.hint_from(current)
+    stats.wall = clock()
+    return current, stats
+
+
+def _solve_level(
+    cp: Any,
+    built: _Model,
+    name: str,
+    expr: Any,
+    maximise: bool,
+    start_value: int,
+    scale: int,
+    seconds: float,
+    workers: int,
+    clock: Callable[[], float],
+    say: Progress,
+) -> tuple[Stage, list[Assignment] | None, float]:
+    """Optimise one level; the stage record, the best timetable found and when it was found."""
+    model = built.model
+    if maximise:
+        model.maximize(expr)
+    else:
+        model.minimize(expr)
+    solver = cp.CpSolver()
+    params = solver.parameters
+    params.num_workers = max(1, workers)
+    params.random_seed = SEED
+    params.max_time_in_seconds = max(0.01, seconds)
+    params.log_search_progress = False
+
+    state = {"best": start_value, "best_at": clock()}
+
+    class Callback(cp.CpSolverSolutionCallback):  # type: ignore[misc]
+        def on_solution_callback(self) -> None:
+            value = round(self.objective_value)
+            better = value > state["best"] if maximise else value < state["best"]
+            if better:
+                state["best"] = value
+                state["best_at"] = clock()
+            say(f"[{clock():6.2f}s] {name}: best {value}, bound {round(self.best_objective_bound)}")
+
+    status = solver.solve(model, Callback())
+    if status == cp.OPTIMAL:
+        result = "optimal"
+    elif status == cp.FEASIBLE:
+        result = "feasible"
+    else:
+        result = "no solution"
+    stage = Stage(name, result)
+    if status in (cp.OPTIMAL, cp.FEASIBLE):
+        stage.value = round(solver.objective_value) * scale
+        stage.bound = round(solver.best_objective_bound) * scale
+        if result == "optimal":
+            stage.proved_at = clock()
+        say(f"[{clock():6.2f}s] {name}: {stage.value} ({result}), bound {stage.bound}")
+        return stage, built.read(solver), state["best_at"]
+    # Only when time ran out before even the hint was confirmed. Keep the hint.
+    stage.value = start_value * scale
+    say(f"[{clock():6.2f}s] {name}: stopped without a solution ({solver.status_name(status)})")
+    return stage, None, state["best_at"]

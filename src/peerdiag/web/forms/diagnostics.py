@@ -1,0 +1,279 @@
+"""Forms for a diagnostic and its parts. They parse and validate; domain functions write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+
+from peerdiag.diagnostics.enums import (
+    CouncilRoleKind,
+    DiagnosticType,
+    EndorsementStatus,
+    FeedbackFormat,
+    Platform,
+    Stage,
+    Suitability,
+    TeamRole,
+)
+from peerdiag.diagnostics.models import Diagnostic
+from peerdiag.directory.enums import OrganisationKind, Region
+from peerdiag.directory.models import Organisation, Person
+
+from .fields import GovukDateField, YesNoField
+
+
+def _blank(label: str, choices: Any) -> list[tuple[str, str]]:
+    return [("", label), *[(str(v), str(lbl)) for v, lbl in choices]]
+
+
+class DomainErrorsMixin:
+    """Puts a DomainError from a domain function back on the field it names."""
+
+    def add_domain_error(self, error: Any) -> None:
+        field = error.field if error.field in self.fields else None  # type: ignore[attr-defined]
+        self.add_error(field, error.message)  # type: ignore[attr-defined]
+
+
+class DiagnosticCreateForm(DomainErrorsMixin, forms.Form):
+    host_council = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(kind=OrganisationKind.COUNCIL),
+        label="Host council",
+        empty_label="Choose a council",
+        error_messages={"required": "Choose the host council"},
+        to_field_name="code",
+    )
+    title = forms.CharField(
+        max_length=200,
+        label="Title",
+        help_text="A short name the team will recognise, for example ‘Front door and early help’",
+        error_messages={"required": "Enter a title"},
+    )
+    type = forms.ChoiceField(
+        choices=DiagnosticType.choices,
+        widget=forms.RadioSelect,
+        label="Type of diagnostic",
+        error_messages={"required": "Choose the type of diagnostic"},
+    )
+    type_other = forms.CharField(
+        max_length=200, required=False, label="If other, what kind of diagnostic"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("type") == DiagnosticType.OTHER and not data.get("type_other", "").strip():
+            self.add_error("type_other", "Say what kind of diagnostic this is")
+        return data
+
+
+class DetailsForm(DomainErrorsMixin, forms.Form):
+    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
+    type = forms.ChoiceField(
+        choices=DiagnosticType.choices, widget=forms.RadioSelect, label="Type of diagnostic"
+    )
+    type_other = forms.CharField(max_length=200, required=False, label="If other, what kind")
+    focus_statement = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        label="Focus statement",
+        help_text="The one specific part of children's services this diagnostic looks at",
+    )
+    covid_theme = YesNoField(label="Is the response to COVID-19 a theme?")
+    online_platform = forms.ChoiceField(
+        choices=_blank("Not chosen yet", Platform.choices),
+        required=False,
+        label="Online platform the council proposes",
+    )
+    online_platform_other = forms.CharField(
+        max_length=100, required=False, label="If other, which platform"
+    )
+    case_review_in_scope = YesNoField(label="Is a case record review in scope?")
+    written_feedback_format = forms.ChoiceField(
+        choices=_blank("Not chosen yet", FeedbackFormat.choices),
+        required=False,
+        label="Written feedback format",
+    )
+    internal_notes = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        label="Internal notes",
+        help_text="Seen by the LGA and the peer team only, never by the council",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("type") == DiagnosticType.OTHER and not data.get("type_other", "").strip():
+            self.add_error("type_other", "Say what kind of diagnostic this is")
+        if (
+            data.get("online_platform") == Platform.OTHER
+            and not data.get("online_platform_other", "").strip()
+        ):
+            self.add_error("online_platform_other", "Name the platform")
+        return data
+
+
+class Day1Form(DomainErrorsMixin, forms.Form):
+    day1 = GovukDateField(
+        required=False,
+        label="Delivery day 1",
+        help_text="Normally a Monday. Leave empty to clear it. For example, 1 3 2027",
+    )
+
+
+class KloeForm(DomainErrorsMixin, forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea,
+        max_length=1000,
+        label="Key line of enquiry",
+        help_text="A question the peer team will test, for example ‘How consistently are "
+        "thresholds applied at the front door?’",
+        error_messages={"required": "Enter the key line of enquiry"},
+    )
+    theme = forms.CharField(max_length=100, required=False, label="Theme (optional)")
+
+
+class ReasonForm(DomainErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea, label="Reason", error_messages={"required": "Give a reason"}
+    )
+
+
+class CouncilRoleForm(DomainErrorsMixin, forms.Form):
+    role = forms.ChoiceField(
+        choices=CouncilRoleKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a role"},
+    )
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        label="Someone already known",
+        empty_label="Choose a person",
+        to_field_name="code",
+    )
+    new_name = forms.CharField(max_length=200, required=False, label="Or a new person: full name")
+    new_job_title = forms.CharField(max_length=200, required=False, label="Job title")
+    new_email = forms.EmailField(required=False, label="E-mail address")
+
+    def __init__(self, *args: Any, diagnostic: Diagnostic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            organisation=diagnostic.host_council
+        ).order_by("full_name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("person") and not data.get("new_name", "").strip():
+            self.add_error("person", "Choose a person, or enter a new person's name")
+        if data.get("person") and data.get("new_name", "").strip():
+            self.add_error("new_name", "Choose someone known or enter a new person, not both")
+        return data
+
+
+class EndorsementForm(DomainErrorsMixin, forms.Form):
+    status = forms.ChoiceField(
+        choices=EndorsementStatus.choices,
+        widget=forms.RadioSelect,
+        label="Where is the endorsement?",
+        error_messages={"required": "Say whether the endorsement is given or pending"},
+    )
+    given_on = GovukDateField(required=False, label="Date given")
+    note = forms.CharField(widget=forms.Textarea, required=False, label="Note")
+    file = forms.FileField(required=False, label="Letter or e-mail (optional)")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = data.get("status") == EndorsementStatus.GIVEN
+        if given and not data.get("given_on") and "given_on" not in self.errors:
+            self.add_error("given_on", "Enter the date the endorsement was given")
+        return data
+
+
+class ScopingForm(DomainErrorsMixin, forms.Form):
+    scheduled_for = forms.DateTimeField(
+        required=False,
+        label="Meeting booked for",
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="The online scoping meeting with the sponsor",
+    )
+    held_on = GovukDateField(required=False, label="Date the meeting was held")
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Who attended",
+        to_field_name="code",
+    )
+    suitability = forms.ChoiceField(
+        choices=Suitability.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        label="Is a diagnostic the right tool?",
+    )
+    suitability_rationale = forms.CharField(widget=forms.Textarea, required=False, label="Why")
+    team_requirements = forms.CharField(
+        widget=forms.Textarea, required=False, label="What the peer team needs"
+    )
+    background_information = forms.CharField(
+        widget=forms.Textarea, required=False, label="Background information shared"
+    )
+    case_list_names = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        label="Case lists agreed for the case record review",
+        help_text="One list name a line, for example ‘Children on protection plans, last 6 months’",
+    )
+
+    def __init__(self, *args: Any, diagnostic: Diagnostic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = (  # type: ignore[attr-defined]
+            Person.objects.filter(
+                Q(organisation=diagnostic.host_council_id) | Q(team_places__diagnostic=diagnostic)
+            )
+            .distinct()
+            .order_by("full_name")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("suitability") and not data.get("suitability_rationale", "").strip():
+            self.add_error("suitability_rationale", "Explain the suitability decision")
+        return data
+
+
+class TeamMemberForm(DomainErrorsMixin, forms.Form):
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        label="Person",
+        empty_label="Choose a person",
+        to_field_name="code",
+        error_messages={"required": "Choose a person"},
+    )
+    role = forms.ChoiceField(
+        choices=TeamRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a team role"},
+    )
+
+    def __init__(self, *args: Any, diagnostic: Diagnostic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = (  # type: ignore[attr-defined]
+            Person.objects.exclude(organisation=diagnostic.host_council)
+            .exclude(team_places__diagnostic=diagnostic)
+            .filter(organisation__kind__in=[OrganisationKind.COUNCIL, OrganisationKind.LGA])
+            .select_related("organisation")
+            .order_by("full_name")
+        )
+        self.fields["person"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda p: f"{p.full_name}, {p.job_title}, {p.organisation}"
+        )
+
+
+class DashboardFilterForm(forms.Form):
+    stage = forms.ChoiceField(choices=_blank("Any stage", Stage.choices), required=False)
+    type = forms.ChoiceField(
+        choices=_blank("Any type", DiagnosticType.choices), required=False, label="Type"
+    )
+    region = forms.ChoiceField(choices=_blank("Any region", Region.choices), required=False)

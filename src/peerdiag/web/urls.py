@@ -1,0 +1,45 @@
+from django.urls import path
+
+from .views import auth, dashboard, diagnostics, kloes, people, stages
+
+app_name = "web"
+
+D = "diagnostics/<str:ref>/"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("sign-in/", auth.SignInView.as_view(), name="login"),
+    path("sign-out/", auth.SignOutView.as_view(), name="logout"),
+    path("password-reset/", auth.ResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth.ResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth.ResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        auth.ResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("diagnostics/new/", diagnostics.diagnostic_create, name="diagnostic_create"),
+    path(D, diagnostics.diagnostic_overview, name="diagnostic_overview"),
+    path(D + "details/", diagnostics.diagnostic_edit, name="diagnostic_edit"),
+    path(D + "dates/", diagnostics.diagnostic_dates, name="diagnostic_dates"),
+    path(D + "audit/", diagnostics.diagnostic_audit, name="diagnostic_audit"),
+    path(D + "kloes/", kloes.kloe_list, name="kloe_list"),
+    path(D + "kloes/suggested/", kloes.kloe_add_suggestion, name="kloe_add_suggestion"),
+    path(D + "kloes/<str:code>/", kloes.kloe_edit, name="kloe_edit"),
+    path(D + "kloes/<str:code>/move/", kloes.kloe_move, name="kloe_move"),
+    path(D + "kloes/<str:code>/remove/", kloes.kloe_delete, name="kloe_delete"),
+    path(D + "council/", people.council_roles, name="council_roles"),
+    path(D + "council/<str:code>/remove/", people.council_role_remove, name="council_role_remove"),
+    path(D + "endorsements/<str:role>/", people.endorsement_edit, name="endorsement_edit"),
+    path(D + "scoping/", people.scoping, name="scoping"),
+    path(D + "team/", people.team, name="team"),
+    path(D + "team/<str:code>/remove/", people.team_remove, name="team_remove"),
+    path(D + "advance/<str:to>/", stages.advance, name="advance"),
+    path(D + "postpone/", stages.postpone, name="postpone"),
+    path(D + "resume/", stages.resume, name="resume"),
+    path(D + "cancel/", stages.cancel, name="cancel"),
+]

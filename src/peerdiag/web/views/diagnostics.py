@@ -1,0 +1,134 @@
+"""A diagnostic's overview, details, dates and audit trail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from peerdiag.common.errors import DomainError
+from peerdiag.diagnostics.domain import diagnostics as domain
+from peerdiag.diagnostics.domain.gates import gate_blockers, gate_warnings, next_stages
+from peerdiag.diagnostics.domain.keydates import key_dates, overdue_items
+from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
+from peerdiag.diagnostics.enums import ENDED, KLOES_EDITABLE, Stage
+from peerdiag.directory.models import Person
+from peerdiag.web.forms.diagnostics import Day1Form, DetailsForm, DiagnosticCreateForm
+
+from .common import fix_url
+
+CHANGE = "diagnostics.change_diagnostic"
+
+
+@login_required
+def diagnostic_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("diagnostics.add_diagnostic"):
+        raise PermissionDenied
+    form = DiagnosticCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person: Person | None = getattr(request.user, "person", None)
+        manager = person if person is not None and person.organisation.is_lga else None
+        try:
+            d = domain.create_diagnostic(
+                by=request.user,  # type: ignore[arg-type]
+                host_council=form.cleaned_data["host_council"],
+                title=form.cleaned_data["title"],
+                type=form.cleaned_data["type"],
+                type_other=form.cleaned_data["type_other"],
+                manager=manager,
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, f"{d.reference} opened at the enquiry stage")
+            return redirect("web:diagnostic_overview", d.reference)
+    return render(request, "web/diagnostics/create.html", {"form": form, "nav": "new"})
+
+
+@login_required
+def diagnostic_overview(request: HttpRequest, ref: str) -> HttpResponse:
+    d = get_diagnostic_for_user(request.user, ref)
+    internal = request.user.has_perm("diagnostics.view_internal", d)
+    can_change = request.user.has_perm(CHANGE, d)
+    today = timezone.localdate()
+    gates = []
+    for to in next_stages(d):
+        blockers = gate_blockers(d, to, today=today)
+        gates.append(
+            {
+                "to": to,
+                "to_label": Stage(to).label,
+                "blockers": [
+                    {"b": b, "url": fix_url(d, b.fix) if can_change else ""} for b in blockers
+                ],
+                "warnings": gate_warnings(d, to),
+            }
+        )
+    scoping = getattr(d, "scoping", None)
+    context = {
+        "d": d,
+        "internal": internal,
+        "can_change": can_change,
+        "can_advance": request.user.has_perm("diagnostics.advance_diagnostic", d),
+        "gates": gates if internal else [],
+        "dates": key_dates(d),
+        "overdue": overdue_items(d, today),
+        "today": today,
+        "roles": d.council_roles.select_related("person"),
+        "endorsements": d.endorsements.all(),
+        "kloes": d.kloes.all(),
+        "team": d.team.select_related("person__organisation") if internal else [],
+        "scoping": scoping,
+        "case_lists": d.agreed_case_lists.all(),
+        "audit": d.audit.select_related("actor")[:8] if internal else [],
+        "open": d.stage not in ENDED,
+        "kloes_editable": d.stage in KLOES_EDITABLE,
+    }
+    return render(request, "web/diagnostics/overview.html", context)
+
+
+@login_required
+def diagnostic_edit(request: HttpRequest, ref: str) -> HttpResponse:
+    d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
+    initial = {name: getattr(d, name) for name in domain.DETAIL_FIELDS}
+    form = DetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = domain.update_details(d, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(
+                request,
+                "Details saved" if changed else "Nothing changed: the details are as they were",
+            )
+            return redirect("web:diagnostic_overview", d.reference)
+    return render(request, "web/diagnostics/edit.html", {"d": d, "form": form})
+
+
+@login_required
+def diagnostic_dates(request: HttpRequest, ref: str) -> HttpResponse:
+    d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
+    form = Day1Form(request.POST or None, initial={"day1": d.day1})
+    if request.method == "POST" and form.is_valid():
+        try:
+            warning = domain.set_day1(d, by=request.user, day1=form.cleaned_data["day1"])  # type: ignore[arg-type]
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, "Delivery day 1 saved" + (f". {warning}" if warning else ""))
+            return redirect("web:diagnostic_overview", d.reference)
+    return render(
+        request, "web/diagnostics/dates.html", {"d": d, "form": form, "dates": key_dates(d)}
+    )
+
+
+@login_required
+def diagnostic_audit(request: HttpRequest, ref: str) -> HttpResponse:
+    d = get_diagnostic_for_user(request.user, ref, perm="diagnostics.view_audit")
+    page = Paginator(d.audit.select_related("actor"), 50).get_page(request.GET.get("page"))
+    return render(request, "web/diagnostics/audit.html", {"d": d, "page": page})

@@ -1,0 +1,103 @@
+"""The OpenAPI document is public, complete and names every operation."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+EXPECTED = {
+    "/api/me": {"get": "getMe"},
+    "/api/diagnostics": {"get": "listDiagnostics", "post": "createDiagnostic"},
+    "/api/diagnostics/{ref}": {"get": "getDiagnostic", "patch": "updateDiagnostic"},
+    "/api/diagnostics/{ref}/kloes": {"get": "listKloes", "post": "addKloe"},
+    "/api/diagnostics/{ref}/kloes/{code}": {"patch": "updateKloe", "delete": "removeKloe"},
+    "/api/diagnostics/{ref}/council-roles": {
+        "get": "listCouncilRoles",
+        "post": "assignCouncilRole",
+    },
+    "/api/diagnostics/{ref}/council-roles/{code}": {"delete": "removeCouncilRole"},
+    "/api/diagnostics/{ref}/gates/{to_stage}": {"get": "checkGate"},
+    "/api/diagnostics/{ref}/advance": {"post": "advanceDiagnostic"},
+    "/api/diagnostics/{ref}/postpone": {"post": "postponeDiagnostic"},
+    "/api/diagnostics/{ref}/resume": {"post": "resumeDiagnostic"},
+    "/api/diagnostics/{ref}/cancel": {"post": "cancelDiagnostic"},
+}
+
+
+@pytest.fixture
+def spec(db):
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_spec_is_public_and_lists_every_path_and_operation(spec):
+    assert spec["info"] == {
+        "title": "peerdiag API",
+        "version": "1",
+        "description": spec["info"]["description"],
+    }
+    found = {
+        path: {method: op["operationId"] for method, op in operations.items()}
+        for path, operations in spec["paths"].items()
+    }
+    assert found == EXPECTED
+
+
+def test_every_operation_needs_the_bearer_token(spec):
+    assert spec["components"]["securitySchemes"] == {
+        "BearerToken": {"type": "http", "scheme": "bearer"}
+    }
+    for operations in spec["paths"].values():
+        for op in operations.values():
+            assert op["security"] == [{"BearerToken": []}]
+
+
+def test_every_operation_declares_its_error_responses(spec):
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            codes = set(op["responses"])
+            assert "401" in codes, (method, path)
+            if "{ref}" in path:
+                assert {"404", "422"} <= codes, (method, path)
+            if method != "get":
+                assert {"400", "403", "422"} <= codes, (method, path)
+    advance = spec["paths"]["/api/diagnostics/{ref}/advance"]["post"]["responses"]
+    assert advance["409"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/GateRefused"
+    }
+
+
+def test_the_interactive_docs_are_public(db):
+    response = Client().get("/api/docs")
+    assert response.status_code == 200
+    assert b"openapi.json" in response.content
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "path"),
+    [
+        ("me", {}, "/api/me"),
+        ("diagnostic_list", {}, "/api/diagnostics"),
+        ("diagnostic_create", {}, "/api/diagnostics"),
+        ("diagnostic_detail", {"ref": "RPD-2027-001"}, "/api/diagnostics/RPD-2027-001"),
+        ("diagnostic_update", {"ref": "RPD-2027-001"}, "/api/diagnostics/RPD-2027-001"),
+        ("kloe_list", {"ref": "R"}, "/api/diagnostics/R/kloes"),
+        ("kloe_create", {"ref": "R"}, "/api/diagnostics/R/kloes"),
+        ("kloe_update", {"ref": "R", "code": "c"}, "/api/diagnostics/R/kloes/c"),
+        ("kloe_delete", {"ref": "R", "code": "c"}, "/api/diagnostics/R/kloes/c"),
+        ("council_role_list", {"ref": "R"}, "/api/diagnostics/R/council-roles"),
+        ("council_role_create", {"ref": "R"}, "/api/diagnostics/R/council-roles"),
+        ("council_role_delete", {"ref": "R", "code": "c"}, "/api/diagnostics/R/council-roles/c"),
+        ("gate_check", {"ref": "R", "to_stage": "scoped"}, "/api/diagnostics/R/gates/scoped"),
+        ("diagnostic_advance", {"ref": "R"}, "/api/diagnostics/R/advance"),
+        ("diagnostic_postpone", {"ref": "R"}, "/api/diagnostics/R/postpone"),
+        ("diagnostic_resume", {"ref": "R"}, "/api/diagnostics/R/resume"),
+        ("diagnostic_cancel", {"ref": "R"}, "/api/diagnostics/R/cancel"),
+        ("openapi-json", {}, "/api/openapi.json"),
+        ("openapi-view", {}, "/api/docs"),
+    ],
+)
+def test_url_names(name, kwargs, path):
+    assert reverse(f"api:{name}", kwargs=kwargs) == path

@@ -71,7 +71,6 @@ def test_pcm_books_scoping_and_moves_the_diagnostic_on(page: Page, world: World)
     page.get_by_role("button", name="Save").click()
 
     # The GOV.UK error summary: titled, linked to the field, focused, and the page title says so.
-    page.wait_for_load_state()
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible()
@@ -156,6 +155,8 @@ def test_pcm_books_scoping_and_moves_the_diagnostic_on(page: Page, world: World)
 def test_council_organiser_sees_their_diagnostic_without_internal_parts(
     page: Page, world: World
 ) -> None:
+    world.own.internal_notes = "Only for the LGA and the peer team"
+    world.own.save(update_fields=["internal_notes"])
     page.goto("/sign-in/")
     sign_in(page, "organiser@example.org", PASSWORD)
     page.wait_for_url(re.compile(r"/$"))
@@ -164,8 +165,11 @@ def test_council_organiser_sees_their_diagnostic_without_internal_parts(
     page.wait_for_url(OVERVIEW)
     expect(page.get_by_role("heading", level=1)).to_have_text(world.own.title)
     main = page.locator("main")
+    expect(main.get_by_role("heading", name="About this diagnostic")).to_be_visible()
     for internal in ("Internal notes", "Peer team", "Recent changes", "Next step"):
-        expect(main.get_by_text(internal)).to_have_count(0)
+        expect(main.get_by_text(internal, exact=True)).to_have_count(0)
+    for secret in (world.own.internal_notes, world.peer.full_name):
+        expect(main).not_to_contain_text(secret)
     expect(main.get_by_role("link", name="Change the details")).to_have_count(0)
     axe_check(page)
 
@@ -177,9 +181,10 @@ def test_council_organiser_sees_their_diagnostic_without_internal_parts(
 
 
 def test_scoping_page_shows_the_booked_meeting_again(page: Page, world: World) -> None:
-    """Reopening the scoping record shows the booked time, so saving it again keeps it.
+    """Reopening the scoping record shows the booked time; saving it unchanged changes nothing.
 
-    A July date: 10:30 in London is 09:30 UTC, so the field must show local time.
+    A July date: 10:30 in London is 09:30 UTC, so the field must show local time, and the audit
+    trail must not see a change between the two spellings of the same moment.
     """
     booked = timezone.make_aware(datetime(timezone.localdate().year + 1, 7, 15, 10, 30))
     record_scoping(world.own, by=world.pcm, scheduled_for=booked)
@@ -194,3 +199,5 @@ def test_scoping_page_shows_the_booked_meeting_again(page: Page, world: World) -
     page.wait_for_url(OVERVIEW)
     world.own.scoping.refresh_from_db()
     assert world.own.scoping.scheduled_for == booked
+    changes = [e.changes for e in AuditEntry.objects.filter(diagnostic=world.own, action="scoping")]
+    assert len(changes) == 1, f"saving an unchanged scoping record was audited: {changes[0]}"

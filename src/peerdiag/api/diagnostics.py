@@ -67,6 +67,17 @@ READ_ERRORS: dict[int, Any] = {**LIST_ERRORS, 404: Message}
 WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 400: FieldErrors, 403: Message}
 
 
+def _links(status: int, **targets: dict[str, str]) -> dict[str, Any]:
+    """OpenAPI links from a response to the operations it makes callable (for clients and
+    for the stateful fuzzer, which follows them to reach real diagnostics)."""
+    links = {op: {"operationId": op, "parameters": params} for op, params in targets.items()}
+    return {"responses": {status: {"links": links}}}
+
+
+NEW_REF = {"ref": "$response.body#/reference"}
+SAME_REF = "$request.path.ref"
+
+
 class Pages(PageNumberPagination):
     """Fixed pages of 50; the page number is capped so the offset always fits the database."""
 
@@ -170,6 +181,18 @@ def diagnostic_list(request: HttpRequest, filters: Query[DiagnosticFilters]) -> 
     operation_id="createDiagnostic",
     summary="Open a diagnostic at the enquiry stage",
     exclude_unset=True,
+    openapi_extra=_links(
+        201,
+        getDiagnostic=NEW_REF,
+        updateDiagnostic=NEW_REF,
+        listKloes=NEW_REF,
+        addKloe=NEW_REF,
+        listCouncilRoles=NEW_REF,
+        assignCouncilRole=NEW_REF,
+        advanceDiagnostic=NEW_REF,
+        postponeDiagnostic=NEW_REF,
+        cancelDiagnostic=NEW_REF,
+    ),
 )
 def diagnostic_create(request: HttpRequest, payload: DiagnosticCreate) -> Any:
     """LGA staff only. A caller who is LGA staff becomes the peer challenge manager."""
@@ -260,6 +283,11 @@ def kloe_list(request: HttpRequest, ref: Ref) -> Any:
     url_name="kloe_create",
     operation_id="addKloe",
     summary="Add a key line of enquiry at the end of the list",
+    openapi_extra=_links(
+        201,
+        updateKloe={"ref": SAME_REF, "code": "$response.body#/code"},
+        removeKloe={"ref": SAME_REF, "code": "$response.body#/code"},
+    ),
 )
 def kloe_create(request: HttpRequest, ref: Ref, payload: KloeCreate) -> Any:
     user = _user(request)
@@ -326,6 +354,7 @@ def council_role_list(request: HttpRequest, ref: Ref) -> Any:
     url_name="council_role_create",
     operation_id="assignCouncilRole",
     summary="Give someone a council role (replacing the holder of a single role)",
+    openapi_extra=_links(201, removeCouncilRole={"ref": SAME_REF, "code": "$response.body#/code"}),
 )
 def council_role_create(request: HttpRequest, ref: Ref, payload: CouncilRoleCreate) -> Any:
     user = _user(request)
@@ -397,6 +426,7 @@ def diagnostic_advance(request: HttpRequest, ref: Ref, payload: AdvanceIn) -> An
     operation_id="postponeDiagnostic",
     summary="Pause the diagnostic; its delivery day 1 is cleared",
     exclude_unset=True,
+    openapi_extra=_links(200, resumeDiagnostic={"ref": SAME_REF}),
 )
 def diagnostic_postpone(request: HttpRequest, ref: Ref, payload: ReasonIn) -> Any:
     user = _user(request)

@@ -47,17 +47,25 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
 def _validation_message(error: dict[str, Any]) -> str:
     if error.get("type") == "missing":
         return "This field is required"
+    if error.get("type") == "value_error" and "error" in error.get("ctx", {}):
+        return str(error["ctx"]["error"])  # our own validators' words, without pydantic's prefix
     return str(error.get("msg", "This value is not valid"))
 
 
 def install(api: NinjaAPI) -> None:
-    """Register the handlers on `api` (called once, where the API is built)."""
+    """Register the handlers on `api` (called once, where the API is built).
 
+    ninja picks the handler nearest along the exception's MRO, so GateBlocked (a DomainError)
+    gets its own 409 and ninja's AuthenticationError (an HttpError) its 401.
+    """
+
+    @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return api.create_response(
             request, {"detail": field_errors(exc.field, exc.message)}, status=400
         )
 
+    @api.exception_handler(GateBlocked)
     def gate_blocked(request: HttpRequest, exc: GateBlocked) -> HttpResponse:
         body = {
             "detail": field_errors(exc.field, exc.message),
@@ -68,13 +76,16 @@ def install(api: NinjaAPI) -> None:
         }
         return api.create_response(request, body, status=409)
 
+    @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         # The same words whatever was missing: outsiders learn nothing about what exists.
         return api.create_response(request, {"detail": NOT_FOUND}, status=404)
 
+    @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc) or FORBIDDEN}, status=403)
 
+    @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         detail = [
             {"field": _location(e.get("loc", ())), "message": _validation_message(e)}
@@ -82,6 +93,7 @@ def install(api: NinjaAPI) -> None:
         ]
         return api.create_response(request, {"detail": detail}, status=422)
 
+    @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if isinstance(exc, AuthenticationError):
             response = api.create_response(request, {"detail": UNAUTHORISED}, status=401)
@@ -93,10 +105,3 @@ def install(api: NinjaAPI) -> None:
         else:
             body = {"detail": str(exc)}
         return api.create_response(request, body, status=exc.status_code)
-
-    api.add_exception_handler(DomainError, domain_error)
-    api.add_exception_handler(GateBlocked, gate_blocked)
-    api.add_exception_handler(Http404, not_found)
-    api.add_exception_handler(PermissionDenied, forbidden)
-    api.add_exception_handler(ValidationError, invalid)
-    api.add_exception_handler(HttpError, http_error)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import AfterValidator, ConfigDict, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from peerdiag.diagnostics.enums import (
     CouncilRoleKind,
@@ -29,10 +31,40 @@ REF_PATTERN = r"^[A-Za-z0-9-]{1,20}$"
 EARLIEST_DAY1 = date(2000, 1, 1)
 LATEST_DAY1 = date(2099, 12, 31)
 
-# NUL and the other C0 controls (bar tab and line breaks) and lone surrogates: PostgreSQL and
-# the SQLite driver refuse them, so they are turned away here with a 422 instead of a 500.
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# NUL and lone surrogates: PostgreSQL and the SQLite driver refuse them, so they are turned
+# away here with a 422 instead of a 500. The OpenAPI document says so with a pattern (a lone
+# surrogate cannot be written in valid UTF-8 JSON anyway).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+NO_NUL = r"^[^\x00]*$"
+# Required text that the domain trims: it must hold something besides spaces.
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+DAY1_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
+
+def _storable(value: str) -> str:
+    if _UNSTORABLE.search(value):
+        raise ValueError("This text holds a character that cannot be stored (such as NUL)")
+    return value
+
+
+class _Documented:
+    """Adds a `pattern` to a field's JSON schema without pydantic enforcing it: the validators
+    do that, with messages a person can act on."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema["pattern"] = self.pattern
+        return schema
+
+
+Text = Annotated[str, AfterValidator(_storable), _Documented(NO_NUL)]
+RequiredText = Annotated[str, AfterValidator(_storable), _Documented(NOT_BLANK)]
+Day1 = Annotated[date, _Documented(DAY1_PATTERN)]
 
 if TYPE_CHECKING:
     PlatformOrBlank = str
@@ -45,16 +77,9 @@ else:
 
 
 class InputSchema(Schema):
-    """Base of every request body and query string."""
+    """Base of every request body and query string: enum values arrive as plain strings."""
 
     model_config = ConfigDict(use_enum_values=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _storable(cls, value: Any) -> Any:
-        if isinstance(value, str) and _UNSTORABLE.search(value):
-            raise ValueError("Remove the control characters from this text")
-        return value
 
 
 class BodySchema(InputSchema):
@@ -215,25 +240,25 @@ class DiagnosticFilters(InputSchema):
 
 class DiagnosticCreate(BodySchema):
     host_council: str = Field(pattern=CODE_PATTERN, description="The council's public code")
-    title: str = Field(max_length=200)
+    title: RequiredText = Field(max_length=200)
     type: DiagnosticType
-    type_other: str = Field("", max_length=200, description="Needed when type is 'other'")
+    type_other: Text = Field("", max_length=200, description="Needed when type is 'other'")
 
 
 class DiagnosticPatch(BodySchema):
     """Only the fields sent change."""
 
-    title: str = optional(max_length=200)
+    title: RequiredText = optional(max_length=200)
     type: DiagnosticType = optional()
-    type_other: str = optional(max_length=200)
-    focus_statement: str = optional(max_length=20_000)
+    type_other: Text = optional(max_length=200)
+    focus_statement: Text = optional(max_length=20_000)
     covid_theme: bool | None = optional()
     online_platform: PlatformOrBlank = optional()
-    online_platform_other: str = optional(max_length=100)
+    online_platform_other: Text = optional(max_length=100)
     case_review_in_scope: bool | None = optional()
     written_feedback_format: FormatOrBlank = optional()
-    internal_notes: str = optional(max_length=20_000)
-    day1: date | None = optional(
+    internal_notes: Text = optional(max_length=20_000)
+    day1: Day1 | None = optional(
         ge=EARLIEST_DAY1,
         le=LATEST_DAY1,
         description="Delivery day 1, a working day in 2000-2099; null clears it",
@@ -243,13 +268,13 @@ class DiagnosticPatch(BodySchema):
 class KloeCreate(BodySchema):
     # The domain's own limit (1,000 characters after trimming) gives the friendlier message;
     # this cap only keeps absurd bodies out.
-    text: str = Field(max_length=5_000)
-    theme: str = Field("", max_length=100)
+    text: RequiredText = Field(max_length=5_000)
+    theme: Text = Field("", max_length=100)
 
 
 class KloePatch(BodySchema):
-    text: str = optional(max_length=5_000)
-    theme: str = optional(max_length=100)
+    text: RequiredText = optional(max_length=5_000)
+    theme: Text = optional(max_length=100)
     order: int = optional(ge=1, le=10_000, description="Move to this position (1 is first)")
 
 
@@ -263,4 +288,4 @@ class AdvanceIn(BodySchema):
 
 
 class ReasonIn(BodySchema):
-    reason: str = Field(max_length=1_000)
+    reason: RequiredText = Field(max_length=1_000)

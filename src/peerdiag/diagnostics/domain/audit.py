@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from peerdiag.accounts.models import User
 
@@ -24,6 +25,8 @@ def _display(obj: models.Model, field: models.Field[Any, Any]) -> str:
     if isinstance(field, models.BooleanField):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
         return value.isoformat(timespec="minutes")
     if isinstance(value, date):
         return value.isoformat()

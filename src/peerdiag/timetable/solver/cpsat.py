@@ -304,6 +304,13 @@ class _Model:
             )
             m.add(n_peers * self.hi >= grand)
             m.add(n_peers * self.lo <= grand)
+            # Someone has the most and someone the least, so the total lies between
+            # (n-1)*least + most and least + (n-1)*most. With whole units this tells the
+            # solver, for instance, that a spread of one unit is impossible when the total
+            # divides evenly between the peers: everyone would have to be level.
+            if n_peers > 1:
+                m.add(grand >= (n_peers - 1) * self.lo + self.hi)
+                m.add(grand <= self.lo + (n_peers - 1) * self.hi)
 
     # -- objectives ---------------------------------------------------------------------
 
@@ -498,6 +505,16 @@ def _solve_level(
     params.random_seed = SEED
     params.max_time_in_seconds = max(0.01, seconds)
     params.log_search_progress = False
+    # Probing (trying each literal both ways during presolve) costs several seconds on
+    # these models, whose many optional intervals make every probe expensive, and it
+    # tightens almost nothing: the benchmark weeks solve far faster without it.
+    params.cp_model_probing_level = 0
+    import os
+
+    for kv in os.environ.get("PD_PARAMS", "").split():
+        k, v = kv.split("=")
+        cur = getattr(params, k)
+        setattr(params, k, (v == "true") if isinstance(cur, bool) else type(cur)(v))
 
     state = {"best": start_value, "best_at": clock()}
 

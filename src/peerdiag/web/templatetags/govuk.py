@@ -14,10 +14,11 @@ register = template.Library()
 def _kind(widget: forms.Widget) -> str:
     if isinstance(widget, GovukDateWidget):
         return "date"
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # CheckboxSelectMultiple is a subclass of RadioSelect, so it is asked first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     if isinstance(widget, forms.Select):
@@ -74,7 +75,8 @@ def govuk_field(bound: forms.BoundField, width: str = "", heading: bool = False)
     elif kind == "checkbox":
         ctx["checked"] = bool(value)
     else:
-        ctx["value"] = "" if value is None else value
+        formatted = widget.format_value(value)  # e.g. DateTimeInput gives "%Y-%m-%dT%H:%M"
+        ctx["value"] = "" if formatted is None else formatted
     return ctx
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from peerdiag.accounts.models import ApiToken
+from peerdiag.api.auth import BearerToken
 from peerdiag.api.errors import UNAUTHORISED
 from peerdiag.api.urls import api
 from tests.factories import UserFactory
@@ -63,6 +65,14 @@ def test_token_writes_need_no_csrf_token(world, as_user):
         f"/diagnostics/{world.own.reference}/kloes", {"text": "How safe are children?"}
     )
     assert response.status_code == 201
+
+
+def test_the_token_user_becomes_request_user(world):
+    _, raw = ApiToken.issue(world.peer, "laptop")
+    request = RequestFactory().get("/api/me", headers={"Authorization": f"Bearer {raw}"})
+    request.user = AnonymousUser()
+    assert BearerToken()(request) == world.peer
+    assert request.user == world.peer
 
 
 def test_using_a_token_records_when_it_was_last_used(world):

@@ -257,3 +257,17 @@ def test_the_audit_trail_cannot_be_changed_or_deleted(world):  # type: ignore[no
     with pytest.raises(TypeError):
         AuditEntry.objects.all().delete()
     assert AuditEntry.objects.filter(summary="tampered").count() == 0
+
+
+def test_day1_and_details_refuse_values_the_database_cannot_hold(world):  # type: ignore[no-untyped-def]
+    with pytest.raises(DomainError) as err:
+        dd.set_day1(world.own, by=world.pcm, day1=date(2100, 1, 4))
+    assert err.value.field == "day1"
+    with pytest.raises(DomainError) as err:
+        dd.update_details(world.own, by=world.pcm, title="x" * 201)
+    assert err.value.field == "title"
+    with pytest.raises(DomainError) as err:
+        dd.update_details(world.own, by=world.pcm, online_platform="skype")
+    assert err.value.field == "online_platform"
+    world.own.refresh_from_db()
+    assert (world.own.day1, world.own.online_platform) == (None, "")

@@ -395,7 +395,8 @@ def council_role_delete(request: HttpRequest, ref: Ref, code: Code) -> Any:
 def gate_check(
     request: HttpRequest, ref: Ref, to_stage: PathEx[Stage, P(description="A stage")]
 ) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref)
+    # Gates talk about the team's internal work, so the council does not see them (as on the web).
+    d = get_diagnostic_for_user(_user(request), ref, perm=VIEW_INTERNAL)
     return {
         "to_stage": to_stage,
         "to_stage_label": str(Stage(to_stage).label),

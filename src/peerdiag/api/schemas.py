@@ -28,12 +28,12 @@ REF_PATTERN = r"^[A-Za-z0-9-]{1,20}$"
 
 # Key dates run up to a few months past day 1; past 2099 the date arithmetic would fall off
 # the end of the calendar, and before 2000 no diagnostic ever ran.
-EARLIEST_DAY1 = date(2000, 1, 1)
-LATEST_DAY1 = date(2099, 12, 31)
+from peerdiag.diagnostics.domain.diagnostics import EARLIEST_DAY1, LATEST_DAY1  # noqa: E402
 
 # NUL and lone surrogates: PostgreSQL and the SQLite driver refuse them, so they are turned
-# away here with a 422 instead of a 500. The OpenAPI document says so with a pattern (a lone
-# surrogate cannot be written in valid UTF-8 JSON anyway).
+# away here with a 422 instead of a 500. (pydantic already refuses a lone surrogate in a str
+# field; the check stays in case that changes.) The OpenAPI document shows the NUL rule as a
+# pattern, so that fuzzers do not send it as valid input.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 NO_NUL = r"^[^\x00]*$"
 # Required text that the domain trims: it must hold something besides spaces.

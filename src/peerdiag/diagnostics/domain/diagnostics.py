@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
@@ -16,6 +16,8 @@ from ..enums import ENDED, DiagnosticType, Stage, TeamRole
 from ..models import Diagnostic, ReferenceCounter, TeamMember
 from . import audit
 from .keydates import day1_problem, day1_warning
+
+EARLIEST_DAY1, LATEST_DAY1 = date(2000, 1, 1), date(2099, 12, 31)
 
 DETAIL_FIELDS = (
     "title",
@@ -65,6 +67,7 @@ def create_diagnostic(
         raise DomainError("Say what kind of diagnostic this is", field="type_other")
     if not title.strip():
         raise DomainError("Enter a title", field="title")
+    _check_choices_and_lengths({"title": title.strip(), "type_other": type_other.strip()})
     with transaction.atomic():
         d = Diagnostic.objects.create(
             reference=_next_reference(year or timezone.localdate().year),
@@ -115,6 +118,7 @@ def update_details(
             "Whether a case review is in scope cannot change once preparation is over",
             field="case_review_in_scope",
         )
+    _check_choices_and_lengths(changes)
     with transaction.atomic():
         before = audit.snapshot(diagnostic, changes)
         for name, value in changes.items():
@@ -135,6 +139,18 @@ def update_details(
     return diff
 
 
+def _check_choices_and_lengths(changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        field = Diagnostic._meta.get_field(name)
+        if not isinstance(value, str) or not isinstance(field, models.Field):
+            continue
+        if field.choices and value and value not in {str(c[0]) for c in field.choices}:
+            raise DomainError(f"{value!r} is not one of the choices", field=name)
+        max_length = getattr(field, "max_length", None)
+        if max_length and len(value) > max_length:
+            raise DomainError(f"Keep this under {max_length} characters", field=name)
+
+
 def _past_preparation(d: Diagnostic) -> bool:
     return d.stage in {
         Stage.CASE_REVIEW,
@@ -153,15 +169,14 @@ def set_day1(diagnostic: Diagnostic, *, by: User | None, day1: date | None) -> s
     Refused for a weekend or bank holiday, and once delivery has started.
     Side effects: audit entry.
     """
-    if diagnostic.stage in ENDED or (
-        _past_preparation(diagnostic)
-        and diagnostic.stage
-        not in {
-            Stage.CASE_REVIEW,
-            Stage.READY,
-        }
-    ):
+    if diagnostic.stage in ENDED:
+        raise DomainError("A closed or cancelled diagnostic cannot be changed", field="day1")
+    if _past_preparation(diagnostic) and diagnostic.stage not in {Stage.CASE_REVIEW, Stage.READY}:
         raise DomainError("Day 1 cannot change once delivery has started", field="day1")
+    if day1 is not None and not EARLIEST_DAY1 <= day1 <= LATEST_DAY1:
+        raise DomainError(
+            f"Day 1 must fall between {EARLIEST_DAY1.year} and {LATEST_DAY1.year}", field="day1"
+        )
     if day1 is not None:
         problem = day1_problem(day1)
         if problem:

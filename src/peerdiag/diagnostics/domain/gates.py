@@ -284,11 +284,10 @@ def gate_blockers(
     """Everything missing before `diagnostic` may move to `to_stage`; empty means it may."""
     current = Stage(diagnostic.stage)
     if to_stage not in TRANSITIONS.get(current, ()):
+        target = Stage(to_stage).label.lower() if to_stage in Stage.values else repr(to_stage)
         return [
             Blocker(
-                "no_such_move",
-                f"A diagnostic at {current.label.lower()} cannot move to "
-                f"{Stage(to_stage).label.lower() if to_stage in Stage.values else to_stage!r}",
+                "no_such_move", f"A diagnostic at {current.label.lower()} cannot move to {target}"
             )
         ]
     return GATES[current](diagnostic, to_stage, today or timezone.localdate())

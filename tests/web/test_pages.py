@@ -213,3 +213,12 @@ def test_postpone_needs_a_reason(world):  # type: ignore[no-untyped-def]
     c.post(url, {"reason": "New director"})
     world.own.refresh_from_db()
     assert world.own.stage == Stage.POSTPONED
+
+
+def test_htmx_filter_gets_only_the_results(world):  # type: ignore[no-untyped-def]
+    c = _client(world.admin)
+    partial = c.get("/", {"stage": "enquiry"}, headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<div id="results">')
+    assert "<html" not in partial and "RPD-2027-001" in partial
+    full = c.get("/", {"stage": "enquiry"}).content.decode()
+    assert "<html" in full and '<div id="results">' in full

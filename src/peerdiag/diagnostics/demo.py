@@ -195,8 +195,9 @@ def _accounts() -> dict[str, Person]:
     for a in ACCOUNTS:
         user = User.objects.filter(email=a.email).first()
         if user is None:
+            # An LGA administrator may do everything, the admin site included.
             user = User.objects.create_user(
-                a.email, DEMO_PASSWORD, full_name=a.name, is_staff=a.staff
+                a.email, DEMO_PASSWORD, full_name=a.name, is_staff=a.staff, is_superuser=a.staff
             )
         person = _person(a.name, a.title, _org(a.org), a.email)
         if person.user_id != user.pk:

@@ -10,6 +10,8 @@ from peerdiag.diagnostics.domain.keydates import next_key_date, overdue_items
 from peerdiag.diagnostics.domain.queries import diagnostics_for_user
 from peerdiag.web.forms.diagnostics import DashboardFilterForm
 
+from .common import is_htmx
+
 PAGE_SIZE = 25
 
 
@@ -33,9 +35,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    # htmx asks for the results alone when a filter changes; a plain request gets the page.
+    template = "web/dashboard.html#results" if is_htmx(request) else "web/dashboard.html"
     return render(
         request,
-        "web/dashboard.html",
+        template,
         {
             "nav": "dashboard",
             "form": form,

@@ -104,13 +104,14 @@ def test_a_refused_advance_is_409_with_every_blocker(world, as_user):
 
 
 def test_blockers_from_unbuilt_capabilities_are_marked_unavailable(world, as_user):
-    Diagnostic.objects.filter(pk=world.own.pk).update(stage=Stage.TEAM_FORMING)
-    response = as_user(world.pcm).post(f"{OWN}/advance", {"to_stage": "preparation"})
+    Diagnostic.objects.filter(pk=world.own.pk).update(stage=Stage.PREPARATION, day1="2027-03-01")
+    response = as_user(world.pcm).post(f"{OWN}/advance", {"to_stage": "ready"})
     assert response.status_code == 409
     blockers = response.json()["blockers"]
     assert [(b["code"], b["fix"], b["unavailable"]) for b in blockers] == [
-        ("team.unavailable", "team", True)
-    ] * 4
+        ("documents.unavailable", "documents", True),
+        ("timetable.unavailable", "timetable", True),
+    ]
 
 
 def test_the_pcm_advances_through_an_open_gate(world, as_user):

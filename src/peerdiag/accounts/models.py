@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -103,3 +104,112 @@ class ApiToken(models.Model):
             return None
         cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.user
+
+
+# Two-factor sign-in --------------------------------------------------------------------------
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator app (RFC 6238 time-based codes). At most one per login.
+
+    The secret has to be kept readable: the server recomputes each code from it. A device counts
+    only once `confirmed_at` is set, i.e. after the person has typed a code it produced.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The 30-second time step of the last code accepted; a code at or before it is refused, so
+    # a code seen over someone's shoulder cannot be used a second time.
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "authenticator app"
+
+    def __str__(self) -> str:
+        state = "confirmed" if self.confirmed_at else "not confirmed"
+        return f"Authenticator app for {self.user} ({state})"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+def normalise_recovery_code(raw: str) -> str:
+    """Recovery codes are read off paper: ignore case, spaces and hyphens."""
+    return "".join(ch for ch in raw.lower() if ch not in " -\t")
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for signing in without the authenticator app. Only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery code for {self.user} ({'used' if self.used_at else 'unused'})"
+
+    @staticmethod
+    def hash_code(raw: str) -> str:
+        return _hash_token(normalise_recovery_code(raw))
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def for_token(self, raw: str) -> Invitation | None:
+        return self.select_related("user").filter(token_hash=_hash_token(raw)).first()
+
+    def open(self, now: datetime | None = None) -> InvitationQuerySet:
+        return self.filter(
+            used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now or timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A single-use link that lets a person choose the password for a login made for them.
+
+    Only the hash of the link's token is stored; the token itself travels in the e-mail alone.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # Set when a newer invitation replaces this one before it was used.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.user} ({self.state()})"
+
+    @staticmethod
+    def hash_token(raw: str) -> str:
+        return _hash_token(raw)
+
+    def state(self, now: datetime | None = None) -> str:
+        """One of open, used, replaced or expired; a used link reads as used even once expired."""
+        if self.used_at is not None:
+            return "used"
+        if self.voided_at is not None:
+            return "replaced"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "open"

@@ -22,7 +22,7 @@ from .domain import audit
 from .domain import diagnostics as dd
 from .domain import kloes as dk
 from .domain import people as dp
-from .enums import MAIN_LINE, DiagnosticType, EndorsementStatus, Platform, Stage, TeamRole
+from .enums import ENDED, MAIN_LINE, DiagnosticType, EndorsementStatus, Platform, Stage, TeamRole
 from .kloe_suggestions import suggestions_for
 from .models import Diagnostic
 
@@ -207,6 +207,51 @@ def _accounts() -> dict[str, Person]:
     return people
 
 
+PEER_ACCOUNTS = {
+    "peer@peerdiag.test": ("dcs", ["lead_peer", "operational_manager"]),
+    "manager@peerdiag.test": ("head_of_service", ["operational_manager", "case_auditor"]),
+    "auditor@peerdiag.test": ("practitioner", ["case_auditor"]),
+}
+
+
+def _seniority(title: str) -> str:
+    t = title.lower()
+    if t.startswith("director"):
+        return "dcs"
+    if t.startswith("assistant director"):
+        return "ad"
+    if t.startswith("head"):
+        return "head_of_service"
+    if "manager" in t or "supervisor" in t:
+        return "service_manager"
+    return "practitioner"
+
+
+def _profile(person: Person) -> None:
+    if hasattr(person, "peer_profile"):
+        return
+    from peerdiag.directory.domain.bench import save_peer_profile
+
+    from .domain.team_builder import _areas_for
+
+    seniority, roles = PEER_ACCOUNTS.get(person.email, (_seniority(person.job_title), []))
+    if not roles:
+        roles = ["operational_manager", "case_auditor"]
+        if seniority in ("dcs", "ad"):
+            roles = ["lead_peer", "operational_manager"]
+    areas = _areas_for(person.job_title) | {"safeguarding", "quality_assurance"}
+    if "early" in person.job_title.lower():
+        areas.add("early_years")
+    save_peer_profile(
+        person,
+        seniority=seniority,
+        roles=roles,
+        expertise=sorted(areas),
+        summary=f"{person.job_title} at {person.organisation}.",
+        trained_on=date(2025, 9, 15),
+    )
+
+
 def _working_monday(weeks: int, today: date) -> date:
     day = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
     while not is_working_day(day):
@@ -218,6 +263,11 @@ def _place_at(d: Diagnostic, stage: str) -> None:
     """Demo only: put a diagnostic at `stage` without its gate (its capability is not built)."""
     old = d.stage
     Diagnostic.objects.filter(pk=d.pk).update(stage=stage, stage_changed_at=timezone.now())
+    d.refresh_from_db()
+    if stage in ENDED:
+        from .domain.access import sync_data_access
+
+        sync_data_access(d, reason=f"The diagnostic is {Stage(stage).label.lower()}")
     audit.record(
         d,
         by=None,
@@ -233,6 +283,43 @@ def _place_at(d: Diagnostic, stage: str) -> None:
         ],
     )
     d.refresh_from_db()
+
+
+DEMO_BRIEFING = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+DEMO_AGREEMENT = (
+    "I will use what I see during this diagnostic only for the diagnostic. I will not copy, "
+    "keep or share any record about a child or family, and I will tell the peer challenge "
+    "manager at once if I think information has been lost or seen by someone it should not be."
+)
+
+
+def _team_formalities(d: Diagnostic, *, admin: User, complete: bool) -> None:
+    """Council approval, declarations, briefing and agreement: all of it, or part (team forming)."""
+    from django.core.files.base import ContentFile
+
+    from .domain.briefing import acknowledge_briefing, issue_briefing
+    from .domain.confidentiality import set_confidentiality, sign_agreement
+    from .domain.conflicts import declare_interests
+
+    members = list(d.team.exclude(role=TeamRole.PEER_CHALLENGE_MANAGER).select_related("person"))
+    chosen = members if complete else members[:2]
+    for m in chosen:
+        dp.decide_on_peer(m, by=admin, decision="approved")
+        declare_interests(d, by=admin, person=m.person, worked_for_host=False)
+    briefing = issue_briefing(
+        d, by=admin, file=ContentFile(DEMO_BRIEFING), name="peer-team-briefing.pdf"
+    )
+    agreement = set_confidentiality(d, by=admin, required=True, text=DEMO_AGREEMENT)
+    everyone = list(d.team.select_related("person")) if complete else chosen[:1]
+    for m in everyone:
+        acknowledge_briefing(briefing, by=admin, person=m.person)
+        if agreement is not None:
+            sign_agreement(agreement, by=admin, person=m.person, typed_name=m.person.full_name)
 
 
 def _walk_to(d: Diagnostic, final: Stage, *, by: User) -> None:
@@ -339,7 +426,7 @@ def _build(
                 given_on=(today - timedelta(days=30)) if given else None,
                 note="By e-mail to the LGA",
             )
-    if step >= 4:
+    if step >= 3:
         lead = people["peer@peerdiag.test"] if host != "Leeds" else bench[0]
         dp.add_team_member(d, by=admin, person=lead, role=TeamRole.LEAD_PEER)
         for p in [people["manager@peerdiag.test"], *bench[1 + len(title) % 5 : 3 + len(title) % 5]]:
@@ -349,6 +436,7 @@ def _build(
                 d, by=admin, person=people["auditor@peerdiag.test"], role=TeamRole.CASE_AUDITOR
             )
             dp.add_team_member(d, by=admin, person=bench[8], role=TeamRole.CASE_AUDITOR)
+        _team_formalities(d, admin=admin, complete=step >= 4)
     if stage in DAY1_WEEKS:
         dd.set_day1(d, by=admin, day1=_working_monday(DAY1_WEEKS[stage], today))
     if stage == Stage.POSTPONED:
@@ -380,6 +468,8 @@ def load_demo(today: date | None = None) -> list[Account]:
     for host, rows in COUNCIL_PEOPLE.items():
         for name, job, _ in rows:
             _person(name, job, _org(host))
+    for person in [*bench, *(people[a.email] for a in ACCOUNTS if a.email in PEER_ACCOUNTS)]:
+        _profile(person)
     for title, host, type_, stage in DIAGNOSTICS:
         if not Diagnostic.objects.filter(title=title, host_council__name=host).exists():
             _build(title, host, type_, stage, people, bench, today)

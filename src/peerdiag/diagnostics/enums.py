@@ -65,6 +65,17 @@ class TeamRole(models.TextChoices):
     PEER_CHALLENGE_MANAGER = "peer_challenge_manager", "Peer challenge manager"
 
 
+class CouncilDecision(models.TextChoices):
+    PENDING = "pending", "Waiting for the council"
+    APPROVED = "approved", "Approved by the council"
+    OBJECTED = "objected", "The council objected"
+
+
+class AccessEvent(models.TextChoices):
+    GRANTED = "granted", "Access granted"
+    REVOKED = "revoked", "Access revoked"
+
+
 class Stage(models.TextChoices):
     ENQUIRY = "enquiry", "Enquiry"
     SCOPING_SCHEDULED = "scoping_scheduled", "Scoping meeting booked"

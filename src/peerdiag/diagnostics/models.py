@@ -19,6 +19,8 @@ from .enums import (
     FeedbackFormat,
     Platform,
     Stage,
+    AccessEvent,
+    CouncilDecision,
     Suitability,
     TeamRole,
 )
@@ -54,6 +56,9 @@ class Diagnostic(TimeStampedModel):
     suitability_rationale = models.TextField(blank=True)
     day1 = models.DateField("delivery day 1", null=True, blank=True)
     written_feedback_issued_on = models.DateField(null=True, blank=True)
+    confidentiality_required = models.BooleanField(
+        "confidentiality agreement required", null=True, blank=True
+    )
     internal_notes = models.TextField(blank=True)
     stage = models.CharField(max_length=30, choices=Stage.choices, default=Stage.ENQUIRY)
     stage_before_pause = models.CharField(max_length=30, choices=Stage.choices, blank=True)
@@ -114,7 +119,7 @@ class CouncilRole(CodedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["diagnostic", "role"],
-                condition=models.Q(role__in=[str(r) for r in SINGLE_COUNCIL_ROLES]),
+                condition=models.Q(role__in=sorted(str(r) for r in SINGLE_COUNCIL_ROLES)),
                 name="council_role_single_holder",
             ),
             models.UniqueConstraint(
@@ -182,6 +187,14 @@ class TeamMember(CodedModel):
     diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="team")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="team_places")
     role = models.CharField(max_length=30, choices=TeamRole.choices)
+    council_decision = models.CharField(
+        max_length=10, choices=CouncilDecision.choices, default=CouncilDecision.PENDING
+    )
+    council_reason = models.TextField(blank=True)
+    council_decided_at = models.DateTimeField(null=True, blank=True)
+    continues_to_delivery = models.BooleanField(
+        default=False, help_text="For a case auditor: stays on the team into delivery"
+    )
 
     class Meta:
         ordering = ["role", "person__full_name"]
@@ -191,6 +204,126 @@ class TeamMember(CodedModel):
 
     def __str__(self) -> str:
         return f"{TeamRole(self.role).label}: {self.person}"
+
+
+class ConflictDeclaration(TimeStampedModel):
+    """A peer's declaration of interests for one diagnostic."""
+
+    diagnostic = models.ForeignKey(
+        Diagnostic, on_delete=models.CASCADE, related_name="conflict_declarations"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    worked_for_host = models.BooleanField(
+        help_text="Worked for the host council in the last three years"
+    )
+    details = models.TextField(blank=True)
+    declared_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["diagnostic", "person"], name="one_declaration")
+        ]
+
+    def __str__(self) -> str:
+        return f"Declaration of {self.person}"
+
+
+class Briefing(CodedModel):
+    """A version of the Peer Team Briefing issued by the PCM."""
+
+    diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="briefings")
+    version = models.PositiveIntegerField()
+    file = models.FileField(upload_to="briefings/")
+    original_name = models.CharField(max_length=200)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["diagnostic", "version"], name="briefing_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"Briefing v{self.version}"
+
+
+class BriefingAcknowledgement(models.Model):
+    briefing = models.ForeignKey(
+        Briefing, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["briefing", "person"], name="acknowledged_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} read {self.briefing}"
+
+
+class ConfidentialityAgreement(CodedModel):
+    """A version of the agreement text the council asks peers to sign."""
+
+    diagnostic = models.ForeignKey(
+        Diagnostic, on_delete=models.CASCADE, related_name="agreements"
+    )
+    version = models.PositiveIntegerField()
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["diagnostic", "version"], name="agreement_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"Confidentiality agreement v{self.version}"
+
+
+class Signature(models.Model):
+    """A peer's signature: typed name, time, and the hash of the exact text signed."""
+
+    agreement = models.ForeignKey(
+        ConfidentialityAgreement, on_delete=models.CASCADE, related_name="signatures"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    typed_name = models.CharField(max_length=200)
+    text_sha256 = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "person"], name="signed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.typed_name} signed {self.agreement}"
+
+
+class DataAccessEvent(models.Model):
+    """A grant or revocation of a peer's access to sensitive and child-level data."""
+
+    diagnostic = models.ForeignKey(
+        Diagnostic, on_delete=models.PROTECT, related_name="data_access_events"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    event = models.CharField(max_length=10, choices=AccessEvent.choices)
+    reason = models.CharField(max_length=300)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} for {self.person}"
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from .urls_account import urlpatterns as account_urls
+from .urls_team import urlpatterns as team_urls
 from .views import auth, dashboard, diagnostics, kloes, people, stages
 
 app_name = "web"
@@ -43,3 +45,5 @@ urlpatterns = [
     path(D + "resume/", stages.resume, name="resume"),
     path(D + "cancel/", stages.cancel, name="cancel"),
 ]
+
+urlpatterns += account_urls + team_urls

@@ -53,6 +53,16 @@ def unregister_capability(name: str) -> None:
     _registry.pop(name, None)
 
 
+def registered() -> dict[str, CapabilityCheck]:
+    """A copy of the registry (tests save and restore it)."""
+    return dict(_registry)
+
+
+def restore(saved: dict[str, CapabilityCheck]) -> None:
+    _registry.clear()
+    _registry.update(saved)
+
+
 def capability_blockers(
     name: str, diagnostic: Diagnostic, to_stage: str, *, needs: list[str]
 ) -> list[Blocker]:

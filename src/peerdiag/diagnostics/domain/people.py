@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
@@ -12,6 +13,7 @@ from peerdiag.directory.models import Person
 
 from ..enums import (
     ENDED,
+    CouncilDecision,
     SINGLE_COUNCIL_ROLES,
     CouncilRoleKind,
     EndorsementStatus,
@@ -27,6 +29,8 @@ from ..models import (
     TeamMember,
 )
 from . import audit
+from .access import sync_data_access
+from .conflicts import conflicts_for
 
 
 def _open(diagnostic: Diagnostic) -> None:
@@ -230,6 +234,17 @@ def add_team_member(
         raise DomainError("Case auditors join only when a case review is in scope", field="role")
     if diagnostic.team.filter(person=person).exists():
         raise DomainError(f"{person} is already on the team", field="person")
+    if role == TeamRole.LEAD_PEER:
+        profile = getattr(person, "peer_profile", None)
+        if profile is None or not profile.may_lead:
+            raise DomainError(
+                "A lead peer must be a director or assistant director on the bench",
+                field="person",
+            )
+    if role != TeamRole.PEER_CHALLENGE_MANAGER:
+        blocked = conflicts_for(diagnostic, person).blocked
+        if blocked:
+            raise DomainError(blocked[0], field="person")
     with transaction.atomic():
         member = TeamMember.objects.create(diagnostic=diagnostic, person=person, role=role)
         audit.record(
@@ -247,6 +262,7 @@ def remove_team_member(member: TeamMember, *, by: User | None) -> None:
     _open(diagnostic)
     with transaction.atomic():
         member.delete()
+        sync_data_access(diagnostic, reason=f"{member.person} left the team")
         audit.record(
             diagnostic,
             by=by,
@@ -254,3 +270,45 @@ def remove_team_member(member: TeamMember, *, by: User | None) -> None:
             summary=f"{member.person} removed from the team "
             f"({TeamRole(member.role).label.lower()})",
         )
+
+
+def decide_on_peer(member: TeamMember, *, by: User | None, decision: str, reason: str = "") -> TeamMember:
+    """The council approves a proposed peer, or objects with a reason.
+
+    Side effects: audit entry with the decision and reason.
+    """
+    _open(member.diagnostic)
+    if decision not in (CouncilDecision.APPROVED, CouncilDecision.OBJECTED):
+        raise DomainError("Approve the peer or object", field="decision")
+    if decision == CouncilDecision.OBJECTED and not reason.strip():
+        raise DomainError("Give the reason for the objection", field="reason")
+    with transaction.atomic():
+        member.council_decision = decision
+        member.council_reason = reason.strip()
+        member.council_decided_at = timezone.now()
+        member.save(update_fields=["council_decision", "council_reason", "council_decided_at", "updated_at"])
+        audit.record(
+            member.diagnostic,
+            by=by,
+            action="team",
+            summary=f"Council {'approved' if decision == CouncilDecision.APPROVED else 'objected to'} "
+            f"{member.person}" + (f": {reason.strip()}" if reason.strip() else ""),
+        )
+    return member
+
+
+def set_continues_to_delivery(member: TeamMember, *, by: User | None, continues: bool) -> TeamMember:
+    """Mark a case auditor as carrying on into delivery (R29). Side effects: audit entry."""
+    _open(member.diagnostic)
+    if member.role != TeamRole.CASE_AUDITOR:
+        raise DomainError("Only case auditors carry on from the case review", field="role")
+    if member.continues_to_delivery != continues:
+        member.continues_to_delivery = continues
+        member.save(update_fields=["continues_to_delivery", "updated_at"])
+        audit.record(
+            member.diagnostic,
+            by=by,
+            action="team",
+            summary=f"{member.person} {'will' if continues else 'will not'} carry on into delivery",
+        )
+    return member

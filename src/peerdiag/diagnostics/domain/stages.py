@@ -13,6 +13,7 @@ from peerdiag.common.errors import DomainError
 from ..enums import ENDED, Stage
 from ..models import Diagnostic
 from . import audit
+from .access import sync_data_access
 from .capabilities import Blocker
 from .gates import gate_blockers
 
@@ -56,6 +57,9 @@ def _set_stage(
             *extra,
         ],
     )
+    if to in ENDED:
+        # Access to sensitive and children's data ends by itself with the diagnostic.
+        sync_data_access(d, reason=f"The diagnostic is {Stage(to).label.lower()}")
 
 
 def advance(

@@ -176,7 +176,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='councilrole',
-            constraint=models.UniqueConstraint(condition=models.Q(('role__in', ['lead_member', 'sponsor', 'chief_executive', 'organiser'])), fields=('diagnostic', 'role'), name='council_role_single_holder'),
+            constraint=models.UniqueConstraint(condition=models.Q(('role__in', ['chief_executive', 'lead_member', 'organiser', 'sponsor'])), fields=('diagnostic', 'role'), name='council_role_single_holder'),
         ),
         migrations.AddConstraint(
             model_name='councilrole',

@@ -73,6 +73,7 @@ class _SessionVars:
     day: dict[str, Any]  # day -> literal "placed on that day"
     peer: dict[str, Any]  # peer -> literal "sits in"
     peer_day: dict[tuple[str, str], Any]  # (peer, day) -> literal
+    by_day: dict[str, list[int]]  # day -> possible starts (minutes)
 
 
 class _Model:
@@ -131,7 +132,7 @@ class _Model:
                 for d, ts in by_day.items():
                     m.add(start >= self.at(d, ts[0])).only_enforce_if(day_lit[d])
                     m.add(start <= self.at(d, ts[-1])).only_enforce_if(day_lit[d])
-            sv = _SessionVars(s, present, start, day_lit, {}, {})
+            sv = _SessionVars(s, present, start, day_lit, {}, {}, by_day)
             self.vars[s.id] = sv
             self.weight_terms.append((present, s.weight))
 
@@ -214,6 +215,7 @@ class _Model:
         for intervals in person_intervals.values():
             if len(intervals) > 1:
                 m.add_no_overlap(intervals)
+        self._add_energy()
 
         # Rule 7: a lunch interval per peer-day that sessions might crowd. Sessions in the
         # peer's no-overlap are stretched by the buffer; a lunch starting at L is entered as
@@ -311,6 +313,76 @@ class _Model:
             if n_peers > 1:
                 m.add(grand >= (n_peers - 1) * self.lo + self.hi)
                 m.add(grand <= self.lo + (n_peers - 1) * self.hi)
+
+    def _add_energy(self) -> None:
+        """Redundant "it must add up" constraints that tighten the LP relaxation.
+
+        Each is implied by the no-overlap constraints but states directly that the session
+        minutes someone sits in on a day cannot exceed their free minutes that day (less
+        lunch for peers, and counting the buffers between sessions). They let the solver
+        prove quickly that, say, two 90-minute focus groups cannot both use a councillor's
+        single two-hour gap.
+        """
+        problem, m = self.problem, self.model
+        week = problem.week
+        lunch, buffer = week.lunch, problem.peer_buffer_minutes
+
+        def clipped(pid: str, day: str) -> list[tuple[int, int]]:
+            return [
+                (max(a, week.day_start), min(b, week.day_end))
+                for a, b in self.calendar.spans(pid, day)
+                if min(b, week.day_end) > max(a, week.day_start)
+            ]
+
+        council: dict[tuple[str, str], list[_SessionVars]] = {}
+        for sv in self.vars.values():
+            for pid in sv.session.attendees:
+                for d in sv.by_day:
+                    council.setdefault((pid, d), []).append(sv)
+        for (pid, d), svs in council.items():
+            if len(svs) < 2:
+                continue
+            spans = clipped(pid, d)
+            # Per free window, for sessions that can only sit in that window.
+            for a, b in spans:
+                inside = [
+                    sv
+                    for sv in svs
+                    if all(a <= t and t + sv.session.minutes <= b for t in sv.by_day[d])
+                ]
+                if len(inside) < 2:
+                    continue
+                first = min(min(sv.by_day[d]) for sv in inside)
+                last = max(max(sv.by_day[d]) + sv.session.minutes for sv in inside)
+                room = last - first
+                if sum(sv.session.minutes for sv in inside) > room:
+                    m.add(sum(sv.session.minutes * sv.day[d] for sv in inside) <= room)
+            room = sum(b - a for a, b in spans)
+            if sum(sv.session.minutes for sv in svs) > room:
+                m.add(sum(sv.session.minutes * sv.day[d] for sv in svs) <= room)
+
+        peers: dict[tuple[str, str], list[tuple[Any, int]]] = {}
+        for sv in self.vars.values():
+            for (pid, d), lit in sv.peer_day.items():
+                peers.setdefault((pid, d), []).append((lit, sv.session.minutes))
+        for (pid, d), terms in peers.items():
+            if len(terms) < 2:
+                continue
+            spans = clipped(pid, d)
+            room = sum(b - a for a, b in spans)
+            lunch_inside = (
+                any(a <= lunch.earliest and lunch.latest <= b for a, b in spans)
+                and week.day_start <= lunch.earliest
+                and lunch.latest <= week.day_end
+            )
+            if lunch_inside:
+                room -= lunch.minutes
+            if sum(minutes for _, minutes in terms) > room:
+                m.add(sum(lit * minutes for lit, minutes in terms) <= room)
+            if buffer and len(spans) == 1:
+                a, b = spans[0]
+                if sum(minutes + buffer for _, minutes in terms) > b - a + buffer:
+                    m.add(sum(lit * (minutes + buffer) for lit, minutes in terms) <= b - a + buffer)
 
     # -- objectives ---------------------------------------------------------------------
 

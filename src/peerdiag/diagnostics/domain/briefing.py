@@ -1,0 +1,73 @@
+"""The Peer Team Briefing: issued by the PCM in versions, acknowledged by each peer."""
+
+from __future__ import annotations
+
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from peerdiag.accounts.models import User
+from peerdiag.common.errors import DomainError
+from peerdiag.directory.models import Person
+
+from ..enums import ENDED
+from ..models import Briefing, BriefingAcknowledgement, Diagnostic
+from . import audit
+from .access import sync_data_access
+
+MAX_BRIEFING_BYTES = 25 * 1024 * 1024
+ALLOWED_SUFFIXES = (".pdf", ".docx", ".odt")
+
+
+def issue_briefing(diagnostic: Diagnostic, *, by: User | None, file: File, name: str) -> Briefing:
+    """Issue a new version of the briefing; every peer must acknowledge it again.
+
+    Side effects: audit entry; data access re-checked (peers who read only the old version
+    lose access until they acknowledge this one).
+    """
+    if diagnostic.stage in ENDED:
+        raise DomainError("A closed or cancelled diagnostic cannot be changed", field="stage")
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        raise DomainError("The briefing must be a PDF, Word or OpenDocument file", field="file")
+    if file.size is not None and file.size > MAX_BRIEFING_BYTES:
+        raise DomainError("The briefing must be smaller than 25 MB", field="file")
+    if not file.size:
+        raise DomainError("The file is empty", field="file")
+    with transaction.atomic():
+        version = (diagnostic.briefings.aggregate(v=Max("version"))["v"] or 0) + 1
+        briefing = Briefing(diagnostic=diagnostic, version=version, original_name=name[:200], issued_by=by)
+        briefing.file.save(f"{diagnostic.reference}-briefing-v{version}-{name[-60:]}", file, save=False)
+        briefing.save()
+        audit.record(
+            diagnostic, by=by, action="briefing", summary=f"Issued the briefing, version {version}"
+        )
+        sync_data_access(diagnostic, reason=f"Briefing version {version} issued")
+    return briefing
+
+
+def acknowledge_briefing(briefing: Briefing, *, by: User | None, person: Person) -> BriefingAcknowledgement:
+    """Record that `person` has read this version of the briefing.
+
+    Only the latest version can be acknowledged, and only by a member of the team.
+    Side effects: audit entry; data access re-checked.
+    """
+    diagnostic = briefing.diagnostic
+    latest = diagnostic.briefings.order_by("-version").first()
+    if latest is None or latest.pk != briefing.pk:
+        raise DomainError("A newer version of the briefing has been issued: read that one", field="briefing")
+    if not diagnostic.team.filter(person=person).exists():
+        raise DomainError("Only a member of the team acknowledges the briefing", field="person")
+    with transaction.atomic():
+        ack, created = BriefingAcknowledgement.objects.get_or_create(
+            briefing=briefing, person=person, defaults={"acknowledged_at": timezone.now()}
+        )
+        if created:
+            audit.record(
+                diagnostic,
+                by=by,
+                action="briefing",
+                summary=f"{person} acknowledged the briefing, version {briefing.version}",
+            )
+            sync_data_access(diagnostic, reason=f"{person} acknowledged the briefing")
+    return ack

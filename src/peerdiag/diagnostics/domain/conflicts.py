@@ -1,0 +1,89 @@
+"""Conflicts of interest between a peer and a host council (R7).
+
+Blocked: the peer works for the host, or worked for it in the last three years (from their
+bench profile or their declaration for this diagnostic). Warned: the peer's council is in the
+host's region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from peerdiag.accounts.models import User
+from peerdiag.common.errors import DomainError
+from peerdiag.directory.models import PeerRecentWork, Person
+
+from ..models import ConflictDeclaration, Diagnostic
+from . import audit
+
+LOOK_BACK = timedelta(days=3 * 365)
+
+
+@dataclass
+class Conflicts:
+    blocked: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def conflicts_for(diagnostic: Diagnostic, person: Person, *, today: date | None = None) -> Conflicts:
+    today = today or timezone.localdate()
+    host = diagnostic.host_council
+    out = Conflicts()
+    if person.organisation_id == host.pk:
+        out.blocked.append(f"{person} works for {host}, the host council")
+    recent = PeerRecentWork.objects.filter(profile__person=person, council=host).first()
+    if recent is not None and (recent.ended_on is None or recent.ended_on >= today - LOOK_BACK):
+        when = "still" if recent.ended_on is None else f"until {recent.ended_on:%B %Y}"
+        out.blocked.append(f"{person} worked for {host} {when}")
+    declaration = diagnostic.conflict_declarations.filter(person=person).first()
+    if declaration is not None and declaration.worked_for_host:
+        out.blocked.append(f"{person} declared work for {host} in the last three years")
+    if (
+        host.region
+        and person.organisation.region == host.region
+        and person.organisation_id != host.pk
+    ):
+        out.warnings.append(
+            f"{person} works in the same region as the host ({host.get_region_display()})"
+        )
+    return out
+
+
+def declare_interests(
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    person: Person,
+    worked_for_host: bool,
+    details: str = "",
+) -> ConflictDeclaration:
+    """Record a peer's declaration of interests for this diagnostic (replacing an earlier one).
+
+    Side effects: audit entry.
+    """
+    if not diagnostic.team.filter(person=person).exists():
+        raise DomainError("Only a member of the team makes a declaration here", field="person")
+    if worked_for_host and not details.strip():
+        raise DomainError("Say what the work for the host council was", field="details")
+    with transaction.atomic():
+        declaration, _ = ConflictDeclaration.objects.update_or_create(
+            diagnostic=diagnostic,
+            person=person,
+            defaults={
+                "worked_for_host": worked_for_host,
+                "details": details.strip(),
+                "declared_at": timezone.now(),
+            },
+        )
+        audit.record(
+            diagnostic,
+            by=by,
+            action="conflicts",
+            summary=f"{person} declared "
+            + ("work for the host council" if worked_for_host else "no conflict of interest"),
+        )
+    return declaration

@@ -95,9 +95,19 @@ def may_see_child_data_by_role(user: Any, diagnostic: Any) -> bool:
 
 @rules.predicate
 def has_data_access_clearance(user: Any, diagnostic: Any) -> bool:
-    # Briefing acknowledgements and signed agreements arrive with the peer team capability;
-    # until then nobody is cleared, so child-level data stays shut.
-    return False
+    """Briefing acknowledged and, where required, agreement signed, while the diagnostic is open."""
+    from .domain.access import clearance_for
+
+    person = _person(user)
+    if person is None or not relation(user, diagnostic).on_team:
+        return False
+    return clearance_for(diagnostic, person).cleared
+
+
+@rules.predicate
+def owns_profile(user: Any, profile: Any) -> bool:
+    person = _person(user)
+    return person is not None and profile is not None and profile.person_id == person.pk
 
 
 rules.add_perm("diagnostics.add_diagnostic", is_lga_admin | is_lga_staff)
@@ -110,3 +120,14 @@ rules.add_perm("diagnostics.advance_diagnostic", is_lga_admin | is_manager)
 rules.add_perm(
     "diagnostics.view_child_data", may_see_child_data_by_role & has_data_access_clearance
 )
+rules.add_perm("diagnostics.open_sensitive_documents", is_on_team & has_data_access_clearance)
+# The peer team.
+rules.add_perm("diagnostics.manage_team", is_lga_admin | is_manager)
+rules.add_perm("diagnostics.decide_on_peers", is_lga_admin | is_host_council_user)
+rules.add_perm(
+    "diagnostics.set_confidentiality", is_lga_admin | is_manager | is_host_council_user
+)
+rules.add_perm("diagnostics.act_as_peer", is_on_team)
+# The peer bench (directory), kept here with the other predicates.
+rules.add_perm("directory.view_bench", is_lga_admin | is_lga_staff)
+rules.add_perm("directory.change_peer_profile", is_lga_admin | is_lga_staff | owns_profile)

@@ -586,7 +586,10 @@ def _solve_level(
     for kv in os.environ.get("PD_PARAMS", "").split():
         k, v = kv.split("=")
         cur = getattr(params, k)
-        setattr(params, k, (v == "true") if isinstance(cur, bool) else type(cur)(v))
+        if k.endswith("subsolvers"):
+            cur.extend(v.split(","))
+        else:
+            setattr(params, k, (v == "true") if isinstance(cur, bool) else type(cur)(v))
 
     state = {"best": start_value, "best_at": clock()}
 

@@ -16,6 +16,9 @@ FIX_PAGES = {
     "endorsements": "web:council_roles",
     "scoping": "web:scoping",
     "team": "web:team",
+    "briefing": "web:briefing",
+    "confidentiality": "web:confidentiality",
+    "access": "web:data_access",
 }
 
 

@@ -24,6 +24,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DAY = 2 * MINUTES_PER_DAY
 SEED = 20270301  # any fixed value; part of what makes runs repeatable
+# CP-SAT's deterministic time ("work") allowed per second of the caller's time limit.
+# Deterministic time counts operations, not seconds; on the 2-core benchmark machine these
+# models run at roughly WORK_PER_SECOND units per wall-clock second or more, so the
+# work budget normally runs out before the wall clock does. See docs/scheduler.md.
+WORK_PER_SECOND = 0.15
 
 Progress = Callable[[str], None]
 
@@ -38,6 +43,10 @@ class Stage:
     bound: int | None = None
     seconds: float = 0.0  # time spent on this stage
     proved_at: float | None = None  # seconds since the start, when proven optimal
+    work: float = 0.0  # CP-SAT deterministic time used
+    # Why the search stopped short of a proof: "work" (the deterministic budget, so the
+    # result repeats) or "clock" (the wall-clock backstop, so it may not).
+    limited_by: str | None = None
 
     @property
     def proven(self) -> bool:
@@ -57,6 +66,11 @@ class Stats:
     wall: float = 0.0
     variables: int = 0
     constraints: int = 0
+
+    @property
+    def repeatable(self) -> bool:
+        """False when the wall clock, not proof or the work budget, ended a stage."""
+        return all(s.limited_by != "clock" for s in self.stages)
 
     def stage(self, name: str) -> Stage | None:
         for s in self.stages:
@@ -520,6 +534,10 @@ def optimise(
         "fairness": first.fairness // built.unit,
     }
 
+    # Each level gets a share of the remaining *work* budget, measured in CP-SAT's
+    # deterministic time, so that how a run is split between levels never depends on how
+    # busy the machine is. The wall clock is only a backstop.
+    work_left = time_limit * WORK_PER_SECOND
     for index, (name, expr, maximise, trivial, scale) in enumerate(levels):
         started = clock()
         value = start_values[name]
@@ -528,13 +546,20 @@ def optimise(
             stage = Stage(name, "optimal", value * scale, trivial * scale, 0.0, clock())
             say(f"[{clock():6.2f}s] {name}: {value * scale} (cannot be bettered)")
         else:
-            remaining = time_limit - clock()
             later = len(levels) - index - 1
-            # Leave some time for the later levels, but most of it for this one.
-            share = remaining if later == 0 else remaining * (0.7 if index == 0 else 0.5)
+            # Most of the budget for this level, some kept back for the later ones.
+            share = 1.0 if later == 0 else (0.7 if index == 0 else 0.5)
             stage, solution, best_at = _solve_level(
-                cp_model, built, name, expr, maximise, value, scale, share, workers, clock, say
+                cp_model,
+                built,
+                _Level(name, expr, maximise, value, scale),
+                work=work_left * share,
+                seconds=time_limit - clock(),
+                workers=workers,
+                clock=clock,
+                say=say,
             )
+            work_left = max(0.0, work_left - stage.work)
             if solution is not None and stage.value is not None and stage.value != value * scale:
                 value = stage.value // scale
                 current = solution
@@ -552,29 +577,59 @@ def optimise(
     return current, stats
 
 
+@dataclass(frozen=True)
+class _Level:
+    name: str
+    expr: Any
+    maximise: bool
+    start: int  # the starting timetable's value, in units
+    scale: int  # minutes per unit (fairness) or 1
+
+
+def subsolvers(workers: int) -> list[str]:
+    """The full-problem CP-SAT strategies interleaved, by number of threads.
+
+    With two threads the LP-guided search (proofs) and the plain search (fast
+    propagation) do the work, with CP-SAT's neighbourhood searches between them. More
+    threads add more of CP-SAT's usual portfolio. Each strategy has to load the whole
+    model, so on two cores a wider mix costs more than it brings.
+    """
+    names = ["default_lp", "no_lp"]
+    if workers >= 4:
+        names += ["max_lp", "quick_restart"]
+    if workers >= 8:
+        names += ["core", "reduced_costs", "pseudo_costs", "quick_restart_no_lp"]
+    return names
+
+
 def _solve_level(
     cp: Any,
     built: _Model,
-    name: str,
-    expr: Any,
-    maximise: bool,
-    start_value: int,
-    scale: int,
+    level: _Level,
+    *,
+    work: float,
     seconds: float,
     workers: int,
     clock: Callable[[], float],
     say: Progress,
 ) -> tuple[Stage, list[Assignment] | None, float]:
     """Optimise one level; the stage record, the best timetable found and when it was found."""
+    name, scale, maximise = level.name, level.scale, level.maximise
     model = built.model
     if maximise:
-        model.maximize(expr)
+        model.maximize(level.expr)
     else:
-        model.minimize(expr)
+        model.minimize(level.expr)
     solver = cp.CpSolver()
     params = solver.parameters
     params.num_workers = max(1, workers)
     params.random_seed = SEED
+    # Interleaved search runs CP-SAT's strategies in fixed-size slices and exchanges
+    # solutions between them only at slice boundaries, so a run does not depend on thread
+    # timing. Together with the deterministic-time limit this makes runs repeatable.
+    params.interleave_search = True
+    params.subsolvers.extend(subsolvers(workers))
+    params.max_deterministic_time = max(0.01, work)
     params.max_time_in_seconds = max(0.01, seconds)
     params.log_search_progress = False
     # Probing (trying each literal both ways during presolve) costs several seconds on
@@ -591,7 +646,7 @@ def _solve_level(
         else:
             setattr(params, k, (v == "true") if isinstance(cur, bool) else type(cur)(v))
 
-    state = {"best": start_value, "best_at": clock()}
+    state = {"best": level.start, "best_at": clock()}
 
     class Callback(cp.CpSolverSolutionCallback):  # type: ignore[misc]
         def on_solution_callback(self) -> None:
@@ -600,24 +655,25 @@ def _solve_level(
             if better:
                 state["best"] = value
                 state["best_at"] = clock()
-            say(f"[{clock():6.2f}s] {name}: best {value}, bound {round(self.best_objective_bound)}")
+            bound = round(self.best_objective_bound)
+            say(f"[{clock():6.2f}s] {name}: best {value * scale}, bound {bound * scale}")
 
     status = solver.solve(model, Callback())
+    stage = Stage(name, "no solution", work=solver.deterministic_time)
     if status == cp.OPTIMAL:
-        result = "optimal"
+        stage.status = "optimal"
     elif status == cp.FEASIBLE:
-        result = "feasible"
-    else:
-        result = "no solution"
-    stage = Stage(name, result)
+        stage.status = "feasible"
+    if status != cp.OPTIMAL:
+        stage.limited_by = "work" if solver.deterministic_time >= work * 0.99 else "clock"
     if status in (cp.OPTIMAL, cp.FEASIBLE):
         stage.value = round(solver.objective_value) * scale
         stage.bound = round(solver.best_objective_bound) * scale
-        if result == "optimal":
+        if stage.proven:
             stage.proved_at = clock()
-        say(f"[{clock():6.2f}s] {name}: {stage.value} ({result}), bound {stage.bound}")
+        say(f"[{clock():6.2f}s] {name}: {stage.value} ({stage.status}), bound {stage.bound}")
         return stage, built.read(solver), state["best_at"]
-    # Only when time ran out before even the hint was confirmed. Keep the hint.
-    stage.value = start_value * scale
+    # Only when time ran out before even the starting timetable was loaded. Keep it.
+    stage.value = level.start * scale
     say(f"[{clock():6.2f}s] {name}: stopped without a solution ({solver.status_name(status)})")
     return stage, None, state["best_at"]

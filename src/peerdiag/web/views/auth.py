@@ -1,13 +1,89 @@
-from django.contrib.auth import views as auth_views
-from django.urls import reverse_lazy
+"""Signing in (password, then the second factor when the person has one), out and resets."""
 
-from peerdiag.web.forms.auth import SignInForm
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from peerdiag.accounts.domain.two_factor import has_confirmed_device, verify_second_factor
+from peerdiag.accounts.middleware import VERIFIED_SESSION_KEY
+from peerdiag.accounts.models import User
+from peerdiag.web.forms.auth import SecondFactorForm, SignInForm
+
+# Between the password and the code the session holds who is signing in, not a login.
+PENDING_SESSION_KEY = "two_factor_pending"
+# How long the code page waits after the password, and how many wrong codes it takes.
+PENDING_SECONDS = 5 * 60
+MAX_CODE_TRIES = 5
 
 
 class SignInView(auth_views.LoginView):
     template_name = "web/auth/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if not has_confirmed_device(user):
+            return super().form_valid(form)
+        # The password was right, but nobody is signed in until the second factor is too.
+        self.request.session[PENDING_SESSION_KEY] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "at": time.time(),
+            "next": self.get_success_url(),
+            "tries": 0,
+        }
+        return redirect("web:sign_in_code")
+
+
+def _pending(request: HttpRequest) -> dict[str, Any] | None:
+    pending = request.session.get(PENDING_SESSION_KEY)
+    if not isinstance(pending, dict):
+        return None
+    if time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        del request.session[PENDING_SESSION_KEY]
+        messages.error(request, "That took too long. Sign in again")
+        return None
+    return pending
+
+
+@never_cache
+@sensitive_post_parameters("code")
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: a code from the app, or a recovery code (used up)."""
+    pending = _pending(request)
+    if pending is None:
+        return redirect(settings.LOGIN_URL)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.filter(pk=pending["user"], is_active=True).first()
+        if user is None:
+            del request.session[PENDING_SESSION_KEY]
+            return redirect(settings.LOGIN_URL)
+        if verify_second_factor(user, code=form.cleaned_data["code"]):
+            del request.session[PENDING_SESSION_KEY]
+            login(request, user, backend=pending["backend"])
+            request.session[VERIFIED_SESSION_KEY] = True
+            return HttpResponseRedirect(pending["next"] or resolve_url(settings.LOGIN_REDIRECT_URL))
+        pending["tries"] += 1
+        if pending["tries"] >= MAX_CODE_TRIES:
+            del request.session[PENDING_SESSION_KEY]
+            messages.error(request, "The code was wrong too many times. Sign in again")
+            return redirect(settings.LOGIN_URL)
+        request.session[PENDING_SESSION_KEY] = pending
+        form.add_error("code", "The code is not right, or it has been used already")
+    return render(request, "web/account/sign_in_code.html", {"form": form})
 
 
 class SignOutView(auth_views.LogoutView):

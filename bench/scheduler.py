@@ -109,7 +109,7 @@ def hhmm(minutes: int) -> str:
 
 
 def week_days(n: int) -> list[str]:
-    out = []
+    out: list[str] = []
     day = FIRST_DAY
     while len(out) < n:
         if day.weekday() < 5:

@@ -98,7 +98,9 @@ def test_every_operation_needs_a_token(world, anonymous):
             assert response.status_code == 401, (method, path)
             assert response.json() == REFUSED
             calls += 1
-    assert calls == 17
+    # Every operation in the document was tried (the document grows with each capability).
+    assert calls == sum(len(ops) for ops in schema["paths"].values())
+    assert calls >= 33
 
 
 def test_me_names_the_caller_and_their_organisation(world, as_user):

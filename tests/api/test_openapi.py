@@ -22,6 +22,25 @@ EXPECTED = {
     "/api/diagnostics/{ref}/postpone": {"post": "postponeDiagnostic"},
     "/api/diagnostics/{ref}/resume": {"post": "resumeDiagnostic"},
     "/api/diagnostics/{ref}/cancel": {"post": "cancelDiagnostic"},
+    # The peer team and the bench (tests/api/test_team.py checks their URL names).
+    "/api/diagnostics/{ref}/team": {"get": "listTeam", "post": "addTeamMember"},
+    "/api/diagnostics/{ref}/team/suggestions/{role}": {"get": "suggestPeers"},
+    "/api/diagnostics/{ref}/team/{code}": {
+        "patch": "updateTeamMember",
+        "delete": "removeTeamMember",
+    },
+    "/api/diagnostics/{ref}/team/{code}/decision": {"post": "decideOnPeer"},
+    "/api/diagnostics/{ref}/proposed-peers": {"get": "listProposedPeers"},
+    "/api/diagnostics/{ref}/declaration": {"post": "declareInterests"},
+    "/api/diagnostics/{ref}/briefing/acknowledgement": {"post": "acknowledgeBriefing"},
+    "/api/diagnostics/{ref}/confidentiality/signature": {"post": "signAgreement"},
+    "/api/diagnostics/{ref}/confidentiality": {
+        "get": "getConfidentiality",
+        "put": "setConfidentiality",
+    },
+    "/api/diagnostics/{ref}/data-access": {"get": "getDataAccess"},
+    "/api/bench": {"get": "searchBench"},
+    "/api/bench/{person_code}": {"get": "getPeerProfile", "put": "savePeerProfile"},
 }
 
 

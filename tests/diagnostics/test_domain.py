@@ -13,6 +13,7 @@ from peerdiag.diagnostics.domain import people as dp
 from peerdiag.diagnostics.domain import stages as ds
 from peerdiag.diagnostics.enums import Stage, TeamRole
 from peerdiag.diagnostics.models import AuditEntry, Diagnostic
+from peerdiag.directory.domain.bench import save_peer_profile
 from tests.factories import CouncilFactory, LgaFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +216,13 @@ def test_team_rules_refuse_host_council_second_lead_and_auditors_without_review(
         dp.add_team_member(d, by=world.pcm, person=PersonFactory(), role="case_auditor")
     with pytest.raises(DomainError, match="LGA staff"):
         dp.add_team_member(d, by=world.pcm, person=PersonFactory(), role="peer_challenge_manager")
-    member = dp.add_team_member(d, by=world.pcm, person=PersonFactory(), role="operational_manager")
+    newcomer = PersonFactory()
+    with pytest.raises(DomainError, match="not on the bench"):
+        dp.add_team_member(d, by=world.pcm, person=newcomer, role="operational_manager")
+    save_peer_profile(
+        newcomer, seniority="service_manager", roles=["operational_manager"], expertise=[]
+    )
+    member = dp.add_team_member(d, by=world.pcm, person=newcomer, role="operational_manager")
     dp.remove_team_member(member, by=world.pcm)
     assert d.team.count() == 2
 

@@ -92,9 +92,12 @@ def test_unbriefed_unsigned_and_signed_peers(world, team, route, kind):  # type:
         assert _get(user, url, two_factor=False) == 403, "no two-factor sign-in this session"
         _clear(team["om"].person, team)
         assert _get(team["om"], url, two_factor=True) == 403, "not a child-data role"
-    # Outsiders learn nothing; the council is not the team.
+    # Outsiders learn nothing; the council is not the team; being an LGA superuser is no
+    # clearance either.
     assert _get(world.stranger_peer, url, two_factor=True) == 404
     assert _get(world.sponsor, url, two_factor=True) == 403
+    assert world.admin.is_superuser
+    assert _get(world.admin, url, two_factor=True) == 403
     # A new version of the agreement needs a new signature.
     set_confidentiality(d, by=world.sponsor, required=True, text="Keep it safer.")
     assert _get(user, url, two_factor=True) == 403, "signed an old version"

@@ -68,7 +68,9 @@ def test_composition_warnings_for_operational_managers_and_auditors(world):  # t
         dp.add_team_member(d, by=world.pcm, person=_peer(f"Op {i}"), role="operational_manager")
     Diagnostic.objects.filter(pk=d.pk).update(case_review_in_scope=True)
     d.refresh_from_db()
-    dp.add_team_member(d, by=world.pcm, person=_peer("Aud"), role="case_auditor")
+    dp.add_team_member(
+        d, by=world.pcm, person=_peer("Aud", roles=["case_auditor"]), role="case_auditor"
+    )
     assert gate_warnings(d, Stage.PREPARATION) == [
         "A team usually has 2 or 3 operational managers (it has 4)",
         "A case review usually has 2 case auditors (it has 1)",

@@ -11,8 +11,10 @@ from ninja import NinjaAPI
 
 from . import errors
 from .auth import BearerToken
+from .bench import router as bench_router
 from .diagnostics import router as diagnostics_router
 from .schemas import MeOut, Message
+from .team import router as team_router
 
 api = NinjaAPI(
     title="peerdiag API",
@@ -26,6 +28,8 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/", diagnostics_router)
+api.add_router("/", team_router)
+api.add_router("/", bench_router)
 
 
 @api.get(

@@ -12,6 +12,8 @@ from peerdiag.directory.models import Organisation, Person
 
 from .enums import (
     SINGLE_COUNCIL_ROLES,
+    AccessEvent,
+    CouncilDecision,
     CouncilRoleKind,
     DiagnosticType,
     EndorsementStatus,
@@ -19,8 +21,6 @@ from .enums import (
     FeedbackFormat,
     Platform,
     Stage,
-    AccessEvent,
-    CouncilDecision,
     Suitability,
     TeamRole,
 )
@@ -268,9 +268,7 @@ class BriefingAcknowledgement(models.Model):
 class ConfidentialityAgreement(CodedModel):
     """A version of the agreement text the council asks peers to sign."""
 
-    diagnostic = models.ForeignKey(
-        Diagnostic, on_delete=models.CASCADE, related_name="agreements"
-    )
+    diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="agreements")
     version = models.PositiveIntegerField()
     text = models.TextField()
     text_sha256 = models.CharField(max_length=64)
@@ -300,9 +298,7 @@ class Signature(models.Model):
     signed_at = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["agreement", "person"], name="signed_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["agreement", "person"], name="signed_once")]
 
     def __str__(self) -> str:
         return f"{self.typed_name} signed {self.agreement}"

@@ -124,9 +124,7 @@ rules.add_perm("diagnostics.open_sensitive_documents", is_on_team & has_data_acc
 # The peer team.
 rules.add_perm("diagnostics.manage_team", is_lga_admin | is_manager)
 rules.add_perm("diagnostics.decide_on_peers", is_lga_admin | is_host_council_user)
-rules.add_perm(
-    "diagnostics.set_confidentiality", is_lga_admin | is_manager | is_host_council_user
-)
+rules.add_perm("diagnostics.set_confidentiality", is_lga_admin | is_manager | is_host_council_user)
 rules.add_perm("diagnostics.act_as_peer", is_on_team)
 # The peer bench (directory), kept here with the other predicates.
 rules.add_perm("directory.view_bench", is_lga_admin | is_lga_staff)

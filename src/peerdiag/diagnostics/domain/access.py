@@ -114,9 +114,11 @@ def sync_data_access(diagnostic: Diagnostic, *, reason: str) -> list[DataAccessE
     with transaction.atomic():
         now = clearances(diagnostic)
         last: dict[int, str] = {}
-        for person_id, event in DataAccessEvent.objects.filter(diagnostic=diagnostic).order_by(
-            "at", "id"
-        ).values_list("person_id", "event"):
+        for person_id, event in (
+            DataAccessEvent.objects.filter(diagnostic=diagnostic)
+            .order_by("at", "id")
+            .values_list("person_id", "event")
+        ):
             last[person_id] = event
         made = []
         for person_id in sorted(set(now) | set(last)):

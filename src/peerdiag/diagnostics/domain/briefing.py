@@ -36,8 +36,12 @@ def issue_briefing(diagnostic: Diagnostic, *, by: User | None, file: File, name:
         raise DomainError("The file is empty", field="file")
     with transaction.atomic():
         version = (diagnostic.briefings.aggregate(v=Max("version"))["v"] or 0) + 1
-        briefing = Briefing(diagnostic=diagnostic, version=version, original_name=name[:200], issued_by=by)
-        briefing.file.save(f"{diagnostic.reference}-briefing-v{version}-{name[-60:]}", file, save=False)
+        briefing = Briefing(
+            diagnostic=diagnostic, version=version, original_name=name[:200], issued_by=by
+        )
+        briefing.file.save(
+            f"{diagnostic.reference}-briefing-v{version}-{name[-60:]}", file, save=False
+        )
         briefing.save()
         audit.record(
             diagnostic, by=by, action="briefing", summary=f"Issued the briefing, version {version}"
@@ -46,16 +50,22 @@ def issue_briefing(diagnostic: Diagnostic, *, by: User | None, file: File, name:
     return briefing
 
 
-def acknowledge_briefing(briefing: Briefing, *, by: User | None, person: Person) -> BriefingAcknowledgement:
+def acknowledge_briefing(
+    briefing: Briefing, *, by: User | None, person: Person
+) -> BriefingAcknowledgement:
     """Record that `person` has read this version of the briefing.
 
     Only the latest version can be acknowledged, and only by a member of the team.
     Side effects: audit entry; data access re-checked.
     """
     diagnostic = briefing.diagnostic
+    if diagnostic.stage in ENDED:
+        raise DomainError("A closed or cancelled diagnostic cannot be changed", field="stage")
     latest = diagnostic.briefings.order_by("-version").first()
     if latest is None or latest.pk != briefing.pk:
-        raise DomainError("A newer version of the briefing has been issued: read that one", field="briefing")
+        raise DomainError(
+            "A newer version of the briefing has been issued: read that one", field="briefing"
+        )
     if not diagnostic.team.filter(person=person).exists():
         raise DomainError("Only a member of the team acknowledges the briefing", field="person")
     with transaction.atomic():

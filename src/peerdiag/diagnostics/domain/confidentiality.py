@@ -50,7 +50,9 @@ def set_confidentiality(
                 {
                     "field": "confidentiality_required",
                     "label": "Confidentiality agreement required",
-                    "old": {None: "", True: "Yes", False: "No"}[diagnostic.confidentiality_required],
+                    "old": {None: "", True: "Yes", False: "No"}[
+                        diagnostic.confidentiality_required
+                    ],
                     "new": "Yes" if required else "No",
                 }
             )
@@ -60,14 +62,27 @@ def set_confidentiality(
         if required and (agreement is None or agreement.text_sha256 != text_hash(text)):
             version = (diagnostic.agreements.aggregate(v=Max("version"))["v"] or 0) + 1
             agreement = ConfidentialityAgreement.objects.create(
-                diagnostic=diagnostic, version=version, text=text, text_sha256=text_hash(text), set_by=by
+                diagnostic=diagnostic,
+                version=version,
+                text=text,
+                text_sha256=text_hash(text),
+                set_by=by,
             )
             changes.append(
-                {"field": "agreement", "label": "Agreement text", "old": "", "new": f"Version {version}"}
+                {
+                    "field": "agreement",
+                    "label": "Agreement text",
+                    "old": "",
+                    "new": f"Version {version}",
+                }
             )
         if changes:
             audit.record(
-                diagnostic, by=by, action="confidentiality", summary="Confidentiality agreement updated", changes=changes
+                diagnostic,
+                by=by,
+                action="confidentiality",
+                summary="Confidentiality agreement updated",
+                changes=changes,
             )
             sync_data_access(diagnostic, reason="Confidentiality requirement changed")
     return agreement if required else None
@@ -87,15 +102,21 @@ def sign_agreement(
     theirs. Side effects: audit entry; data access re-checked.
     """
     diagnostic = agreement.diagnostic
+    if diagnostic.stage in ENDED:
+        raise DomainError("A closed or cancelled diagnostic cannot be changed", field="stage")
     latest = current_agreement(diagnostic)
     if latest is None or latest.pk != agreement.pk:
-        raise DomainError("The council has changed the agreement: sign the new text", field="agreement")
+        raise DomainError(
+            "The council has changed the agreement: sign the new text", field="agreement"
+        )
     if not diagnostic.confidentiality_required:
         raise DomainError("The council does not ask for an agreement", field="agreement")
     if not diagnostic.team.filter(person=person).exists():
         raise DomainError("Only a member of the team signs the agreement", field="person")
     if not _same_name(typed_name, person.full_name):
-        raise DomainError(f"Type your full name as it appears here: {person.full_name}", field="typed_name")
+        raise DomainError(
+            f"Type your full name as it appears here: {person.full_name}", field="typed_name"
+        )
     with transaction.atomic():
         signature, created = Signature.objects.get_or_create(
             agreement=agreement,
@@ -111,7 +132,8 @@ def sign_agreement(
                 diagnostic,
                 by=by,
                 action="confidentiality",
-                summary=f"{person} signed the confidentiality agreement, version {agreement.version}",
+                summary=f"{person} signed the confidentiality agreement, "
+                f"version {agreement.version}",
             )
             sync_data_access(diagnostic, reason=f"{person} signed the confidentiality agreement")
     return signature

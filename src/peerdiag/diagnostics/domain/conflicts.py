@@ -17,6 +17,7 @@ from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
 from peerdiag.directory.models import PeerRecentWork, Person
 
+from ..enums import ENDED
 from ..models import ConflictDeclaration, Diagnostic
 from . import audit
 
@@ -29,7 +30,9 @@ class Conflicts:
     warnings: list[str] = field(default_factory=list)
 
 
-def conflicts_for(diagnostic: Diagnostic, person: Person, *, today: date | None = None) -> Conflicts:
+def conflicts_for(
+    diagnostic: Diagnostic, person: Person, *, today: date | None = None
+) -> Conflicts:
     today = today or timezone.localdate()
     host = diagnostic.host_council
     out = Conflicts()
@@ -65,6 +68,8 @@ def declare_interests(
 
     Side effects: audit entry.
     """
+    if diagnostic.stage in ENDED:
+        raise DomainError("A closed or cancelled diagnostic cannot be changed", field="stage")
     if not diagnostic.team.filter(person=person).exists():
         raise DomainError("Only a member of the team makes a declaration here", field="person")
     if worked_for_host and not details.strip():

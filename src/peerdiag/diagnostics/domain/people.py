@@ -13,8 +13,8 @@ from peerdiag.directory.models import Person
 
 from ..enums import (
     ENDED,
-    CouncilDecision,
     SINGLE_COUNCIL_ROLES,
+    CouncilDecision,
     CouncilRoleKind,
     EndorsementStatus,
     EndorserRole,
@@ -234,13 +234,18 @@ def add_team_member(
         raise DomainError("Case auditors join only when a case review is in scope", field="role")
     if diagnostic.team.filter(person=person).exists():
         raise DomainError(f"{person} is already on the team", field="person")
-    if role == TeamRole.LEAD_PEER:
-        profile = getattr(person, "peer_profile", None)
-        if profile is None or not profile.may_lead:
-            raise DomainError(
-                "A lead peer must be a director or assistant director on the bench",
-                field="person",
-            )
+    profile = getattr(person, "peer_profile", None)
+    if role == TeamRole.LEAD_PEER and (profile is None or not profile.may_lead):
+        raise DomainError(
+            "A lead peer must be a director or assistant director on the bench",
+            field="person",
+        )
+    if role != TeamRole.PEER_CHALLENGE_MANAGER and (
+        profile is None or not profile.active or role not in profile.roles
+    ):
+        raise DomainError(
+            f"{person} is not on the bench as {TeamRole(role).label.lower()}", field="person"
+        )
     if role != TeamRole.PEER_CHALLENGE_MANAGER:
         blocked = conflicts_for(diagnostic, person).blocked
         if blocked:
@@ -272,32 +277,41 @@ def remove_team_member(member: TeamMember, *, by: User | None) -> None:
         )
 
 
-def decide_on_peer(member: TeamMember, *, by: User | None, decision: str, reason: str = "") -> TeamMember:
+def decide_on_peer(
+    member: TeamMember, *, by: User | None, decision: str, reason: str = ""
+) -> TeamMember:
     """The council approves a proposed peer, or objects with a reason.
 
     Side effects: audit entry with the decision and reason.
     """
     _open(member.diagnostic)
+    if member.role == TeamRole.PEER_CHALLENGE_MANAGER:
+        raise DomainError("The council approves the peers, not the LGA's manager", field="member")
     if decision not in (CouncilDecision.APPROVED, CouncilDecision.OBJECTED):
         raise DomainError("Approve the peer or object", field="decision")
     if decision == CouncilDecision.OBJECTED and not reason.strip():
         raise DomainError("Give the reason for the objection", field="reason")
+    verb = "approved" if decision == CouncilDecision.APPROVED else "objected to"
     with transaction.atomic():
         member.council_decision = decision
         member.council_reason = reason.strip()
         member.council_decided_at = timezone.now()
-        member.save(update_fields=["council_decision", "council_reason", "council_decided_at", "updated_at"])
+        member.save(
+            update_fields=["council_decision", "council_reason", "council_decided_at", "updated_at"]
+        )
         audit.record(
             member.diagnostic,
             by=by,
             action="team",
-            summary=f"Council {'approved' if decision == CouncilDecision.APPROVED else 'objected to'} "
-            f"{member.person}" + (f": {reason.strip()}" if reason.strip() else ""),
+            summary=f"Council {verb} {member.person}"
+            + (f": {reason.strip()}" if reason.strip() else ""),
         )
     return member
 
 
-def set_continues_to_delivery(member: TeamMember, *, by: User | None, continues: bool) -> TeamMember:
+def set_continues_to_delivery(
+    member: TeamMember, *, by: User | None, continues: bool
+) -> TeamMember:
     """Mark a case auditor as carrying on into delivery (R29). Side effects: audit entry."""
     _open(member.diagnostic)
     if member.role != TeamRole.CASE_AUDITOR:

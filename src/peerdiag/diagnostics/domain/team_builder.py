@@ -93,6 +93,8 @@ def suggest_peers(
     )
     if role == TeamRole.LEAD_PEER:
         profiles = profiles.filter(seniority__in=LEAD_SENIORITY)
+    if role == TeamRole.CASE_AUDITOR and not diagnostic.case_review_in_scope:
+        return []  # case auditors join only a team with a case review
     out = []
     for profile in profiles:
         areas = {e.area for e in profile.expertise.all()}
@@ -101,8 +103,10 @@ def suggest_peers(
         if matched:
             score += 10 * len(matched)
             names = ", ".join(str(n) for n in matched)
-            reasons.append(f"Expertise fits key line{'s' if len(matched) > 1 else ''} of enquiry {names}")
-        wanted_type = TYPE_EXPERTISE.get(diagnostic.type)
+            reasons.append(
+                f"Expertise fits key line{'s' if len(matched) > 1 else ''} of enquiry {names}"
+            )
+        wanted_type = TYPE_EXPERTISE.get(DiagnosticType(diagnostic.type))
         if wanted_type and wanted_type in areas:
             score += 5
             reasons.append(f"Knows {Expertise(wanted_type).label.lower()}")

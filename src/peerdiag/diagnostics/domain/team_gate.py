@@ -25,7 +25,11 @@ def _forming_done(d: Diagnostic) -> list[Blocker]:
             profile = getattr(m.person, "peer_profile", None)
             if profile is None or not profile.may_lead:
                 out.append(
-                    Blocker("team.lead_seniority", f"{m.person} is not a director or assistant director", "team")
+                    Blocker(
+                        "team.lead_seniority",
+                        f"{m.person} is not a director or assistant director",
+                        "team",
+                    )
                 )
     # The council approves the peers; the PCM is the LGA's own officer.
     peers = [m for m in members if m.role != TeamRole.PEER_CHALLENGE_MANAGER]
@@ -33,17 +37,23 @@ def _forming_done(d: Diagnostic) -> list[Blocker]:
     objected = [m for m in peers if m.council_decision == CouncilDecision.OBJECTED]
     if pending:
         names = ", ".join(str(m.person) for m in pending)
-        out.append(Blocker("team.council_pending", f"The council has not yet approved {names}", "team"))
+        out.append(
+            Blocker("team.council_pending", f"The council has not yet approved {names}", "team")
+        )
     for m in objected:
         out.append(
-            Blocker("team.council_objected", f"The council objected to {m.person}: replace them", "team")
+            Blocker(
+                "team.council_objected", f"The council objected to {m.person}: replace them", "team"
+            )
         )
     declared = set(d.conflict_declarations.values_list("person_id", flat=True))
     for m in members:
         if m.role == TeamRole.PEER_CHALLENGE_MANAGER:
             continue
         if m.person_id not in declared:
-            out.append(Blocker("team.declaration", f"{m.person} has not declared their interests", "team"))
+            out.append(
+                Blocker("team.declaration", f"{m.person} has not declared their interests", "team")
+            )
         for reason in conflicts_for(d, m.person).blocked:
             out.append(Blocker("team.conflict", reason, "team"))
     if not d.briefings.exists():
@@ -60,7 +70,11 @@ def _forming_done(d: Diagnostic) -> list[Blocker]:
     for m in members:
         c = cleared.get(m.person_id)
         if c and not c.cleared and d.briefings.exists() and d.confidentiality_required is not None:
-            out.append(Blocker("team.not_cleared", f"{m.person}: {'; '.join(c.missing).lower()}", "briefing"))
+            out.append(
+                Blocker(
+                    "team.not_cleared", f"{m.person}: {'; '.join(c.missing).lower()}", "briefing"
+                )
+            )
     return out
 
 
@@ -68,7 +82,13 @@ def _access_only_for_cleared(d: Diagnostic) -> list[Blocker]:
     out = []
     for person_id, c in clearances(d).items():
         if holds_access(d, person_id) and not c.cleared:
-            out.append(Blocker("team.access_not_cleared", "Someone holds data access without clearance", "access"))
+            out.append(
+                Blocker(
+                    "team.access_not_cleared",
+                    "Someone holds data access without clearance",
+                    "access",
+                )
+            )
     return out
 
 

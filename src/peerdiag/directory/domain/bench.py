@@ -37,9 +37,7 @@ def save_peer_profile(
     if unknown or not roles:
         raise DomainError("Choose at least one role the peer can fill", field="roles")
     if PeerRoleOffer.LEAD_PEER in roles and seniority not in LEAD_SENIORITY:
-        raise DomainError(
-            "Only a director or assistant director can be a lead peer", field="roles"
-        )
+        raise DomainError("Only a director or assistant director can be a lead peer", field="roles")
     if set(expertise) - set(Expertise.values):
         raise DomainError("Choose areas of expertise from the list", field="expertise")
     with transaction.atomic():

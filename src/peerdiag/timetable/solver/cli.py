@@ -7,6 +7,7 @@ malformed files, bad options), with one line per mistake on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -98,7 +99,9 @@ def main(
     err = stderr or sys.stderr
     parser = build_parser(prog)
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        # argparse prints help and errors on sys.stdout / sys.stderr; send them to ours.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # argparse reports and exits 2 (or 0 for --help)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     if args.command == "solve":

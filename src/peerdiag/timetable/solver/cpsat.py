@@ -28,7 +28,7 @@ SEED = 20270301  # any fixed value; part of what makes runs repeatable
 # Deterministic time counts operations, not seconds; on the 2-core benchmark machine these
 # models run at roughly WORK_PER_SECOND units per wall-clock second or more, so the
 # work budget normally runs out before the wall clock does. See docs/scheduler.md.
-WORK_PER_SECOND = 0.15
+WORK_PER_SECOND = 0.1
 
 Progress = Callable[[str], None]
 
@@ -516,7 +516,6 @@ def optimise(
         f"{stats.variables} variables, {stats.constraints} constraints"
     )
     current = list(hint)
-    first = measure(problem, current)
     stats.first_solution = clock()
     stats.best_weight_at = clock()
     built.hint_from(current)
@@ -528,11 +527,6 @@ def optimise(
     if problem.previous:
         levels.append(("changes", built.changes_expr(), False, built.changes_lower_bound(), 1))
     levels.append(("fairness", built.fairness_expr(), False, 0, built.unit))
-    start_values = {
-        "weight": first.weight,
-        "changes": first.changes or 0,
-        "fairness": first.fairness // built.unit,
-    }
 
     # Each level gets a share of the remaining *work* budget, measured in CP-SAT's
     # deterministic time, so that how a run is split between levels never depends on how
@@ -540,11 +534,19 @@ def optimise(
     work_left = time_limit * WORK_PER_SECOND
     for index, (name, expr, maximise, trivial, scale) in enumerate(levels):
         started = clock()
-        value = start_values[name]
+        now = measure(problem, current)
+        value = {
+            "weight": now.weight,
+            "changes": now.changes or 0,
+            "fairness": now.fairness // built.unit,
+        }[name]
         if value == trivial:
             # The starting timetable already meets a bound that cannot be beaten.
             stage = Stage(name, "optimal", value * scale, trivial * scale, 0.0, clock())
-            say(f"[{clock():6.2f}s] {name}: {value * scale} (cannot be bettered)")
+            say(
+                f"[{clock():6.2f}s] {name}: {value * scale}, bound {trivial * scale} "
+                "(cannot be bettered)"
+            )
         else:
             later = len(levels) - index - 1
             # Most of the budget for this level, some kept back for the later ones.
@@ -560,11 +562,15 @@ def optimise(
                 say=say,
             )
             work_left = max(0.0, work_left - stage.work)
-            if solution is not None and stage.value is not None and stage.value != value * scale:
-                value = stage.value // scale
-                current = solution
-                if name == "weight":
-                    stats.best_weight_at = best_at
+            found = None if stage.value is None else stage.value // scale
+            if solution is not None and found is not None:
+                if (found > value) if maximise else (found < value):
+                    value, current = found, solution
+                    if name == "weight":
+                        stats.best_weight_at = best_at
+                else:
+                    # Never trade the timetable we have for a worse one.
+                    stage.value = value * scale
             stage.seconds = clock() - started
         stats.stages.append(stage)
         # Freeze this level before optimising the next.

@@ -66,21 +66,12 @@ def static_reason(problem: Problem, calendar: Calendar, session: Session) -> str
         if not any(calendar.free_starts(pid, d, minutes) for d in days)
     ]
     if alone:
-        parts = [
-            f"{_name(problem, pid)} {_free_text(problem, calendar, pid, days)}" for pid in alone
-        ]
-        if len(alone) == 1:
-            return (
-                f"{parts[0]}, so there is no {minutes}-minute slot {on_days} when "
-                f"{_name(problem, alone[0])} can come"
-            )
-        return f"{'; '.join(parts)}; none of them can come for {minutes} minutes {on_days}"
+        return "; ".join(_alone_text(problem, calendar, session, pid) for pid in alone)
 
     # Attendees who are each free sometimes, but never together.
     together = {d: calendar.starts_for_all(session.attendees, d, minutes) for d in days}
     if not any(together.values()):
-        pair = _disjoint_pair(calendar, session.attendees, days, minutes)
-        group = pair if pair is not None else session.attendees
+        group = _clashing_group(calendar, session.attendees, days, minutes)
         details = "; ".join(
             f"{_name(problem, pid)} {_free_text(problem, calendar, pid, days)}" for pid in group
         )
@@ -88,11 +79,11 @@ def static_reason(problem: Problem, calendar: Calendar, session: Session) -> str
         return f"{who} are never free together for {minutes} minutes {on_days} ({details})"
 
     when = _ranges_text(problem, together, minutes)
-    intro = "whenever the attendees are all free" if session.attendees else f"{on_days}"
+    intro = "whenever the attendees are all free" if session.attendees else on_days
+    tail = f" ({when})" if session.attendees else ""
     # A required peer who is away whenever the attendees could come.
     for pid in session.required_peers:
         if not any(set(ts) & calendar.free_starts(pid, d, minutes) for d, ts in together.items()):
-            tail = f" ({when})" if session.attendees else ""
             return (
                 f"required peer {_name(problem, pid)} is not available {intro}{tail}; "
                 f"{_name(problem, pid)} {_free_text(problem, calendar, pid, days)}"
@@ -108,9 +99,11 @@ def static_reason(problem: Problem, calendar: Calendar, session: Session) -> str
             free = sum(1 for p in eligible if t in calendar.free_starts(p, d, minutes))
             if free > best:
                 best, best_at = free, (d, t)
-    tail = f" ({when})" if session.attendees else ""
-    if best_at is None:  # pragma: no cover - only reachable through required peers above
-        return f"no eligible peers are available {intro}{tail}"
+    if best_at is None:
+        return (
+            f"the required peers {_names(problem, session.required_peers)} are never all "
+            f"available {intro}{tail}"
+        )
     day, t = best_at
     away = [p for p in eligible if t not in calendar.free_starts(p, day, minutes)]
     return (
@@ -119,6 +112,49 @@ def static_reason(problem: Problem, calendar: Calendar, session: Session) -> str
         f"{span_label(day, t, t + minutes)}, {_names(problem, away)} "
         f"{'is' if len(away) == 1 else 'are'} away"
     )
+
+
+def _alone_text(problem: Problem, calendar: Calendar, session: Session, pid: str) -> str:
+    """Why one person can never make ``session``, whoever else is free."""
+    week = problem.week
+    days = problem.session_days(session)
+    minutes = session.minutes
+    name = _name(problem, pid)
+    required = " (a required peer)" if pid in session.required_peers else ""
+    on_allowed = _clipped_spans(problem, calendar, pid, days)
+    if not on_allowed:
+        everywhere = _clipped_spans(problem, calendar, pid, week.days)
+        if not everywhere:
+            return f"{name}{required} is not available on any day of the timetable"
+        allowed = _join([day_label(d) for d in days], "or")
+        return (
+            f"it may only run on {allowed}, but {name}{required} "
+            f"{_free_text(problem, calendar, pid, week.days)}"
+        )
+    longest = max(b - a for spans in on_allowed.values() for a, b in spans)
+    why = (
+        f"never for {minutes} minutes in one go"
+        if longest < minutes
+        else f"which holds no {minutes}-minute session starting on the "
+        f"{week.slot_minutes}-minute grid"
+    )
+    return f"{name}{required} {_free_text(problem, calendar, pid, days)}, {why}"
+
+
+def _clashing_group(
+    calendar: Calendar, people: Sequence[str], days: Sequence[str], minutes: int
+) -> list[str]:
+    """A smallest-found set of ``people`` who are never free together.
+
+    Starts from everyone and drops each person whose absence still leaves the rest with
+    no common time, so the names given are ones that really matter.
+    """
+    group = list(people)
+    for pid in list(people):
+        rest = tuple(p for p in group if p != pid)
+        if len(rest) >= 2 and not any(calendar.starts_for_all(rest, d, minutes) for d in days):
+            group = list(rest)
+    return group
 
 
 def _fixed_reason(problem: Problem, calendar: Calendar, session: Session) -> str:
@@ -142,19 +178,6 @@ def _fixed_reason(problem: Problem, calendar: Calendar, session: Session) -> str
         f"of the eligible peers {'is' if len(free) == 1 else 'are'} available then "
         f"({_names(problem, gone)} {'is' if len(gone) == 1 else 'are'} not)"
     )
-
-
-def _disjoint_pair(
-    calendar: Calendar, people: Sequence[str], days: Sequence[str], minutes: int
-) -> tuple[str, str] | None:
-    for i, a in enumerate(people):
-        for b in people[i + 1 :]:
-            if not any(
-                calendar.free_starts(a, d, minutes) & calendar.free_starts(b, d, minutes)
-                for d in days
-            ):
-                return (a, b)
-    return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -221,7 +244,8 @@ def _where_text(problem: Problem, calendar: Calendar, session: Session) -> tuple
         own, key=lambda pid: (len(own[pid]), session.attendees.index(pid)), default=None
     )
     ranges_text = _ranges_text(problem, starts, minutes)
-    if len(ranges) <= MAX_RANGES:
+    grid = {(d, t) for d in days for t in problem.week.starts(minutes)}
+    if len(ranges) <= MAX_RANGES and set(options.starts) != grid:
         if narrowest is not None and own[narrowest] == set(options.starts):
             return f"{_name(problem, narrowest)} is available only {ranges_text}", True
         return f"it can only run {ranges_text}", True
@@ -271,11 +295,12 @@ def _obstacle(
         )
         return f"{who} in {_title(problem, blocked[0].session or '')}"
     need = session.peers_needed
+    because = ", ".join(_block_text(problem, b) for b in blocked)
+    if not free:
+        return f"no eligible peer is free ({because})"
     return (
         f"only {len(free)} of the {need} peers it needs "
-        f"{'is' if len(free) == 1 else 'are'} free ("
-        + ", ".join(_block_text(problem, b) for b in blocked)
-        + ")"
+        f"{'is' if len(free) == 1 else 'are'} free ({because})"
     )
 
 
@@ -307,14 +332,18 @@ def _names(problem: Problem, ids: Sequence[str]) -> str:
 
 
 def _title(problem: Problem, session_id: str) -> str:
-    return f"'{problem.session(session_id).title}'"
+    """The session's title in quotes, with its id when another session has the same title."""
+    title = problem.session(session_id).title
+    if sum(1 for s in problem.sessions if s.title == title) > 1:
+        return f"'{title}' ({session_id})"
+    return f"'{title}'"
 
 
-def _join(items: Sequence[str]) -> str:
+def _join(items: Sequence[str], word: str = "and") -> str:
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
 def _peers(n: int) -> str:
@@ -324,14 +353,16 @@ def _peers(n: int) -> str:
 def _on_days(problem: Problem, session: Session) -> str:
     days = problem.session_days(session)
     if session.days is None or len(days) == len(problem.week.days):
-        return "in the week"
+        return "on any day"
     return "on " + _join([day_label(d) for d in days])
 
 
-def _free_text(problem: Problem, calendar: Calendar, person_id: str, days: Sequence[str]) -> str:
-    """``"is available only Tuesday 2 March 13:00-13:30"`` and the like."""
+def _clipped_spans(
+    problem: Problem, calendar: Calendar, person_id: str, days: Sequence[str]
+) -> dict[str, list[tuple[int, int]]]:
+    """Free time within the working day, by day, leaving out days with none."""
     week = problem.week
-    spans: dict[str, list[tuple[int, int]]] = {}
+    out: dict[str, list[tuple[int, int]]] = {}
     for d in days:
         clipped = [
             (max(a, week.day_start), min(b, week.day_end))
@@ -339,17 +370,22 @@ def _free_text(problem: Problem, calendar: Calendar, person_id: str, days: Seque
             if min(b, week.day_end) > max(a, week.day_start)
         ]
         if clipped:
-            spans[d] = clipped
+            out[d] = clipped
+    return out
+
+
+def _free_text(problem: Problem, calendar: Calendar, person_id: str, days: Sequence[str]) -> str:
+    """``"is available only Tuesday 2 March 13:00-13:30"`` and the like."""
+    spans = _clipped_spans(problem, calendar, person_id, days)
     if not spans:
-        if len(days) == len(week.days):
-            return "is not available at all in the week"
-        return "is not available on " + _join([day_label(d) for d in days])
+        return "is not available on " + _join([day_label(d) for d in days], "or")
     pieces = [
         f"{day_label(d)} " + _join([time_range(a, b) for a, b in ss]) for d, ss in spans.items()
     ]
     shown = _join(pieces[:MAX_RANGES])
-    if len(pieces) > MAX_RANGES:
-        shown = ", ".join(pieces[:MAX_RANGES]) + f" and {len(pieces) - MAX_RANGES} more days"
+    more = len(pieces) - MAX_RANGES
+    if more > 0:
+        shown = ", ".join(pieces[:MAX_RANGES]) + f" and {more} more day{'s' if more > 1 else ''}"
     return f"is available only {shown}"
 
 

@@ -245,6 +245,7 @@ def _parse_week(r: _Reader, value: Any) -> Week | None:
             "$.week.day_end",
             f"the day must end after it starts ({format_time(start)}), got {format_time(end)}",
         )
+        return None
     slot = None
     if "slot_minutes" in week:
         slot = r.integer(week["slot_minutes"], "$.week.slot_minutes", 1, MINUTES_PER_DAY)

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from peerdiag.diagnostics.domain.council_asks import council_asks
 from peerdiag.diagnostics.domain.keydates import next_key_date, overdue_items
 from peerdiag.diagnostics.domain.queries import diagnostics_for_user
 from peerdiag.web.forms.diagnostics import DashboardFilterForm
@@ -17,7 +18,10 @@ PAGE_SIZE = 25
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """My diagnostics (every diagnostic for an LGA admin), with stage, next date and overdue."""
+    """My diagnostics (every diagnostic for an LGA admin), with stage, next date and overdue.
+
+    People at a council see first what their council still has to do.
+    """
     form = DashboardFilterForm(request.GET or None)
     qs = diagnostics_for_user(request.user).order_by("-created_at", "-id")
     if form.is_valid():
@@ -36,7 +40,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     # htmx asks for the results alone when a filter changes; a plain request gets the page.
-    template = "web/dashboard.html#results" if is_htmx(request) else "web/dashboard.html"
+    partial = is_htmx(request)
+    template = "web/dashboard.html#results" if partial else "web/dashboard.html"
+    person = getattr(request.user, "person", None)
+    at_council = person is not None and person.organisation.is_council
     return render(
         request,
         template,
@@ -47,5 +54,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "filtered": any(request.GET.get(k) for k in ("stage", "type", "region")),
+            "at_council": at_council,
+            "asks": council_asks(request.user, today=today) if at_council and not partial else [],
+            "can_search_bench": request.user.has_perm("directory.view_bench"),
         },
     )

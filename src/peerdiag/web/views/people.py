@@ -1,4 +1,4 @@
-"""Council roles and endorsements, the scoping record, and the peer team."""
+"""Council roles and endorsements, and the scoping record."""
 
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from peerdiag.diagnostics.domain import people as domain
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import EndorserRole
 from peerdiag.directory.domain.people import add_person
-from peerdiag.web.forms.diagnostics import (
-    CouncilRoleForm,
-    EndorsementForm,
-    ScopingForm,
-    TeamMemberForm,
-)
+from peerdiag.web.forms.diagnostics import CouncilRoleForm, EndorsementForm, ScopingForm
+
+# The peer team's pages live in views/team.py; urls.py still routes these two through here.
+from .team import team, team_remove  # noqa: F401
 
 CHANGE = "diagnostics.change_diagnostic"
 
@@ -162,57 +160,3 @@ def scoping(request: HttpRequest, ref: str) -> HttpResponse:
             messages.success(request, "Scoping record saved")
             return redirect("web:diagnostic_overview", d.reference)
     return render(request, "web/diagnostics/scoping.html", {"d": d, "form": form})
-
-
-@login_required
-def team(request: HttpRequest, ref: str) -> HttpResponse:
-    d = get_diagnostic_for_user(request.user, ref, perm="diagnostics.view_internal")
-    can_change = request.user.has_perm(CHANGE, d)
-    form = TeamMemberForm(request.POST or None, diagnostic=d)
-    if request.method == "POST":
-        d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
-        if form.is_valid():
-            try:
-                domain.add_team_member(d, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-            except DomainError as e:
-                form.add_domain_error(e)
-            else:
-                messages.success(request, f"{form.cleaned_data['person']} added to the team")
-                return redirect("web:team", d.reference)
-    return render(
-        request,
-        "web/diagnostics/team.html",
-        {
-            "d": d,
-            "form": form,
-            "members": d.team.select_related("person__organisation"),
-            "can_change": can_change,
-        },
-    )
-
-
-@login_required
-def team_remove(request: HttpRequest, ref: str, code: str) -> HttpResponse:
-    d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
-    member = d.team.select_related("person").filter(code=code).first()
-    if member is None:
-        raise Http404("No such team member")
-    if request.method == "POST":
-        try:
-            domain.remove_team_member(member, by=request.user)  # type: ignore[arg-type]
-        except DomainError as e:
-            messages.error(request, e.message)
-        else:
-            messages.success(request, f"{member.person} removed from the team")
-        return redirect("web:team", d.reference)
-    return render(
-        request,
-        "web/diagnostics/confirm.html",
-        {
-            "d": d,
-            "title": f"Remove {member.person} from the team?",
-            "body": f"They are the {member.get_role_display().lower()}.",
-            "button": "Yes, remove them",
-            "back": "web:team",
-        },
-    )

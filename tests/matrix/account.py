@@ -1,0 +1,42 @@
+"""Entries for a person's own account: two-factor sign-in pages and invitation links.
+
+None of these URLs names a diagnostic, so each role meets them once (see ROLE_CLASS in
+tests/test_permission_matrix.py). The world's users have no authenticator app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import mail
+
+from peerdiag.accounts.models import User
+from peerdiag.directory.domain.invitations import invite_person
+from tests.factories import PersonFactory
+
+from . import PUBLIC, SIGNED_IN, Case, rel
+
+# Everyone is redirected (visitors always to sign-in).
+ALL_REDIRECTED = rel(anon=302, admin=302, pcm=302, team=302, council=302, none=302)
+
+
+def _fresh_invitation(d: Any) -> dict[str, str]:
+    """A new person invited by an LGA administrator; the token is read from the e-mail."""
+    person = PersonFactory()
+    admin = User.objects.filter(is_staff=True).first()
+    assert admin is not None
+    invite_person(person, by=admin, site_url="http://testserver")
+    link = mail.outbox[-1].body.split("http://testserver/invitation/", 1)[1]
+    return {"token": link.split("/", 1)[0]}
+
+
+ENTRIES: dict[str, Case] = {
+    "web:account": Case(SIGNED_IN),
+    "web:two_factor_setup": Case(SIGNED_IN),
+    # The world's users have no app yet, so new recovery codes send them to set it up.
+    "web:two_factor_recovery_codes": Case(ALL_REDIRECTED),
+    # Without a password just given, the code page sends everyone to sign in.
+    "web:sign_in_code": Case(ALL_REDIRECTED),
+    # Invitation links work for whoever holds them, signed in or not.
+    "web:invitation_accept": Case(PUBLIC, kwargs=("token",), make=_fresh_invitation),
+}

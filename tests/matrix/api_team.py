@@ -1,0 +1,131 @@
+"""Entries for the peer team and the peer bench in the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.base import ContentFile
+
+from peerdiag.diagnostics.domain.briefing import issue_briefing
+from peerdiag.diagnostics.domain.confidentiality import set_confidentiality
+from peerdiag.diagnostics.enums import TeamRole
+from peerdiag.directory.domain.bench import save_peer_profile
+from tests.factories import PersonFactory, TeamMemberFactory
+
+from . import A_INTERNAL, A_VIEW, RC, Case, R, a_change, rel
+
+
+class PerUser(tuple):
+    """URL arguments of a URL that names no diagnostic (the bench).
+
+    The matrix judges a URL with arguments by each caller's relation to a diagnostic, and one
+    without by the kind of user. A bench URL has an argument (a person) but its outcome
+    depends only on the kind of user, so these arguments read as "none" to that test while
+    still being filled in from `make`.
+    """
+
+    def __bool__(self) -> bool:
+        return False
+
+
+# Peers act for themselves: an LGA admin who is not on the team may not act as one of it.
+def a_peer(ok: int) -> dict[str, int]:
+    return rel(anon=401, admin=403, pcm=ok, team=ok, council=403, none=404)
+
+
+# The bench is LGA staff's (an LGA admin, a PCM); "none" is never used without a diagnostic.
+A_BENCH = rel(anon=401, admin=200, pcm=200, team=403, council=403, none=403)
+A_BENCH_NEW = rel(anon=401, admin=201, pcm=201, team=403, council=403, none=403)
+PERSON = PerUser(("person_code",))
+
+
+def _new_peer(d: Any) -> dict[str, Any]:
+    person = PersonFactory()
+    save_peer_profile(
+        person, seniority="service_manager", roles=["operational_manager"], expertise=[]
+    )
+    return {"person": person.code, "role": "operational_manager"}
+
+
+def _case_auditor(d: Any) -> dict[str, str]:
+    return {"code": TeamMemberFactory(diagnostic=d, role=TeamRole.CASE_AUDITOR).code}
+
+
+def _briefing_issued(d: Any) -> dict[str, str]:
+    issue_briefing(d, by=None, file=ContentFile(b"%PDF-1.4", name="b.pdf"), name="b.pdf")
+    return {}
+
+
+def _agreement_set(d: Any) -> dict[str, str]:
+    set_confidentiality(d, by=None, required=True, text="I will keep what I read private.")
+    return {}
+
+
+def _on_bench(d: Any) -> dict[str, str]:
+    person = PersonFactory()
+    save_peer_profile(person, seniority="ad", roles=["lead_peer"], expertise=["send"])
+    return {"person_code": person.code}
+
+
+def _not_on_bench(d: Any) -> dict[str, str]:
+    return {"person_code": PersonFactory().code}
+
+
+ENTRIES: dict[str, Case] = {
+    "api:team_list": Case(A_INTERNAL, kwargs=R, api=True),
+    "api:team_create": Case(a_change(201), method="POST", data=_new_peer, kwargs=R, api=True),
+    "api:team_suggestions": Case(
+        a_change(200), kwargs=("ref", "role"), make=lambda d: {"role": "lead_peer"}, api=True
+    ),
+    "api:team_update": Case(
+        a_change(200),
+        method="PATCH",
+        data={"continues_to_delivery": True},
+        kwargs=RC,
+        make=_case_auditor,
+        api=True,
+    ),
+    "api:team_delete": Case(a_change(204), method="DELETE", kwargs=RC, api=True),
+    "api:team_decision": Case(
+        rel(anon=401, admin=200, pcm=403, team=403, council=200, none=404),
+        method="POST",
+        data={"decision": "approved"},
+        kwargs=RC,
+        api=True,
+    ),
+    "api:proposed_peer_list": Case(A_VIEW, kwargs=R, api=True),
+    "api:declaration_submit": Case(
+        a_peer(200), method="POST", data={"worked_for_host": False}, kwargs=R, api=True
+    ),
+    "api:briefing_acknowledge": Case(
+        a_peer(200), method="POST", kwargs=R, make=_briefing_issued, api=True
+    ),
+    # The matrix cannot type each caller's own name, so a member gets as far as the name check.
+    "api:confidentiality_sign": Case(
+        a_peer(400),
+        method="POST",
+        data={"typed_name": "Somebody Else"},
+        kwargs=R,
+        make=_agreement_set,
+        api=True,
+    ),
+    "api:confidentiality_detail": Case(A_VIEW, kwargs=R, api=True),
+    "api:confidentiality_set": Case(
+        rel(anon=401, admin=200, pcm=200, team=403, council=200, none=404),
+        method="PUT",
+        data={"required": True, "text": "Nothing leaves the room."},
+        kwargs=R,
+        api=True,
+    ),
+    "api:data_access": Case(A_INTERNAL, kwargs=R, api=True),
+    "api:bench_list": Case(A_BENCH, api=True),
+    "api:bench_detail": Case(A_BENCH, kwargs=PERSON, make=_on_bench, api=True),
+    "api:bench_save": Case(
+        A_BENCH_NEW,
+        method="PUT",
+        data={"seniority": "ad", "roles": ["lead_peer"]},
+        kwargs=PERSON,
+        make=_not_on_bench,
+        api=True,
+    ),
+}

@@ -33,17 +33,45 @@ class Conflicts:
 def conflicts_for(
     diagnostic: Diagnostic, person: Person, *, today: date | None = None
 ) -> Conflicts:
+    return conflicts_for_many(diagnostic, [person], today=today)[person.pk]
+
+
+def conflicts_for_many(
+    diagnostic: Diagnostic, people: list[Person], *, today: date | None = None
+) -> dict[int, Conflicts]:
+    """Person id → conflicts, for many people in a fixed number of queries."""
     today = today or timezone.localdate()
+    ids = [p.pk for p in people]
+    recent: dict[int, PeerRecentWork] = {}
+    for work in PeerRecentWork.objects.filter(
+        profile__person_id__in=ids, council=diagnostic.host_council_id
+    ).select_related("profile"):
+        recent.setdefault(work.profile.person_id, work)
+    declared = set(
+        diagnostic.conflict_declarations.filter(
+            person_id__in=ids, worked_for_host=True
+        ).values_list("person_id", flat=True)
+    )
+    return {
+        p.pk: _conflicts(diagnostic, p, recent.get(p.pk), p.pk in declared, today) for p in people
+    }
+
+
+def _conflicts(
+    diagnostic: Diagnostic,
+    person: Person,
+    recent: PeerRecentWork | None,
+    declared: bool,
+    today: date,
+) -> Conflicts:
     host = diagnostic.host_council
     out = Conflicts()
     if person.organisation_id == host.pk:
         out.blocked.append(f"{person} works for {host}, the host council")
-    recent = PeerRecentWork.objects.filter(profile__person=person, council=host).first()
     if recent is not None and (recent.ended_on is None or recent.ended_on >= today - LOOK_BACK):
         when = "still" if recent.ended_on is None else f"until {recent.ended_on:%B %Y}"
         out.blocked.append(f"{person} worked for {host} {when}")
-    declaration = diagnostic.conflict_declarations.filter(person=person).first()
-    if declaration is not None and declaration.worked_for_host:
+    if declared:
         out.blocked.append(f"{person} declared work for {host} in the last three years")
     if (
         host.region

@@ -6,7 +6,7 @@ from ..enums import CouncilDecision, Stage, TeamRole
 from ..models import Diagnostic
 from .access import clearances, holds_access
 from .capabilities import Blocker, register_capability
-from .conflicts import conflicts_for
+from .conflicts import conflicts_for_many
 
 
 def team_blockers(diagnostic: Diagnostic, to_stage: str) -> list[Blocker]:
@@ -47,16 +47,16 @@ def _forming_done(d: Diagnostic) -> list[Blocker]:
             )
         )
     declared = set(d.conflict_declarations.values_list("person_id", flat=True))
-    for m in members:
-        if m.role == TeamRole.PEER_CHALLENGE_MANAGER:
-            continue
+    conflicts = conflicts_for_many(d, [m.person for m in peers])
+    for m in peers:
         if m.person_id not in declared:
             out.append(
                 Blocker("team.declaration", f"{m.person} has not declared their interests", "team")
             )
-        for reason in conflicts_for(d, m.person).blocked:
+        for reason in conflicts[m.person_id].blocked:
             out.append(Blocker("team.conflict", reason, "team"))
-    if not d.briefings.exists():
+    briefed = d.briefings.exists()
+    if not briefed:
         out.append(Blocker("team.briefing", "Issue the Peer Team Briefing", "briefing"))
     if d.confidentiality_required is None:
         out.append(
@@ -69,7 +69,7 @@ def _forming_done(d: Diagnostic) -> list[Blocker]:
     cleared = clearances(d)
     for m in members:
         c = cleared.get(m.person_id)
-        if c and not c.cleared and d.briefings.exists() and d.confidentiality_required is not None:
+        if c and not c.cleared and briefed and d.confidentiality_required is not None:
             out.append(
                 Blocker(
                     "team.not_cleared", f"{m.person}: {'; '.join(c.missing).lower()}", "briefing"

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .availability import Calendar
+from .balance import balance
+from .board import Board
 from .check import measure
 from .model import MINUTES_PER_DAY, Assignment, Problem, Session
 
@@ -534,6 +536,9 @@ def optimise(
     work_left = time_limit * WORK_PER_SECOND
     for index, (name, expr, maximise, trivial, scale) in enumerate(levels):
         started = clock()
+        if name == "fairness":
+            current = _balanced(problem, calendar, current)
+            say(f"[{clock():6.2f}s] fairness: {measure(problem, current).fairness} after balancing")
         now = measure(problem, current)
         value = {
             "weight": now.weight,
@@ -581,6 +586,14 @@ def optimise(
         built.hint_from(current)
     stats.wall = clock()
     return current, stats
+
+
+def _balanced(problem: Problem, calendar: Calendar, current: list[Assignment]) -> list[Assignment]:
+    board = Board(problem, calendar)
+    for a in current:
+        board.add(a)
+    balance(board)
+    return list(board.placed.values())
 
 
 @dataclass(frozen=True)

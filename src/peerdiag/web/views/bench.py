@@ -48,15 +48,14 @@ def bench(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(VIEW_BENCH):
         raise PermissionDenied
     form = BenchSearchForm(request.GET or None)
-    filters: dict[str, str] = {}
-    if form.is_valid():
-        filters = {
-            "text": form.cleaned_data["q"],
-            "role": form.cleaned_data["role"],
-            "expertise": form.cleaned_data["expertise"],
-            "region": form.cleaned_data["region"],
-        }
-    page = Paginator(search_bench(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    data = form.cleaned_data if form.is_valid() else {}
+    profiles = search_bench(
+        text=data.get("q", ""),
+        role=data.get("role", ""),
+        expertise=data.get("expertise", ""),
+        region=data.get("region", ""),
+    )
+    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     template = "web/bench/list.html#results" if is_htmx(request) else "web/bench/list.html"

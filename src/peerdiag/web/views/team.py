@@ -33,6 +33,7 @@ from peerdiag.diagnostics.models import (
     Signature,
     TeamMember,
 )
+from peerdiag.diagnostics.rules import relation
 from peerdiag.directory.models import Person
 from peerdiag.web.forms.team import (
     BriefingForm,
@@ -64,7 +65,8 @@ def _nav(request: HttpRequest, d: Diagnostic, here: str) -> dict[str, Any]:
     return {
         "here": here,
         "internal": request.user.has_perm(INTERNAL, d),
-        "is_peer": request.user.has_perm(AS_PEER, d),
+        # The PCM is the LGA's own officer and makes no declaration of interests.
+        "declares": bool(relation(request.user, d).team_roles - {TeamRole.PEER_CHALLENGE_MANAGER}),
         "can_search_bench": request.user.has_perm("directory.view_bench"),
     }
 
@@ -215,7 +217,7 @@ def team_continues(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     member = _member(d, code)
     form = ContinuesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["continues"][0])
+        messages.error(request, " ".join(form.errors["continues"]))
         return redirect("web:team", d.reference)
     continues = form.cleaned_data["continues"]
     try:
@@ -422,7 +424,7 @@ def _confidentiality_page(
         .order_by("-signed_at")
     )
     rows = [{"s": s, "counts": _counts(s, agreement)} for s in signatures]
-    counted = {r["s"].person_id for r in rows if r["counts"]}
+    counted = {s.person_id for s in signatures if _counts(s, agreement)}
     me = _me(request)
     can_set = request.user.has_perm(SET_CONFIDENTIALITY, d) and d.stage not in ENDED
     may_sign = (

@@ -64,6 +64,13 @@ def _fast_passwords(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _no_two_factor_rules(monkeypatch):  # type: ignore[no-untyped-def]
+    # Most tests sign people in with force_login and are not about two-factor sign-in; the
+    # real rule is tested in tests/diagnostics/test_two_factor_rule.py, which registers it.
+    monkeypatch.setattr("peerdiag.accounts.domain.two_factor._requirements", [])
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     # Uploaded files from tests land in a throwaway folder, never in var/media.
     settings.MEDIA_ROOT = tmp_path / "media"

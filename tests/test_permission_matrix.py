@@ -164,7 +164,7 @@ def test_outcome_for_every_role_on_own_and_other_diagnostic(world, name):  # typ
     failures = []
     for role in ROLES:
         for target, d in (("own", world.own), ("other", world.other)):
-            if not case.kwargs and target == "other":
+            if not case.by_relation and target == "other":
                 continue
             client = Client()
             headers = {}
@@ -181,7 +181,7 @@ def test_outcome_for_every_role_on_own_and_other_diagnostic(world, name):  # typ
             Diagnostic.objects.filter(pk__in=[world.own.pk, world.other.pk]).update(
                 stage=Stage.ENQUIRY, stage_before_pause=""
             )
-            relation = _relation(role, target) if case.kwargs else ROLE_CLASS[role]
+            relation = _relation(role, target) if case.by_relation else ROLE_CLASS[role]
             expected = case.expect[relation]
             if response.status_code != expected:
                 failures.append(

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "peerdiag.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -150,6 +151,11 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("PEERDIAG_EMAIL_HOST", "localhost")
 EMAIL_PORT = _int("PEERDIAG_EMAIL_PORT", 25)
+SITE_URL = os.environ.get("PEERDIAG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"PEERDIAG_SITE_URL must start with http:// or https://, not {SITE_URL!r}"
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("PEERDIAG_FROM_EMAIL", "peerdiag <no-reply@peerdiag.local>")
 
 TASKS = {

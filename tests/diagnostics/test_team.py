@@ -260,3 +260,12 @@ def test_suggestions_rank_by_fit_and_say_why(world):  # type: ignore[no-untyped-
     assert result[2].reasons[-1] == "2 diagnostics in the last 12 months"
     leads = suggest_peers(d, "lead_peer", today=date(2026, 11, 26))
     assert [s.person.full_name for s in leads] == ["Lee Lead"]
+
+
+def test_ongoing_work_blocks_even_beside_older_work(world):  # type: ignore[no-untyped-def]
+    d = world.own
+    peer = _peer("Ona Going", region=Region.NORTH_EAST)
+    declare_recent_work(peer.peer_profile, council=d.host_council, ended_on=date(2015, 1, 1))
+    declare_recent_work(peer.peer_profile, council=d.host_council, ended_on=None)
+    declare_recent_work(peer.peer_profile, council=d.host_council, ended_on=date(2016, 1, 1))
+    assert conflicts_for(d, peer).blocked == [f"Ona Going worked for {d.host_council} still"]

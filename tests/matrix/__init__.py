@@ -32,6 +32,13 @@ class Case:
     api: bool = False
     # Makes the objects a URL names, given the diagnostic: returns URL arguments (e.g. code).
     make: Callable[[Any], dict[str, str]] | None = None
+    # True for a URL that belongs to no diagnostic although it takes arguments (a bench
+    # profile): it is judged by the kind of user, like a URL without arguments.
+    per_user: bool = False
+
+    @property
+    def by_relation(self) -> bool:
+        return bool(self.kwargs) and not self.per_user
 
 
 def rel(**outcomes: int) -> dict[str, int]:

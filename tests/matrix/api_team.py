@@ -15,28 +15,14 @@ from tests.factories import PersonFactory, TeamMemberFactory
 from . import A_INTERNAL, A_VIEW, RC, Case, R, a_change, rel
 
 
-class PerUser(tuple):
-    """URL arguments of a URL that names no diagnostic (the bench).
-
-    The matrix judges a URL with arguments by each caller's relation to a diagnostic, and one
-    without by the kind of user. A bench URL has an argument (a person) but its outcome
-    depends only on the kind of user, so these arguments read as "none" to that test while
-    still being filled in from `make`.
-    """
-
-    def __bool__(self) -> bool:
-        return False
-
-
 # Peers act for themselves: an LGA admin who is not on the team may not act as one of it.
 def a_peer(ok: int) -> dict[str, int]:
     return rel(anon=401, admin=403, pcm=ok, team=ok, council=403, none=404)
 
 
-# The bench is LGA staff's (an LGA admin, a PCM); "none" is never used without a diagnostic.
+# The bench is LGA staff's (an LGA admin, a PCM).
 A_BENCH = rel(anon=401, admin=200, pcm=200, team=403, council=403, none=403)
 A_BENCH_NEW = rel(anon=401, admin=201, pcm=201, team=403, council=403, none=403)
-PERSON = PerUser(("person_code",))
 
 
 def _new_peer(d: Any) -> dict[str, Any]:
@@ -119,12 +105,15 @@ ENTRIES: dict[str, Case] = {
     ),
     "api:data_access": Case(A_INTERNAL, kwargs=R, api=True),
     "api:bench_list": Case(A_BENCH, api=True),
-    "api:bench_detail": Case(A_BENCH, kwargs=PERSON, make=_on_bench, api=True),
+    "api:bench_detail": Case(
+        A_BENCH, kwargs=("person_code",), per_user=True, make=_on_bench, api=True
+    ),
     "api:bench_save": Case(
         A_BENCH_NEW,
         method="PUT",
         data={"seniority": "ad", "roles": ["lead_peer"]},
-        kwargs=PERSON,
+        kwargs=("person_code",),
+        per_user=True,
         make=_not_on_bench,
         api=True,
     ),

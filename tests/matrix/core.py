@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from peerdiag.common.models import new_code
 from tests.factories import PersonFactory
 
 from . import (
@@ -25,6 +26,12 @@ from . import (
     a_change,
     rel,
 )
+
+
+def _invitee(d: Any) -> dict[str, str]:
+    person = PersonFactory(organisation=d.host_council, email=f"{new_code()}@example.org")
+    d.council_roles.create(person=person, role="partner_rep")
+    return {"code": person.code}
 
 
 def _new_partner(d: Any) -> dict[str, Any]:
@@ -52,6 +59,7 @@ ENTRIES: dict[str, Case] = {
     "web:kloe_move": Case(CHANGE_POST, method="POST", data={"direction": "up"}, kwargs=RC),
     "web:kloe_delete": Case(CHANGE, kwargs=RC),
     "web:council_roles": Case(VIEW, kwargs=R),
+    "web:invite_person": Case(CHANGE_POST, method="POST", kwargs=RC, make=_invitee),
     "web:council_role_remove": Case(CHANGE, kwargs=RC),
     "web:endorsement_edit": Case(CHANGE, kwargs=("ref", "role")),
     "web:scoping": Case(CHANGE, kwargs=R),

@@ -16,23 +16,6 @@ from tests.factories import PersonFactory, TeamMemberFactory
 
 from . import CHANGE, CHANGE_POST, INTERNAL, RC, VIEW, Case, R, rel
 
-
-class _OutsideAnyDiagnostic(tuple):  # type: ignore[type-arg]
-    """URL arguments of a page that belongs to no diagnostic (a bench profile).
-
-    The matrix judges a Case whose `kwargs` is falsy by the kind of user (ROLE_CLASS), not by
-    the user's relation to a diagnostic, and still passes these arguments to `reverse`. A bench
-    profile has a code in its address, yet what decides access is whether the user is LGA
-    staff, which the relation to a diagnostic cannot say (another PCM and another council's
-    sponsor are both "none"). TODO: replace with a flag on Case in tests/matrix/__init__.py.
-    """
-
-    def __bool__(self) -> bool:
-        return False
-
-
-BY_USER_KIND = _OutsideAnyDiagnostic(("code",))
-
 # The bench is for LGA staff (the PCMs) and administrators.
 BENCH = rel(anon=302, admin=200, pcm=200, team=403, council=403, none=403)
 # Only the council (or an LGA administrator) approves or objects to a peer.
@@ -67,10 +50,12 @@ def _agreement(d: Any) -> dict[str, str]:
 ENTRIES: dict[str, Case] = {
     "web:bench": Case(BENCH),
     "web:bench_add": Case(BENCH),
-    "web:bench_profile": Case(BENCH, kwargs=BY_USER_KIND, make=_bench_profile),
-    "web:bench_profile_edit": Case(BENCH, kwargs=BY_USER_KIND, make=_bench_profile),
+    "web:bench_profile": Case(BENCH, kwargs=("code",), per_user=True, make=_bench_profile),
+    "web:bench_profile_edit": Case(BENCH, kwargs=("code",), per_user=True, make=_bench_profile),
     # Sent empty, the form comes back with its errors (200) to those allowed to send it.
-    "web:bench_recent_work": Case(BENCH, method="POST", kwargs=BY_USER_KIND, make=_bench_profile),
+    "web:bench_recent_work": Case(
+        BENCH, method="POST", kwargs=("code",), per_user=True, make=_bench_profile
+    ),
     "web:team": Case(INTERNAL, kwargs=R),
     "web:team_remove": Case(CHANGE, kwargs=RC),
     "web:team_continues": Case(

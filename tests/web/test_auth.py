@@ -63,3 +63,25 @@ def test_endorsement_with_a_file(world, settings, tmp_path):  # type: ignore[no-
     e = world.own.endorsements.get(role="chief_executive")
     assert e.status == "given" and e.given_on.isoformat() == "2027-01-05"
     assert e.file.read() == b"%PDF-1.4 endorsement"
+
+
+def test_the_pcm_invites_a_council_contact_without_a_login(world):  # type: ignore[no-untyped-def]
+    from tests.factories import PersonFactory
+
+    contact = PersonFactory(organisation=world.own.host_council, email="cllr@example.org")
+    world.own.council_roles.create(person=contact, role="lead_member")
+    c = Client()
+    c.force_login(world.pcm)
+    roles = c.get(reverse("web:council_roles", args=[world.own.reference])).content.decode()
+    invite_url = reverse("web:invite_person", args=[world.own.reference, contact.code])
+    assert f'action="{invite_url}"' in roles
+    r = c.post(invite_url)
+    assert r["Location"] == reverse("web:council_roles", args=[world.own.reference])
+    assert mail.outbox[-1].to == ["cllr@example.org"]
+    contact.refresh_from_db()
+    assert contact.user is not None and not contact.user.has_usable_password()
+    stranger = PersonFactory(email="x@example.org")
+    assert (
+        c.post(reverse("web:invite_person", args=[world.own.reference, stranger.code])).status_code
+        == 404
+    )

@@ -7,6 +7,10 @@ class DiagnosticsConfig(AppConfig):
     verbose_name = "Diagnostics"
 
     def ready(self) -> None:
+        from peerdiag.accounts.domain.two_factor import register_requirement
+
         from .domain import team_gate
+        from .domain.access import needs_two_factor
 
         team_gate.register()
+        register_requirement(needs_two_factor)

@@ -1,7 +1,4 @@
-"""Pages of the peer team capability: the bench, the team builder, briefing, confidentiality.
-
-`web:team` and `web:team_remove` are routed in urls.py (to views.team, through views.people).
-"""
+"""Pages of the peer team capability: the bench, the team builder, briefing, confidentiality."""
 
 from django.urls import URLPattern, path
 
@@ -15,6 +12,8 @@ urlpatterns: list[URLPattern] = [
     path("bench/<str:code>/", bench.bench_profile, name="bench_profile"),
     path("bench/<str:code>/edit/", bench.bench_profile_edit, name="bench_profile_edit"),
     path("bench/<str:code>/recent-work/", bench.bench_recent_work, name="bench_recent_work"),
+    path(D + "team/", team.team, name="team"),
+    path(D + "team/<str:code>/remove/", team.team_remove, name="team_remove"),
     path(D + "team/<str:code>/continues/", team.team_continues, name="team_continues"),
     path(D + "proposed-peers/", team.team_review, name="team_review"),
     path(D + "proposed-peers/<str:code>/", team.team_decide, name="team_decide"),

@@ -8,6 +8,7 @@ change of clearance is written down as a grant or a revocation by `sync_data_acc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
@@ -19,6 +20,7 @@ from ..models import (
     DataAccessEvent,
     Diagnostic,
     Signature,
+    TeamMember,
 )
 
 # Roles that read case records (children's data) as well as sensitive documents.
@@ -134,3 +136,16 @@ def sync_data_access(diagnostic: Diagnostic, *, reason: str) -> list[DataAccessE
                     )
                 )
     return made
+
+
+def needs_two_factor(user: Any) -> bool:
+    """Whoever can see children's data signs in with a second factor: the PCM, lead peer and
+    case auditors of any diagnostic that is still open."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return False
+    return (
+        TeamMember.objects.filter(person=person, role__in=CHILD_DATA_ROLES)
+        .exclude(diagnostic__stage__in=ENDED)
+        .exists()
+    )

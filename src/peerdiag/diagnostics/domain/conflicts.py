@@ -46,7 +46,11 @@ def conflicts_for_many(
     for work in PeerRecentWork.objects.filter(
         profile__person_id__in=ids, council=diagnostic.host_council_id
     ).select_related("profile"):
-        recent.setdefault(work.profile.person_id, work)
+        # Keep the work that ended last, work still going on above all (databases disagree
+        # on where empty dates sort, so this is decided here, not by ORDER BY).
+        kept = recent.get(work.profile.person_id)
+        if kept is None or _ends_later(work, kept):
+            recent[work.profile.person_id] = work
     declared = set(
         diagnostic.conflict_declarations.filter(
             person_id__in=ids, worked_for_host=True
@@ -55,6 +59,12 @@ def conflicts_for_many(
     return {
         p.pk: _conflicts(diagnostic, p, recent.get(p.pk), p.pk in declared, today) for p in people
     }
+
+
+def _ends_later(a: PeerRecentWork, b: PeerRecentWork) -> bool:
+    if a.ended_on is None:
+        return b.ended_on is not None
+    return b.ended_on is not None and a.ended_on > b.ended_on
 
 
 def _conflicts(

@@ -54,8 +54,65 @@ def balance(board: Board, max_rounds: int = 50) -> None:
                         moved = True
                         break
                 board.add(a)
-        if not moved:
+        if not moved and not _swap(board):
             return
+
+
+def _swap(board: Board) -> bool:
+    """Make one exchange of sessions between two peers that evens their load; True if done.
+
+    Peer ``p`` gives a longer session to ``q`` and takes a shorter one of ``q``'s in return,
+    moving the difference in length from ``p`` to ``q``.
+    """
+    problem = board.problem
+    minutes = board.minutes
+    sits: dict[str, list[Assignment]] = {pid: [] for pid in minutes}
+    for sid in sorted(board.placed):
+        a = board.placed[sid]
+        if _kept(problem, a):
+            continue
+        for pid in a.peers:
+            if pid not in problem.session(sid).required_peers:
+                sits[pid].append(a)
+    peers = sorted(minutes, key=lambda pid: (-minutes[pid], pid))
+    for i, p in enumerate(peers):
+        for q in reversed(peers[i + 1 :]):
+            gap = minutes[p] - minutes[q]
+            for a in sits[p]:
+                for b in sits[q]:
+                    moved = a.end - a.start - (b.end - b.start)
+                    if not 0 < moved < gap or q in a.peers or p in b.peers:
+                        continue
+                    if _exchange(board, a, b, p, q):
+                        return True
+    return False
+
+
+def _exchange(board: Board, a: Assignment, b: Assignment, p: str, q: str) -> bool:
+    """Put ``q`` in ``a`` instead of ``p`` and ``p`` in ``b`` instead of ``q``, if allowed."""
+    options = board.calendar.options
+    problem = board.problem
+    at_a = options(problem.session(a.session)).peers_at.get((a.day, a.start), ())
+    at_b = options(problem.session(b.session)).peers_at.get((b.day, b.start), ())
+    if q not in at_a or p not in at_b:
+        return False
+    board.remove(a.session)
+    board.remove(b.session)
+    new_a = _with(a, p, q, at_a)
+    if board.peer_block(q, a.day, a.start, a.end) is None:
+        board.add(new_a)
+        if board.peer_block(p, b.day, b.start, b.end) is None:
+            board.add(_with(b, q, p, at_b))
+            return True
+        board.remove(new_a.session)
+    board.add(a)
+    board.add(b)
+    return False
+
+
+def _with(a: Assignment, old: str, new: str, order: tuple[str, ...]) -> Assignment:
+    chosen = {new if pid == old else pid for pid in a.peers}
+    return Assignment(a.session, a.day, a.start, a.end, tuple(p for p in order if p in chosen))
 
 
 def _kept(problem: Problem, a: Assignment) -> bool:

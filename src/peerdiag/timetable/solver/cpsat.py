@@ -538,6 +538,7 @@ def optimise(
         started = clock()
         if name == "fairness":
             current = _balanced(problem, calendar, current)
+            built.hint_from(current)
             say(f"[{clock():6.2f}s] fairness: {measure(problem, current).fairness} after balancing")
         now = measure(problem, current)
         value = {
@@ -676,6 +677,10 @@ def _solve_level(
                 state["best_at"] = clock()
             bound = round(self.best_objective_bound)
             say(f"[{clock():6.2f}s] {name}: best {value * scale}, bound {bound * scale}")
+            if value == bound:
+                # Proven optimal. Interleaved search would otherwise finish its current
+                # batch of work first, which can take seconds.
+                self.stop_search()
 
     status = solver.solve(model, Callback())
     stage = Stage(name, "no solution", work=solver.deterministic_time)

@@ -15,7 +15,6 @@ from peerdiag.diagnostics.enums import (
     Platform,
     Stage,
     Suitability,
-    TeamRole,
 )
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.enums import OrganisationKind, Region
@@ -241,34 +240,6 @@ class ScopingForm(DomainErrorsMixin, forms.Form):
         if data.get("suitability") and not data.get("suitability_rationale", "").strip():
             self.add_error("suitability_rationale", "Explain the suitability decision")
         return data
-
-
-class TeamMemberForm(DomainErrorsMixin, forms.Form):
-    person = forms.ModelChoiceField(
-        queryset=Person.objects.none(),
-        label="Person",
-        empty_label="Choose a person",
-        to_field_name="code",
-        error_messages={"required": "Choose a person"},
-    )
-    role = forms.ChoiceField(
-        choices=TeamRole.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose a team role"},
-    )
-
-    def __init__(self, *args: Any, diagnostic: Diagnostic, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = (  # type: ignore[attr-defined]
-            Person.objects.exclude(organisation=diagnostic.host_council)
-            .exclude(team_places__diagnostic=diagnostic)
-            .filter(organisation__kind__in=[OrganisationKind.COUNCIL, OrganisationKind.LGA])
-            .select_related("organisation")
-            .order_by("full_name")
-        )
-        self.fields["person"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda p: f"{p.full_name}, {p.job_title}, {p.organisation}"
-        )
 
 
 class DashboardFilterForm(forms.Form):

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
 from peerdiag.diagnostics.domain import people as domain
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import EndorserRole
+from peerdiag.directory.domain.invitations import invite_person as invite_person_domain
 from peerdiag.directory.domain.people import add_person
+from peerdiag.directory.models import Person
 from peerdiag.web.forms.diagnostics import CouncilRoleForm, EndorsementForm, ScopingForm
 
 # The peer team's pages live in views/team.py; urls.py still routes these two through here.
-from .team import team, team_remove  # noqa: F401
 
 CHANGE = "diagnostics.change_diagnostic"
 
@@ -160,3 +164,25 @@ def scoping(request: HttpRequest, ref: str) -> HttpResponse:
             messages.success(request, "Scoping record saved")
             return redirect("web:diagnostic_overview", d.reference)
     return render(request, "web/diagnostics/scoping.html", {"d": d, "form": form})
+
+
+@login_required
+@require_POST
+def invite_person(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    """E-mail a single-use link to someone on this diagnostic who has no login yet."""
+    d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
+    person = (
+        Person.objects.filter(code=code)
+        .filter(Q(team_places__diagnostic=d) | Q(council_roles__diagnostic=d))
+        .first()
+    )
+    if person is None:
+        raise Http404("Nobody with that code is on this diagnostic")
+    back = "web:team" if d.team.filter(person=person).exists() else "web:council_roles"
+    try:
+        invite_person_domain(person, by=request.user, site_url=settings.SITE_URL)  # type: ignore[arg-type]
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"Invitation sent to {person.email}; the link works for 7 days")
+    return redirect(back, d.reference)

@@ -217,7 +217,7 @@ def team_continues(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     member = _member(d, code)
     form = ContinuesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["continues"]))
+        messages.error(request, " ".join(str(e) for e in form.errors["continues"]))
         return redirect("web:team", d.reference)
     continues = form.cleaned_data["continues"]
     try:
@@ -452,8 +452,9 @@ def _confidentiality_page(
             "agreement": agreement,
             "rows": rows,
             "unsigned": unsigned if d.confidentiality_required and agreement else [],
-            "form": form if can_set else None,
-            "sign_form": sign_form if may_sign else None,
+            # A form sent back with errors is shown even if it would not be offered now.
+            "form": form if can_set or (form is not None and form.errors) else None,
+            "sign_form": sign_form if may_sign or (sign_form and sign_form.errors) else None,
             **_nav(request, d, "confidentiality"),
         },
     )

@@ -55,3 +55,20 @@ def test_demo_diagnostics_are_consistent_with_their_stage():  # type: ignore[no-
     scoped = Diagnostic.objects.get(stage=Stage.SCOPED)
     assert not scoped.audit.filter(summary__contains="demo loader").exists()
     assert scoped.audit.filter(action="stage").count() == 2
+
+
+def test_demo_code_prints_codes_for_demo_accounts_only(capsys):  # type: ignore[no-untyped-def]
+    import pyotp
+    from django.core.management.base import CommandError
+
+    from peerdiag.accounts.domain.two_factor import verify_second_factor
+    from peerdiag.diagnostics.demo import DEMO_TOTP_SECRET
+
+    call_command("demo")
+    capsys.readouterr()
+    call_command("demo_code", "pcm@peerdiag.test")
+    code = capsys.readouterr().out.strip()
+    assert code == pyotp.TOTP(DEMO_TOTP_SECRET).now()
+    assert verify_second_factor(User.objects.get(email="pcm@peerdiag.test"), code=code)
+    with pytest.raises(CommandError, match="not a demo account"):
+        call_command("demo_code", "sponsor@peerdiag.test")

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from peerdiag.accounts.models import User
+from peerdiag.accounts.models import TotpDevice, User
 from peerdiag.common.workdays import is_working_day
 from peerdiag.directory.models import Organisation, Person
 
@@ -27,6 +27,11 @@ from .kloe_suggestions import suggestions_for
 from .models import Diagnostic
 
 DEMO_PASSWORD = "peerdiag-demo-2026"  # noqa: S105 - published demo accounts, never production
+# The authenticator key of the demo accounts that must use two-factor sign-in. Published on
+# purpose: `peerdiag demo_code EMAIL` prints the current code for a demo account.
+DEMO_TOTP_SECRET = "PEERDIAGDEMOPEERDIAGDEMO"  # noqa: S105
+DEMO_DOMAIN = "@peerdiag.test"
+TWO_FACTOR_ACCOUNTS = {"pcm@peerdiag.test", "peer@peerdiag.test", "auditor@peerdiag.test"}
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,11 @@ def _accounts() -> dict[str, Person]:
             person.user = user
             person.save(update_fields=["user"])
         people[a.email] = person
+        if a.email in TWO_FACTOR_ACCOUNTS:
+            TotpDevice.objects.get_or_create(
+                user=user,
+                defaults={"secret": DEMO_TOTP_SECRET, "confirmed_at": timezone.now()},
+            )
     return people
 
 

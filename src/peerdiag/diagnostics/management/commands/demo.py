@@ -2,7 +2,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from peerdiag.diagnostics.demo import DEMO_PASSWORD, load_demo
+from peerdiag.diagnostics.demo import (
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    TWO_FACTOR_ACCOUNTS,
+    load_demo,
+)
 
 
 class Command(BaseCommand):
@@ -13,5 +18,11 @@ class Command(BaseCommand):
         self.stdout.write("Demo data is loaded. Sign in at http://127.0.0.1:8000/ with:")
         width = max(len(a.email) for a in accounts)
         for a in accounts:
-            self.stdout.write(f"  {a.email.ljust(width)}  {a.role}")
+            mark = " *" if a.email in TWO_FACTOR_ACCOUNTS else ""
+            self.stdout.write(f"  {a.email.ljust(width)}  {a.role}{mark}")
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "* These can see children's data, so they also need a two-factor code: print one "
+            "with `.venv/bin/peerdiag demo_code EMAIL`, or add the key "
+            f"{DEMO_TOTP_SECRET} to an authenticator app."
+        )

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "peerdiag.accounts",
     "peerdiag.directory",
     "peerdiag.diagnostics",
+    "peerdiag.documents",
+    "peerdiag.casereview",
     "peerdiag.timetable",
     "peerdiag.web",
     "peerdiag.api",

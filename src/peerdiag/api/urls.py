@@ -12,7 +12,9 @@ from ninja import NinjaAPI
 from . import errors
 from .auth import BearerToken
 from .bench import router as bench_router
+from .casereview import router as casereview_router
 from .diagnostics import router as diagnostics_router
+from .documents import router as documents_router
 from .schemas import MeOut, Message
 from .team import router as team_router
 
@@ -30,6 +32,8 @@ errors.install(api)
 api.add_router("/", diagnostics_router)
 api.add_router("/", team_router)
 api.add_router("/", bench_router)
+api.add_router("/", documents_router)
+api.add_router("/", casereview_router)
 
 
 @api.get(

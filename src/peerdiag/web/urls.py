@@ -1,6 +1,8 @@
 from django.urls import path
 
 from .urls_account import urlpatterns as account_urls
+from .urls_casereview import urlpatterns as casereview_urls
+from .urls_documents import urlpatterns as documents_urls
 from .urls_team import urlpatterns as team_urls
 from .views import auth, dashboard, diagnostics, kloes, people, stages
 
@@ -45,4 +47,4 @@ urlpatterns = [
     path(D + "cancel/", stages.cancel, name="cancel"),
 ]
 
-urlpatterns += account_urls + team_urls
+urlpatterns += account_urls + team_urls + documents_urls + casereview_urls

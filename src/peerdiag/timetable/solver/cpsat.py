@@ -370,12 +370,8 @@ class _Model:
                     continue
                 first = min(min(sv.by_day[d]) for sv in inside)
                 last = max(max(sv.by_day[d]) + sv.session.minutes for sv in inside)
-                room = last - first
-                if sum(sv.session.minutes for sv in inside) > room:
-                    m.add(sum(sv.session.minutes * sv.day[d] for sv in inside) <= room)
-            room = sum(b - a for a, b in spans)
-            if sum(sv.session.minutes for sv in svs) > room:
-                m.add(sum(sv.session.minutes * sv.day[d] for sv in svs) <= room)
+                self._fit(d, inside, last - first)
+            self._fit(d, svs, sum(b - a for a, b in spans))
 
         peers: dict[tuple[str, str], list[tuple[Any, int]]] = {}
         for sv in self.vars.values():
@@ -399,6 +395,23 @@ class _Model:
                 a, b = spans[0]
                 if sum(minutes + buffer for _, minutes in terms) > b - a + buffer:
                     m.add(sum(lit * (minutes + buffer) for lit, minutes in terms) <= b - a + buffer)
+
+    def _fit(self, day: str, svs: list[_SessionVars], room: int) -> None:
+        """State that the sessions placed on ``day`` among ``svs`` fit in ``room`` minutes.
+
+        Besides the sum of minutes, sessions longer than a half (a third, ...) of the room
+        go in at most one (two, ...) at a time: the solver then sees at once that, say,
+        only one of three 90-minute focus groups fits in a two-hour window.
+        """
+        m = self.model
+        if sum(sv.session.minutes for sv in svs) <= room:
+            return
+        m.add(sum(sv.session.minutes * sv.day[day] for sv in svs) <= room)
+        for k in range(1, len(svs)):
+            longer = [sv for sv in svs if sv.session.minutes * (k + 1) > room]
+            if len(longer) <= k:
+                break
+            m.add(sum(sv.day[day] for sv in longer) <= k)
 
     # -- objectives ---------------------------------------------------------------------
 

@@ -1,0 +1,5 @@
+"""API of the documents capability."""
+
+from ninja import Router
+
+router = Router(tags=["documents"])

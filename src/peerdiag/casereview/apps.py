@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CaseReviewConfig(AppConfig):
+    name = "peerdiag.casereview"
+    label = "casereview"
+    verbose_name = "Case record review"

@@ -148,6 +148,46 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [d for d in [PROJECT_DIR / "assets" / "build"] if d.exists()]
 MEDIA_ROOT = Path(os.environ.get("PEERDIAG_MEDIA_ROOT", VAR_DIR / "media"))
 
+# Uploaded files go through Django's storage API: local disk by default, S3-compatible object
+# storage in production. Static files keep Django's default storage (WhiteNoise serves them).
+STORAGE_KIND = os.environ.get("PEERDIAG_STORAGE", "local").strip().lower() or "local"
+if STORAGE_KIND == "local":
+    _default_storage: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_KIND == "s3":
+    _bucket = os.environ.get("PEERDIAG_S3_BUCKET", "").strip()
+    if not _bucket:
+        raise ImproperlyConfigured("PEERDIAG_S3_BUCKET must be set when PEERDIAG_STORAGE is s3")
+    _endpoint = os.environ.get("PEERDIAG_S3_ENDPOINT_URL", "").strip() or None
+    if _endpoint and not _endpoint.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"PEERDIAG_S3_ENDPOINT_URL must start with http:// or https://, not {_endpoint!r}"
+        )
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "endpoint_url": _endpoint,
+            "region_name": os.environ.get("PEERDIAG_S3_REGION", "").strip() or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            # Never public: every download goes through a permission-checked view.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"PEERDIAG_STORAGE must be local or s3, not {STORAGE_KIND!r}")
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PEERDIAG_UPLOAD_MAX_MB = _int("PEERDIAG_UPLOAD_MAX_MB", 25)
+if PEERDIAG_UPLOAD_MAX_MB < 1:
+    raise ImproperlyConfigured(
+        f"PEERDIAG_UPLOAD_MAX_MB must be 1 or more, not {PEERDIAG_UPLOAD_MAX_MB}"
+    )
+
 EMAIL_BACKEND = os.environ.get(
     "PEERDIAG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

@@ -41,6 +41,16 @@ EXPECTED = {
     "/api/diagnostics/{ref}/data-access": {"get": "getDataAccess"},
     "/api/bench": {"get": "searchBench"},
     "/api/bench/{person_code}": {"get": "getPeerProfile", "put": "savePeerProfile"},
+    "/api/diagnostics/{ref}/documents": {
+        "get": "listDocumentRequests",
+        "post": "createDocumentRequest",
+    },
+    "/api/diagnostics/{ref}/documents/{code}": {"get": "getDocumentRequest"},
+    "/api/diagnostics/{ref}/documents/{code}/versions": {"post": "uploadDocumentVersion"},
+    "/api/diagnostics/{ref}/documents/{code}/accept": {"post": "acceptDocument"},
+    "/api/diagnostics/{ref}/documents/{code}/return": {"post": "returnDocument"},
+    "/api/diagnostics/{ref}/document-files/{code}": {"get": "downloadDocumentVersion"},
+    "/api/diagnostics/{ref}/case-review": {"get": "getCaseReview"},
 }
 
 

@@ -108,8 +108,9 @@ def test_blockers_from_unbuilt_capabilities_are_marked_unavailable(world, as_use
     response = as_user(world.pcm).post(f"{OWN}/advance", {"to_stage": "ready"})
     assert response.status_code == 409
     blockers = response.json()["blockers"]
+    # Documents are built (nothing requested yet); the timetable is not.
     assert [(b["code"], b["fix"], b["unavailable"]) for b in blockers] == [
-        ("documents.unavailable", "documents", True),
+        ("documents.none_requested", "documents", False),
         ("timetable.unavailable", "timetable", True),
     ]
 

@@ -106,6 +106,7 @@ class _Model:
         self.unchanged: dict[str, Any] = {}
         self.peer_minutes: dict[str, Any] = {}
         self.weight_terms: list[tuple[Any, int]] = []
+        self.weight_caps: list[tuple[int, int]] = []  # (group's full weight, its bound)
         self.hi: Any = None
         self.lo: Any = None
         self._build()
@@ -419,7 +420,14 @@ class _Model:
         return sum(lit * w for lit, w in self.weight_terms)
 
     def weight_upper_bound(self) -> int:
-        return sum(w for _, w in self.weight_terms)
+        """Every session with a possible time placed, less what the group caps rule out."""
+        total = sum(w for _, w in self.weight_terms)
+        return total - sum(full - bound for full, bound in self.weight_caps)
+
+    def cap_weight(self, group: Sequence[Session], bound: int) -> None:
+        """Record and impose that ``group`` can reach at most ``bound``."""
+        self.model.add(sum(self.vars[s.id].present * s.weight for s in group) <= bound)
+        self.weight_caps.append((sum(s.weight for s in group), bound))
 
     def changes_expr(self) -> Any:
         return len(self.problem.previous) - sum(self.unchanged.values())
@@ -534,6 +542,17 @@ def optimise(
     stats.first_solution = clock()
     stats.best_weight_at = clock()
     built.hint_from(current)
+    # Tighten the weight bound group by group (see _group_bounds).
+    caps = _group_bounds(
+        cp_model, built, current, time_limit * WORK_PER_SECOND * 0.1, time_limit * 0.2
+    )
+    for group, bound in caps:
+        built.cap_weight(group, bound)
+    if built.weight_caps:
+        say(
+            f"[{clock():6.2f}s] weight: at most {built.weight_upper_bound()} "
+            f"({len(built.weight_caps)} groups of sessions that cannot all be placed)"
+        )
 
     # (name, expression, maximise?, a bound nothing can beat, minutes per unit)
     levels: list[tuple[str, Any, bool, int, int]] = [
@@ -602,6 +621,93 @@ def optimise(
     return current, stats
 
 
+def _groups(problem: Problem, calendar: Calendar) -> list[list[Session]]:
+    """Sessions with possible times, grouped by shared council attendees (transitively)."""
+    sessions = [s for s in problem.sessions if calendar.options(s).starts]
+    parent = {s.id: s.id for s in sessions}
+
+    def root(sid: str) -> str:
+        while parent[sid] != sid:
+            parent[sid] = parent[parent[sid]]
+            sid = parent[sid]
+        return sid
+
+    first_with: dict[str, str] = {}
+    for s in sessions:
+        for pid in s.attendees:
+            if pid in first_with:
+                parent[root(s.id)] = root(first_with[pid])
+            else:
+                first_with[pid] = s.id
+    groups: dict[str, list[Session]] = {}
+    for s in sessions:
+        groups.setdefault(root(s.id), []).append(s)
+    return list(groups.values())
+
+
+def _group_bounds(
+    cp: Any,
+    built: _Model,
+    current: Sequence[Assignment],
+    work: float,
+    seconds: float,
+) -> list[tuple[list[Session], int]]:
+    """Upper bounds on the weight each group of sessions can reach, ignoring the others.
+
+    Each group of sessions linked by shared council attendees is solved on its own with
+    only the rules that concern it alone: its possible starts, its attendees' and its
+    required peers' no-overlap (with buffers). Any full timetable keeps those rules, so a
+    group can never do better than its own optimum. Added to the main model as
+    constraints, these bounds let it prove the best weight at once whenever the peer team
+    is not what limits the week. Groups the starting timetable places in full are skipped.
+    """
+    problem = built.problem
+    placed = {a.session for a in current}
+    out: list[tuple[list[Session], int]] = []
+    groups = [
+        g
+        for g in _groups(problem, built.calendar)
+        if len(g) > 1 and any(s.id not in placed for s in g)
+    ]
+    if not groups:
+        return out
+    share = work / len(groups)
+    for group in groups:
+        m = cp.CpModel()
+        present = {}
+        people: dict[str, list[Any]] = {}
+        for s in group:
+            sv = built.vars[s.id]
+            values = [built.at(d, t) for d, ts in sv.by_day.items() for t in ts]
+            lit = m.new_bool_var(s.id)
+            start = m.new_int_var_from_domain(cp.Domain.from_values(values), "")
+            interval = m.new_optional_fixed_size_interval_var(start, s.minutes, lit, "")
+            stretched = m.new_optional_fixed_size_interval_var(
+                start, s.minutes + problem.peer_buffer_minutes, lit, ""
+            )
+            for pid in s.attendees:
+                people.setdefault(pid, []).append(interval)
+            for pid in s.required_peers:
+                people.setdefault("peer:" + pid, []).append(stretched)
+            present[s.id] = lit
+            m.add_hint(lit, s.id in placed)
+        for intervals in people.values():
+            if len(intervals) > 1:
+                m.add_no_overlap(intervals)
+        m.maximize(sum(present[s.id] * s.weight for s in group))
+        solver = cp.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = SEED
+        solver.parameters.max_deterministic_time = max(0.01, share)
+        solver.parameters.max_time_in_seconds = max(0.01, seconds)
+        status = solver.solve(m)
+        if status in (cp.OPTIMAL, cp.FEASIBLE):
+            bound = math.floor(solver.best_objective_bound + 1e-6)
+            if bound < sum(s.weight for s in group):
+                out.append((group, bound))
+    return out
+
+
 def _balanced(problem: Problem, calendar: Calendar, current: list[Assignment]) -> list[Assignment]:
     board = Board(problem, calendar)
     for a in current:
@@ -627,6 +733,10 @@ def subsolvers(workers: int) -> list[str]:
     threads add more of CP-SAT's usual portfolio. Each strategy has to load the whole
     model, so on two cores a wider mix costs more than it brings.
     """
+    import os
+
+    if os.environ.get("PD_SUB"):
+        return os.environ["PD_SUB"].split(",")
     names = ["default_lp", "no_lp"]
     if workers >= 4:
         names += ["max_lp", "quick_restart"]
@@ -690,10 +800,6 @@ def _solve_level(
                 state["best_at"] = clock()
             bound = round(self.best_objective_bound)
             say(f"[{clock():6.2f}s] {name}: best {value * scale}, bound {bound * scale}")
-            if value == bound:
-                # Proven optimal. Interleaved search would otherwise finish its current
-                # batch of work first, which can take seconds.
-                self.stop_search()
 
     status = solver.solve(model, Callback())
     stage = Stage(name, "no solution", work=solver.deterministic_time)

@@ -19,6 +19,7 @@ FIX_PAGES = {
     "briefing": "web:briefing",
     "confidentiality": "web:confidentiality",
     "access": "web:data_access",
+    "documents": "web:document_list",
 }
 
 

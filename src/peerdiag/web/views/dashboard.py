@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from peerdiag.casereview.domain.concerns import open_concerns_for
 from peerdiag.diagnostics.domain.council_asks import council_asks
 from peerdiag.diagnostics.domain.keydates import next_key_date, overdue_items
 from peerdiag.diagnostics.domain.queries import diagnostics_for_user
@@ -57,5 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "at_council": at_council,
             "asks": council_asks(request.user, today=today) if at_council and not partial else [],
             "can_search_bench": request.user.has_perm("directory.view_bench"),
+            # Safeguarding concerns stay here until someone acknowledges them.
+            "concerns": [] if partial else list(open_concerns_for(request.user)),  # type: ignore[arg-type]
         },
     )

@@ -1,0 +1,104 @@
+"""Destroying case content on the destroy-by date (decision 9), safe to run every day.
+
+What goes: every encrypted field (evidence, commentary, notes, concern summaries, the
+difference made) and the pseudonymous references on the lists. What stays: grades and counts,
+the audit trail, the read log and a Destruction record saying what was destroyed and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from peerdiag.accounts.models import User
+from peerdiag.diagnostics.domain.audit import record
+from peerdiag.diagnostics.domain.keydates import DESTROY_AFTER_ISSUE_DAYS
+from peerdiag.diagnostics.enums import ENDED
+
+from ..models import (
+    CaseAudit,
+    CaseListEntry,
+    CaseReview,
+    Destruction,
+    DomainGrade,
+    Moderation,
+    PractitionerContact,
+    SafeguardingConcern,
+)
+
+
+def destroy_by(review: CaseReview) -> date | None:
+    """The destroy-by date: 30 days after written feedback is issued; None until then."""
+    issued = review.diagnostic.written_feedback_issued_on
+    return issued + timedelta(days=DESTROY_AFTER_ISSUE_DAYS) if issued else None
+
+
+def is_due(review: CaseReview, today: date) -> bool:
+    if review.content_destroyed_at is not None:
+        return False
+    when = destroy_by(review)
+    # A cancelled or closed diagnostic has no more use for case content at all.
+    return (when is not None and when <= today) or review.diagnostic.stage in ENDED
+
+
+def destroy_case_content(review: CaseReview, *, by: User | None, reason: str) -> Destruction:
+    """Destroy the review's case content now and record it. Doing it twice changes nothing."""
+    with transaction.atomic():
+        review = CaseReview.objects.select_for_update().get(pk=review.pk)
+        if review.content_destroyed_at is not None:
+            return review.destructions.order_by("-at").first()  # type: ignore[return-value]
+        audits = CaseAudit.objects.filter(case__review=review)
+        counts = {
+            "audits": audits.update(difference_enc=""),
+            "domain_grades": DomainGrade.objects.filter(audit__in=audits).update(
+                evidence_enc="", commentary_enc=""
+            ),
+            "contacts": PractitionerContact.objects.filter(audit__in=audits).update(note_enc=""),
+            "moderations": Moderation.objects.filter(audit__in=audits).update(note_enc=""),
+            "concerns": SafeguardingConcern.objects.filter(audit__in=audits).update(summary_enc=""),
+        }
+        entries = CaseListEntry.objects.filter(case_list__diagnostic_id=review.diagnostic_id)
+        counts["case_references"] = 0
+        for entry in entries:
+            entry.pseudonymous_ref = f"destroyed-{entry.code}"
+            entry.team = ""
+            entry.save(update_fields=["pseudonymous_ref", "team", "updated_at"])
+            counts["case_references"] += 1
+        review.content_destroyed_at = timezone.now()
+        review.save(update_fields=["content_destroyed_at", "updated_at"])
+        destruction = Destruction.objects.create(
+            review=review, by=by, reason=reason[:200], counts=counts
+        )
+        record(
+            review.diagnostic,
+            by=by,
+            action="case_content_destroyed",
+            summary=f"Case content destroyed ({reason})"[:300],
+        )
+    return destruction
+
+
+@dataclass(frozen=True)
+class RetentionRun:
+    destroyed: list[str]  # diagnostic references
+
+
+def run_retention(*, today: date | None = None, by: User | None = None) -> RetentionRun:
+    """Destroy the content of every review that is due; the daily job."""
+    today = today or timezone.localdate()
+    done = []
+    for review in CaseReview.objects.filter(content_destroyed_at__isnull=True).select_related(
+        "diagnostic"
+    ):
+        if is_due(review, today):
+            reason = (
+                "the diagnostic ended"
+                if review.diagnostic.stage in ENDED
+                else f"destroy-by date {destroy_by(review)}"
+            )
+            destroy_case_content(review, by=by, reason=reason)
+            done.append(review.diagnostic.reference)
+    return RetentionRun(destroyed=done)

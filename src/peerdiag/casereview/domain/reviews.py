@@ -1,0 +1,75 @@
+"""The case review record itself: created on first use, its sharing mechanism and contact."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from peerdiag.accounts.models import User
+from peerdiag.common.errors import DomainError
+from peerdiag.diagnostics.domain.audit import record
+from peerdiag.diagnostics.enums import CouncilRoleKind
+from peerdiag.diagnostics.models import Diagnostic
+from peerdiag.directory.models import Person
+
+from ..models import CaseReview
+
+MAX_SAMPLE = 100
+
+
+def review_for(diagnostic: Diagnostic) -> CaseReview:
+    """The diagnostic's case review, made empty on first use (no audit entry: nothing chosen)."""
+    if not diagnostic.case_review_in_scope:
+        raise DomainError("No case record review is in scope for this diagnostic")
+    review, _ = CaseReview.objects.get_or_create(diagnostic=diagnostic)
+    return review
+
+
+def record_sharing_mechanism(review: CaseReview, *, by: User | None, text: str) -> CaseReview:
+    """Record how the council shares the cases (R26); cases may be released only after this."""
+    text = text.strip()
+    if not text:
+        raise DomainError("Say how the council will share the cases", field="sharing_mechanism")
+    with transaction.atomic():
+        review.sharing_mechanism = text
+        review.sharing_recorded_at = timezone.now()
+        review.sharing_recorded_by = by
+        review.save()
+        record(
+            review.diagnostic,
+            by=by,
+            action="case_sharing_recorded",
+            summary=f"How cases are shared: {text}"[:300],
+        )
+    return review
+
+
+def set_sample_size(review: CaseReview, *, by: User | None, size: int) -> CaseReview:
+    if not 1 <= size <= MAX_SAMPLE:
+        raise DomainError(f"The sample size must be between 1 and {MAX_SAMPLE}", field="size")
+    with transaction.atomic():
+        old = review.sample_size
+        review.sample_size = size
+        review.save(update_fields=["sample_size", "updated_at"])
+        record(
+            review.diagnostic,
+            by=by,
+            action="case_sample_size",
+            summary=f"Case sample size set to {size}",
+            changes=[
+                {"field": "sample_size", "label": "Sample size", "old": str(old), "new": str(size)}
+            ],
+        )
+    return review
+
+
+def named_contact(review: CaseReview) -> Person | None:
+    """Who at the council hears of a safeguarding concern: the named contact, else the sponsor."""
+    if review.named_contact_id:
+        return review.named_contact
+    role = (
+        review.diagnostic.council_roles.filter(role=CouncilRoleKind.SPONSOR)
+        .select_related("person")
+        .first()
+    )
+    return role.person if role else None

@@ -1,0 +1,24 @@
+"""`peerdiag retention run`: destroy case content whose destroy-by date has come (daily)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from peerdiag.casereview.domain.retention import run_retention
+
+
+class Command(BaseCommand):
+    help = "Destroy case content on its destroy-by date and record it. Safe to run every day."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("run", help="destroy whatever is due today")
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        result = run_retention()
+        if result.destroyed:
+            self.stdout.write("Destroyed case content of " + ", ".join(result.destroyed))
+        else:
+            self.stdout.write("Nothing is due for destruction today")

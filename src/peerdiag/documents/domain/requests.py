@@ -1,0 +1,155 @@
+"""The PCM's requests for key documents and their review (R18, decision 10).
+
+Each request goes requested → supplied → accepted, or back to the council as returned with a
+comment, after which a new version makes it supplied again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+
+from peerdiag.accounts.models import User
+from peerdiag.common.errors import DomainError
+from peerdiag.common.workdays import add_working_days
+from peerdiag.diagnostics.domain import audit
+from peerdiag.diagnostics.domain.keydates import DOCUMENTS_DUE_BEFORE
+from peerdiag.diagnostics.enums import ENDED
+from peerdiag.diagnostics.models import Diagnostic, Kloe
+
+from ..enums import Category, RequestStatus
+from ..models import DocumentRequest
+
+# The standard key documentation list, offered to every diagnostic.
+STANDARD_LIST: tuple[tuple[str, str], ...] = (
+    ("Self-assessment or position statement", Category.SELF_ASSESSMENT),
+    ("Most recent inspection or monitoring letter", Category.INSPECTION),
+    ("Current improvement plan", Category.PLANS),
+    ("Latest performance data and scorecard", Category.PERFORMANCE),
+    ("Quality assurance and audit framework, with recent findings", Category.QUALITY),
+    ("Structure charts for the service", Category.STRUCTURE),
+    ("Workforce data: vacancies, turnover, agency staff and caseloads", Category.WORKFORCE),
+    ("Partnership arrangements and governance", Category.PARTNERSHIPS),
+)
+
+
+def default_due_on(diagnostic: Diagnostic) -> date | None:
+    """The key documents due date: 15 working days before day 1, once day 1 is set."""
+    if diagnostic.day1 is None:
+        return None
+    return add_working_days(diagnostic.day1, -DOCUMENTS_DUE_BEFORE)
+
+
+def _open(diagnostic: Diagnostic) -> None:
+    if diagnostic.stage in ENDED:
+        raise DomainError("A closed or cancelled diagnostic cannot be changed", field="stage")
+
+
+def _kloes(diagnostic: Diagnostic, kloes: Iterable[Kloe]) -> list[Kloe]:
+    chosen = list(kloes)
+    if any(k.diagnostic_id != diagnostic.pk for k in chosen):
+        raise DomainError("A key line of enquiry belongs to another diagnostic", field="kloes")
+    return chosen
+
+
+def request_document(
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    title: str,
+    category: str = Category.OTHER,
+    due_on: date | None = None,
+    notes: str = "",
+    kloes: Iterable[Kloe] = (),
+) -> DocumentRequest:
+    """Ask the council for a document; without `due_on`, it is due on the key documents date.
+
+    Side effects: audit entry.
+    """
+    _open(diagnostic)
+    title = title.strip()
+    if not title:
+        raise DomainError("Enter the document's title", field="title")
+    if category not in Category.values:
+        raise DomainError("Choose a category", field="category")
+    if DocumentRequest.objects.filter(diagnostic=diagnostic, title__iexact=title).exists():
+        raise DomainError("This document has already been requested", field="title")
+    chosen = _kloes(diagnostic, kloes)
+    with transaction.atomic():
+        ask = DocumentRequest.objects.create(
+            diagnostic=diagnostic,
+            title=title[:200],
+            category=category,
+            notes=notes.strip(),
+            due_on=due_on or default_due_on(diagnostic),
+            requested_by=by,
+        )
+        ask.kloes.set(chosen)
+        audit.record(diagnostic, by=by, action="document", summary=f"Requested ‘{ask.title}’")
+    return ask
+
+
+def seed_standard_requests(diagnostic: Diagnostic, *, by: User | None) -> list[DocumentRequest]:
+    """Request every document of the standard list not already requested; returns the new ones.
+
+    Side effects: one audit entry.
+    """
+    _open(diagnostic)
+    titles = DocumentRequest.objects.filter(diagnostic=diagnostic).values_list("title", flat=True)
+    have = {t.lower() for t in titles}
+    due = default_due_on(diagnostic)
+    with transaction.atomic():
+        made = [
+            DocumentRequest.objects.create(
+                diagnostic=diagnostic, title=title, category=category, due_on=due, requested_by=by
+            )
+            for title, category in STANDARD_LIST
+            if title.lower() not in have
+        ]
+        if made:
+            audit.record(
+                diagnostic,
+                by=by,
+                action="document",
+                summary=f"Requested the standard key documents ({len(made)})",
+            )
+    return made
+
+
+def accept_document(ask: DocumentRequest, *, by: User | None) -> DocumentRequest:
+    """Accept the latest version supplied. Side effects: audit entry."""
+    _open(ask.diagnostic)
+    if ask.status != RequestStatus.SUPPLIED:
+        raise DomainError("Only a supplied document can be accepted", field="status")
+    with transaction.atomic():
+        ask.status = RequestStatus.ACCEPTED
+        ask.return_comment = ""
+        ask.save(update_fields=["status", "return_comment", "updated_at"])
+        audit.record(ask.diagnostic, by=by, action="document", summary=f"Accepted ‘{ask.title}’")
+    return ask
+
+
+def return_document(ask: DocumentRequest, *, by: User | None, comment: str) -> DocumentRequest:
+    """Send a supplied document back to the council, saying what is needed instead.
+
+    Side effects: audit entry.
+    """
+    _open(ask.diagnostic)
+    comment = comment.strip()
+    if not comment:
+        raise DomainError("Say what the council needs to change", field="comment")
+    if ask.status != RequestStatus.SUPPLIED:
+        raise DomainError("Only a supplied document can be returned", field="status")
+    with transaction.atomic():
+        ask.status = RequestStatus.RETURNED
+        ask.return_comment = comment
+        ask.save(update_fields=["status", "return_comment", "updated_at"])
+        audit.record(
+            ask.diagnostic,
+            by=by,
+            action="document",
+            summary=f"Returned ‘{ask.title}’ to the council: {comment}",
+        )
+    return ask

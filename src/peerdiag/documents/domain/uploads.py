@@ -1,0 +1,205 @@
+"""Checking and storing an uploaded file as a new version of a requested document.
+
+A file is judged by its content as well as its name: a PDF must start like one, a Word file
+must be a ZIP holding a Word document, and so on. Nothing is stored until every check passes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from typing import IO
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import Max
+
+from peerdiag.accounts.models import User
+from peerdiag.common.errors import DomainError
+from peerdiag.diagnostics.domain import audit
+from peerdiag.diagnostics.enums import ENDED
+
+from ..enums import Classification, RequestStatus
+from ..models import DocumentRequest, DocumentVersion
+
+FIELD = "file"
+# Extension → the content type we record once the content matches it.
+ALLOWED = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+ALLOWED_WORDS = "PDF, Word, Excel, PowerPoint, CSV, text, PNG or JPEG"
+_OOXML_PART = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
+_KIND = {
+    ".pdf": "a PDF",
+    ".docx": "a Word document",
+    ".xlsx": "an Excel workbook",
+    ".pptx": "a PowerPoint presentation",
+    ".csv": "a CSV file in UTF-8",
+    ".txt": "a plain text file in UTF-8",
+    ".png": "a PNG image",
+    ".jpg": "a JPEG image",
+    ".jpeg": "a JPEG image",
+}
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "PEERDIAG_UPLOAD_MAX_MB", 25)) * 1024 * 1024
+
+
+def _content_matches(ext: str, stream: IO[bytes]) -> bool:
+    stream.seek(0)
+    head = stream.read(8)
+    stream.seek(0)
+    if ext == ".pdf":
+        return head.startswith(b"%PDF-")
+    if ext == ".png":
+        return head == b"\x89PNG\r\n\x1a\n"
+    if ext in (".jpg", ".jpeg"):
+        return head.startswith(b"\xff\xd8\xff")
+    if ext in _OOXML_PART:
+        return _is_ooxml(stream, _OOXML_PART[ext])
+    # CSV and text: UTF-8 (a BOM allowed), no NUL bytes. Read whole: the size is capped.
+    data = stream.read()
+    stream.seek(0)
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_ooxml(stream: IO[bytes], part: str) -> bool:
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        stream.seek(0)
+    return "[Content_Types].xml" in names and any(n.startswith(part) for n in names)
+
+
+def check_upload(file: File, name: str) -> str:
+    """The detected content type of an acceptable file; DomainError (field 'file') otherwise."""
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in ALLOWED:
+        raise DomainError(f"The file must be a {ALLOWED_WORDS} file", field=FIELD)
+    size = file.size or 0
+    if size == 0:
+        raise DomainError("The selected file is empty", field=FIELD)
+    limit_mb = max_upload_bytes() // (1024 * 1024)
+    if size > max_upload_bytes():
+        raise DomainError(f"The file must be smaller than {limit_mb} MB", field=FIELD)
+    if not _content_matches(ext, file):  # type: ignore[arg-type]
+        raise DomainError(
+            f"The file is called ‘{os.path.basename(name)[:80]}’ but its content is not "
+            f"{_KIND[ext]}: check you chose the right file",
+            field=FIELD,
+        )
+    return ALLOWED[ext]
+
+
+def _sha256(file: File) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def supply_document(
+    ask: DocumentRequest,
+    *,
+    by: User | None,
+    file: File,
+    name: str,
+    classification: str = Classification.OFFICIAL,
+) -> DocumentVersion:
+    """Store `file` as the next version of `ask`, which becomes supplied.
+
+    Side effects: the file is written through the default storage; audit entry. A file that
+    fails a check is refused with nothing stored.
+    """
+    diagnostic = ask.diagnostic
+    if diagnostic.stage in ENDED:
+        raise DomainError("A closed or cancelled diagnostic cannot be changed", field="stage")
+    if ask.status == RequestStatus.ACCEPTED:
+        raise DomainError("This document is already accepted", field=FIELD)
+    if classification not in Classification.values:
+        raise DomainError("Choose how the document is classified", field="classification")
+    content_type = check_upload(file, name)
+    digest = _sha256(file)
+    given = ask
+    with transaction.atomic():
+        # Locked, so two uploads at once cannot take the same version number.
+        ask = DocumentRequest.objects.select_for_update().get(pk=ask.pk)
+        number = (ask.versions.aggregate(v=Max("version"))["v"] or 0) + 1
+        version = DocumentVersion(
+            request=ask,
+            version=number,
+            original_name=os.path.basename(name)[:200],
+            size=file.size or 0,
+            content_type=content_type,
+            classification=classification,
+            sha256=digest,
+            uploaded_by=by,
+        )
+        version.file.save(name, file, save=False)
+        try:
+            version.save()
+            ask.status = RequestStatus.SUPPLIED
+            ask.save(update_fields=["status", "updated_at"])
+            audit.record(
+                diagnostic,
+                by=by,
+                action="document",
+                summary=f"Supplied version {number} of ‘{ask.title}’ "
+                f"({Classification(classification).label.lower()})",
+            )
+        except Exception:
+            version.file.delete(save=False)  # the database row is rolled back; so is the file
+            raise
+    given.status = ask.status
+    return version
+
+
+def reclassify_version(
+    version: DocumentVersion, *, by: User | None, classification: str
+) -> DocumentVersion:
+    """Change how a version is classified (and so who may open it). Side effects: audit entry."""
+    if classification not in Classification.values:
+        raise DomainError("Choose how the document is classified", field="classification")
+    if version.classification == classification:
+        return version
+    before = version.get_classification_display()  # type: ignore[attr-defined]
+    with transaction.atomic():
+        version.classification = classification
+        version.save(update_fields=["classification", "updated_at"])
+        audit.record(
+            version.request.diagnostic,
+            by=by,
+            action="document",
+            summary=f"Reclassified version {version.version} of ‘{version.request.title}’",
+            changes=[
+                {
+                    "field": "classification",
+                    "label": "Classification",
+                    "old": str(before),
+                    "new": version.classification_label,
+                }
+            ],
+        )
+    return version

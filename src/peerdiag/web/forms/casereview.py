@@ -1,0 +1,191 @@
+"""Forms of the case record review. They parse and validate; casereview/domain writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from peerdiag.casereview.domain.audits import GradeIn
+from peerdiag.casereview.enums import AgeBand, AuditDomain, Grade
+
+from .diagnostics import DomainErrorsMixin
+
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+class SharingForm(DomainErrorsMixin, forms.Form):
+    sharing_mechanism = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="How the council shares the cases",
+        help_text="For example, time-limited read-only accounts in the case management system",
+        error_messages={"required": "Say how the council will share the cases"},
+    )
+
+
+class UploadForm(DomainErrorsMixin, forms.Form):
+    file = forms.FileField(
+        label="Upload the list as a CSV file",
+        help_text="Columns: reference, cohort, team, legal_status. Pseudonymous references "
+        "only: a file with names or dates of birth is refused.",
+        error_messages={"required": "Choose a CSV file"},
+    )
+
+    def clean_file(self) -> bytes:
+        f = self.cleaned_data["file"]
+        if f.size > MAX_UPLOAD:
+            raise forms.ValidationError("The file must be smaller than 2 MB")
+        return bytes(f.read())
+
+
+class DrawForm(DomainErrorsMixin, forms.Form):
+    size = forms.IntegerField(
+        min_value=1,
+        max_value=100,
+        label="Sample size",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": "Enter the sample size", "invalid": "Enter a whole number"},
+    )
+    seed = forms.CharField(
+        required=False,
+        max_length=32,
+        label="Seed (optional)",
+        help_text="Leave empty for a new random draw, or enter an earlier seed to draw the "
+        "same sample",
+    )
+
+
+class ByHandForm(DomainErrorsMixin, forms.Form):
+    entry = forms.CharField(
+        max_length=16, label="Case", error_messages={"required": "Choose a case"}
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        label="Why this case",
+        error_messages={"required": "Say why this case is chosen"},
+    )
+
+
+def _grade_choices(with_na: bool) -> list[tuple[str, str]]:
+    return [(g.value, str(g.label)) for g in Grade if with_na or g != Grade.NA]
+
+
+class AuditForm(DomainErrorsMixin, forms.Form):
+    """Header fields, then a grade, evidence and commentary for each domain of domain.md (f)."""
+
+    period_months = forms.IntegerField(
+        min_value=1,
+        max_value=36,
+        initial=12,
+        label="Months reviewed",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": "Enter the number of months reviewed"},
+    )
+    age_band = forms.ChoiceField(
+        choices=[("", "Choose"), *AgeBand.choices], required=False, label="Age band"
+    )
+    placement_moves = forms.IntegerField(
+        min_value=0,
+        max_value=99,
+        required=False,
+        label="Placement moves (optional)",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    referrals_last_year = forms.IntegerField(
+        min_value=0,
+        max_value=99,
+        required=False,
+        label="Referrals in the last 12 months (optional)",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for d in AuditDomain:
+            self.fields[f"{d.value}_grade"] = forms.ChoiceField(
+                choices=_grade_choices(True),
+                widget=forms.RadioSelect,
+                required=False,
+                label=f"Grade for {str(d.label).lower()}",
+            )
+            self.fields[f"{d.value}_evidence"] = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+                max_length=5000,
+                label="Evidence",
+            )
+            self.fields[f"{d.value}_commentary"] = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+                max_length=5000,
+                label="Commentary",
+            )
+        self.fields["overall_grade"] = forms.ChoiceField(
+            choices=_grade_choices(False),
+            widget=forms.RadioSelect,
+            required=False,
+            label="Overall grade",
+        )
+        self.fields["difference"] = forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
+            max_length=5000,
+            label="What difference the work has made to the child",
+        )
+
+    def domain_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "label": d.label,
+                "grade": self[f"{d.value}_grade"],
+                "evidence": self[f"{d.value}_evidence"],
+                "commentary": self[f"{d.value}_commentary"],
+            }
+            for d in AuditDomain
+        ]
+
+    def header(self) -> dict[str, Any]:
+        c = self.cleaned_data
+        return {
+            k: c.get(k) for k in ("period_months", "placement_moves", "referrals_last_year")
+        } | {"age_band": c.get("age_band") or ""}
+
+    def grades(self) -> dict[str, GradeIn]:
+        c = self.cleaned_data
+        return {
+            d.value: GradeIn(
+                c[f"{d.value}_grade"], c[f"{d.value}_evidence"], c[f"{d.value}_commentary"]
+            )
+            for d in AuditDomain
+            if c.get(f"{d.value}_grade")
+        }
+
+
+class ConcernForm(DomainErrorsMixin, forms.Form):
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        label="What is the concern?",
+        help_text="Say what you read that makes you think the child may be at risk. Use the case "
+        "reference, never the child's name.",
+        error_messages={"required": "Describe the concern"},
+    )
+
+
+class ReportTextForm(DomainErrorsMixin, forms.Form):
+    strengths = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=10000,
+        label="Strengths",
+        help_text="Themes across the cases; no child's details",
+    )
+    improvements = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=10000,
+        label="Areas for improvement",
+        help_text="Themes across the cases; no child's details",
+    )

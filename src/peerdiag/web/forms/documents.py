@@ -1,0 +1,79 @@
+"""Forms for key documents. They parse and validate; domain functions write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from peerdiag.diagnostics.models import Diagnostic
+from peerdiag.documents.enums import Category, Classification
+
+from .diagnostics import DomainErrorsMixin
+from .fields import GovukDateField
+
+
+class DocumentRequestForm(DomainErrorsMixin, forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        label="Document",
+        help_text="What the council should send, for example ‘Early help strategy’",
+        error_messages={"required": "Enter the document's title"},
+    )
+    category = forms.ChoiceField(
+        choices=Category.choices,
+        label="Category",
+        initial=Category.OTHER,
+        error_messages={"required": "Choose a category"},
+    )
+    due_on = GovukDateField(
+        required=False,
+        label="Due date (optional)",
+        help_text="Leave blank to use the key documents date, 15 working days before day 1",
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea, required=False, max_length=2000, label="Notes for the council"
+    )
+    kloes = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Key lines of enquiry"
+    )
+
+    def __init__(self, *args: Any, diagnostic: Diagnostic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.diagnostic = diagnostic
+        self.fields["kloes"].choices = [  # type: ignore[attr-defined]
+            (k.code, f"{k.order}. {k.text[:90]}") for k in diagnostic.kloes.all()
+        ]
+
+    def chosen_kloes(self) -> list[Any]:
+        codes = self.cleaned_data.get("kloes") or []
+        return list(self.diagnostic.kloes.filter(code__in=codes))
+
+
+class UploadForm(DomainErrorsMixin, forms.Form):
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="PDF, Word, Excel, PowerPoint, CSV, text, PNG or JPEG",
+        error_messages={
+            "required": "Choose the file to upload",
+            "empty": "The selected file is empty",
+            "invalid": "Choose the file to upload",
+        },
+    )
+    classification = forms.ChoiceField(
+        choices=Classification.choices,
+        widget=forms.RadioSelect,
+        label="How is it classified?",
+        help_text="Official-sensitive documents and documents with personal data open only to "
+        "peers who have read the briefing and signed any agreement",
+        error_messages={"required": "Choose how the document is classified"},
+    )
+
+
+class ReturnForm(DomainErrorsMixin, forms.Form):
+    comment = forms.CharField(
+        widget=forms.Textarea,
+        max_length=2000,
+        label="What does the council need to change?",
+        error_messages={"required": "Say what the council needs to change"},
+    )

@@ -1,0 +1,236 @@
+"""Key documents: the PCM's requests, the council's uploads, review and downloads.
+
+Public and official versions download through `document_download`; official-sensitive ones and
+those with personal data only through `document_download_sensitive`, behind the
+`sensitive("documents")` gatekeeper (cleared members of the team).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from peerdiag.common.errors import DomainError
+from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
+from peerdiag.diagnostics.enums import ENDED
+from peerdiag.diagnostics.models import Diagnostic
+from peerdiag.documents.domain.queries import (
+    get_request,
+    get_version,
+    is_overdue,
+    latest_version,
+    requests_for,
+)
+from peerdiag.documents.domain.requests import (
+    accept_document,
+    default_due_on,
+    request_document,
+    return_document,
+    seed_standard_requests,
+)
+from peerdiag.documents.domain.uploads import max_upload_bytes, supply_document
+from peerdiag.documents.enums import OUTSTANDING, RequestStatus
+from peerdiag.documents.models import DocumentRequest, DocumentVersion
+from peerdiag.web.forms.documents import DocumentRequestForm, ReturnForm, UploadForm
+
+from .sensitive import sensitive
+
+VIEW = "documents.view_requests"
+MANAGE = "documents.manage_requests"
+SUPPLY = "documents.supply_document"
+DOWNLOAD = "documents.download_document"
+
+
+def _can(request: HttpRequest, d: Diagnostic) -> dict[str, bool]:
+    open_ = d.stage not in ENDED
+    return {
+        "can_manage": open_ and request.user.has_perm(MANAGE, d),
+        "can_supply": open_ and request.user.has_perm(SUPPLY, d),
+    }
+
+
+@login_required
+def document_list(request: HttpRequest, ref: str) -> HttpResponse:
+    """Every request, outstanding first, with due dates and overdue tags."""
+    d = get_diagnostic_for_user(request.user, ref, perm=VIEW)
+    today = timezone.localdate()
+    asks = list(requests_for(d))
+    rows = [{"r": r, "overdue": is_overdue(r, today), "latest": latest_version(r)} for r in asks]
+    return render(
+        request,
+        "web/documents/list.html",
+        {
+            "d": d,
+            "rows": rows,
+            "outstanding": sum(1 for r in asks if r.status in OUTSTANDING),
+            "default_due": default_due_on(d),
+            **_can(request, d),
+        },
+    )
+
+
+@login_required
+def document_request_create(request: HttpRequest, ref: str) -> HttpResponse:
+    d = get_diagnostic_for_user(request.user, ref, perm=MANAGE)
+    form = DocumentRequestForm(request.POST or None, diagnostic=d)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ask = request_document(
+                d,
+                by=request.user,  # type: ignore[arg-type]
+                title=data["title"],
+                category=data["category"],
+                due_on=data["due_on"],
+                notes=data["notes"],
+                kloes=form.chosen_kloes(),
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, f"‘{ask.title}’ requested from the council")
+            return redirect("web:document_list", d.reference)
+    return render(
+        request,
+        "web/documents/request_form.html",
+        {"d": d, "form": form, "default_due": default_due_on(d)},
+    )
+
+
+@login_required
+@require_POST
+def document_seed(request: HttpRequest, ref: str) -> HttpResponse:
+    d = get_diagnostic_for_user(request.user, ref, perm=MANAGE)
+    try:
+        made = seed_standard_requests(d, by=request.user)  # type: ignore[arg-type]
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"{len(made)} standard documents requested")
+    return redirect("web:document_list", d.reference)
+
+
+def _detail(
+    request: HttpRequest,
+    d: Diagnostic,
+    ask: DocumentRequest,
+    *,
+    upload_form: UploadForm | None = None,
+    return_form: ReturnForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    versions = list(ask.versions.select_related("uploaded_by"))
+    return render(
+        request,
+        "web/documents/detail.html",
+        {
+            "d": d,
+            "ask": ask,
+            "versions": versions,
+            "overdue": is_overdue(ask, timezone.localdate()),
+            "upload_form": upload_form or UploadForm(),
+            "return_form": return_form or ReturnForm(),
+            "max_mb": max_upload_bytes() // (1024 * 1024),
+            "may_download": request.user.has_perm(DOWNLOAD, d),
+            "may_review": ask.status == RequestStatus.SUPPLIED,
+            "accepted": ask.status == RequestStatus.ACCEPTED,
+            **_can(request, d),
+        },
+        status=status,
+    )
+
+
+@login_required
+def document_detail(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    d = get_diagnostic_for_user(request.user, ref, perm=VIEW)
+    return _detail(request, d, get_request(d, code))
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    d = get_diagnostic_for_user(request.user, ref, perm=SUPPLY)
+    ask = get_request(d, code)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            version = supply_document(
+                ask,
+                by=request.user,  # type: ignore[arg-type]
+                file=upload,
+                name=upload.name,
+                classification=form.cleaned_data["classification"],
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, f"Version {version.version} of ‘{ask.title}’ uploaded")
+            return redirect("web:document_detail", d.reference, ask.code)
+    return _detail(request, d, ask, upload_form=form)
+
+
+@login_required
+@require_POST
+def document_accept(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    d = get_diagnostic_for_user(request.user, ref, perm=MANAGE)
+    ask = get_request(d, code)
+    try:
+        accept_document(ask, by=request.user)  # type: ignore[arg-type]
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"‘{ask.title}’ accepted")
+    return redirect("web:document_detail", d.reference, ask.code)
+
+
+@login_required
+@require_POST
+def document_return(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    d = get_diagnostic_for_user(request.user, ref, perm=MANAGE)
+    ask = get_request(d, code)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            return_document(ask, by=request.user, comment=form.cleaned_data["comment"])  # type: ignore[arg-type]
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, f"‘{ask.title}’ returned to the council")
+            return redirect("web:document_detail", d.reference, ask.code)
+    return _detail(request, d, ask, return_form=form)
+
+
+def _file(version: DocumentVersion) -> FileResponse:
+    return FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=version.original_name,
+        content_type=version.content_type,
+    )
+
+
+@login_required
+def document_download(request: HttpRequest, ref: str, code: str) -> FileResponse:
+    """A public or official version: for the LGA, the team and the host council."""
+    d = get_diagnostic_for_user(request.user, ref, perm=DOWNLOAD)
+    version = get_version(d, code)
+    if version.sensitive:
+        raise Http404("No such document")  # sensitive versions have their own, guarded URL
+    return _file(version)
+
+
+@login_required
+@sensitive("documents")
+def document_download_sensitive(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    """An official-sensitive version or one with personal data: cleared team members only."""
+    d = get_diagnostic_for_user(request.user, ref)
+    version = get_version(d, code)
+    if not version.sensitive:
+        raise Http404("No such document")
+    # `sensitive` is typed for HttpResponse; a FileResponse streams, which Django accepts.
+    return _file(version)  # type: ignore[return-value]

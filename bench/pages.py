@@ -102,6 +102,12 @@ def main() -> int:
     Person.objects.create(
         full_name="Bench PCM", organisation=lga, email="bench-pcm@example.org", user=pcm_user
     )
+    # A PCM must sign in with a second factor; give the bench PCM a confirmed authenticator.
+    from django.utils import timezone
+
+    from peerdiag.accounts.models import TotpDevice
+
+    TotpDevice.objects.create(user=pcm_user, secret="BENCHBENCHBENCHB", confirmed_at=timezone.now())
 
     pages = {
         "dashboard (LGA admin, all)": (admin, "/"),

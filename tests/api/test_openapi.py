@@ -50,6 +50,9 @@ EXPECTED = {
     "/api/diagnostics/{ref}/documents/{code}/accept": {"post": "acceptDocument"},
     "/api/diagnostics/{ref}/documents/{code}/return": {"post": "returnDocument"},
     "/api/diagnostics/{ref}/document-files/{code}": {"get": "downloadDocumentVersion"},
+    "/api/diagnostics/{ref}/document-files/{code}/classification": {
+        "post": "reclassifyDocumentVersion"
+    },
     "/api/diagnostics/{ref}/case-review": {"get": "getCaseReview"},
 }
 

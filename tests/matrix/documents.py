@@ -38,6 +38,13 @@ def _sensitive_version(d: Any) -> dict[str, str]:
     return _version(d, "official_sensitive")
 
 
+def _supplied_ask(d: Any) -> dict[str, str]:
+    ask = request_document(d, by=None, title=f"Plan {new_code()}")
+    pdf = ContentFile(b"%PDF-1.4 matrix", name="plan.pdf")
+    supply_document(ask, by=None, file=pdf, name="plan.pdf")
+    return {"code": ask.code}
+
+
 def _new_title(d: Any) -> dict[str, str]:
     return {"title": f"Strategy {new_code()}"}
 
@@ -54,6 +61,8 @@ ENTRIES: dict[str, Case] = {
     "web:document_return": Case(CHANGE, method="POST", kwargs=RC, make=_ask),
     "web:document_download": Case(DOWNLOAD, kwargs=RC, make=_version),
     "web:document_download_sensitive": Case(SENSITIVE, kwargs=RC, make=_sensitive_version),
+    # Sent without a choice, the page comes back with its error summary (200).
+    "web:document_reclassify": Case(CHANGE, method="POST", kwargs=RC, make=_supplied_ask),
     "api:document_list": Case(A_VIEW, kwargs=R, api=True),
     "api:document_request_create": Case(
         a_change(201), method="POST", data=_new_title, kwargs=R, api=True
@@ -65,4 +74,12 @@ ENTRIES: dict[str, Case] = {
         a_change(400), method="POST", data={"comment": "Too old"}, kwargs=RC, make=_ask, api=True
     ),
     "api:document_download": Case(A_DOWNLOAD, kwargs=RC, make=_version, api=True),
+    "api:document_reclassify": Case(
+        a_change(200),
+        method="POST",
+        data={"classification": "public"},
+        kwargs=RC,
+        make=_version,
+        api=True,
+    ),
 }

@@ -23,7 +23,7 @@ from peerdiag.documents.domain.requests import (
     request_document,
     return_document,
 )
-from peerdiag.documents.domain.uploads import supply_document
+from peerdiag.documents.domain.uploads import reclassify_version, supply_document
 from peerdiag.documents.enums import Category, Classification
 from peerdiag.documents.models import DocumentRequest
 
@@ -77,6 +77,10 @@ class DocumentRequestCreate(BodySchema):
 
 class ReturnIn(BodySchema):
     comment: RequiredText = Field(max_length=2000)
+
+
+class ReclassifyIn(BodySchema):
+    classification: Classification
 
 
 def _out(ask: DocumentRequest) -> dict[str, Any]:
@@ -214,4 +218,21 @@ def document_download(request: HttpRequest, ref: Ref, code: Code) -> Any:
         as_attachment=True,
         filename=version.original_name,
         content_type=version.content_type,
+    )
+
+
+@router.post(
+    "/diagnostics/{ref}/document-files/{code}/classification",
+    response={200: VersionOut, **WRITE_ERRORS},
+    url_name="document_reclassify",
+    operation_id="reclassifyDocumentVersion",
+    summary="Change how one version is classified (and so which download rule applies)",
+)
+def document_reclassify(request: HttpRequest, ref: Ref, code: Code, payload: ReclassifyIn) -> Any:
+    # Not limited to open diagnostics: restricting a file found to hold personal data must
+    # stay possible after the diagnostic closes.
+    d = get_diagnostic_for_user(_user(request), ref, perm=MANAGE)
+    version = get_version(d, code)
+    return reclassify_version(
+        version, by=_user(request), classification=str(payload.classification)
     )

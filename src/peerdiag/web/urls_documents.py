@@ -20,4 +20,9 @@ urlpatterns: list[URLPattern] = [
     path(D + "<str:code>/upload/", documents.document_upload, name="document_upload"),
     path(D + "<str:code>/accept/", documents.document_accept, name="document_accept"),
     path(D + "<str:code>/return/", documents.document_return, name="document_return"),
+    path(
+        D + "<str:code>/classification/",
+        documents.document_reclassify,
+        name="document_reclassify",
+    ),
 ]

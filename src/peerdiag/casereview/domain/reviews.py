@@ -73,3 +73,31 @@ def named_contact(review: CaseReview) -> Person | None:
         .first()
     )
     return role.person if role else None
+
+
+def set_named_contact(review: CaseReview, *, by: User | None, person: Person | None) -> CaseReview:
+    """Name who at the host council hears of a safeguarding concern; None goes back to the
+    sponsor. Only someone who works for the host council can be named."""
+    council = review.diagnostic.host_council
+    if person is not None and person.organisation_id != council.pk:
+        raise DomainError(f"Choose someone who works for {council.name}", field="person")
+    with transaction.atomic():
+        old = review.named_contact
+        review.named_contact = person
+        review.save(update_fields=["named_contact", "updated_at"])
+        new_name = person.full_name if person else "the sponsor"
+        record(
+            review.diagnostic,
+            by=by,
+            action="case_named_contact",
+            summary=f"Named contact for safeguarding concerns: {new_name}"[:300],
+            changes=[
+                {
+                    "field": "named_contact",
+                    "label": "Named contact",
+                    "old": old.full_name if old else "",
+                    "new": person.full_name if person else "",
+                }
+            ],
+        )
+    return review

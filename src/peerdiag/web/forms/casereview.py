@@ -8,8 +8,11 @@ from django import forms
 
 from peerdiag.casereview.domain.audits import GradeIn
 from peerdiag.casereview.enums import AgeBand, AuditDomain, Grade
+from peerdiag.diagnostics.models import Diagnostic
+from peerdiag.directory.models import Person
 
 from .diagnostics import DomainErrorsMixin
+from .fields import GovukDateField, YesNoField
 
 MAX_UPLOAD = 2 * 1024 * 1024
 
@@ -189,3 +192,77 @@ class ReportTextForm(DomainErrorsMixin, forms.Form):
         label="Areas for improvement",
         help_text="Themes across the cases; no child's details",
     )
+
+
+class ContactForm(DomainErrorsMixin, forms.Form):
+    """A conversation with the case's practitioner or their manager (R27)."""
+
+    contacted_on = GovukDateField(label="Date of the contact", help_text="For example, 4 3 2027")
+    role_contacted = forms.CharField(
+        max_length=100,
+        label="Who you spoke to",
+        help_text="Their role, for example ‘allocated social worker’, never their name",
+        error_messages={"required": "Say who you spoke to (their role, not their name)"},
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+        label="What you discussed (optional)",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "contact_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["contacted_on"].error_messages["required"] = "Enter the date of the contact"
+        self.fields["contacted_on"].required = True
+
+
+class ModerationForm(DomainErrorsMixin, forms.Form):
+    """A second reading of a finished audit."""
+
+    agrees = YesNoField(
+        required=True,
+        label="Do you agree with the grades given?",
+        error_messages={"required": "Say whether you agree with the grades"},
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+        label="Your reasons",
+        help_text="Needed when you disagree: say which grades and why",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "moderation_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("agrees") is False and not (data.get("note") or "").strip():
+            self.add_error("note", "Say which grades you disagree with and why")
+        return data
+
+
+class NamedContactForm(DomainErrorsMixin, forms.Form):
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        to_field_name="code",
+        label="Named contact for safeguarding concerns",
+        empty_label="Nobody named: the sponsor",
+        help_text="The person at the council who is told at once of a safeguarding concern",
+        error_messages={"invalid_choice": "Choose someone who works for the council"},
+    )
+
+    def __init__(self, *args: Any, diagnostic: Diagnostic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Person.objects.filter(organisation=diagnostic.host_council).order_by(
+            "full_name"
+        )
+        field.error_messages["invalid_choice"] = (
+            f"Choose someone who works for {diagnostic.host_council.name}"
+        )

@@ -77,3 +77,41 @@ class ReturnForm(DomainErrorsMixin, forms.Form):
         label="What does the council need to change?",
         error_messages={"required": "Say what the council needs to change"},
     )
+
+
+class ReclassifyForm(DomainErrorsMixin, forms.Form):
+    """The PCM or an administrator changes how one version of a document is classified.
+
+    Prefixed, so its fields do not share ids with the upload form's on the same page.
+    """
+
+    prefix = "reclassify"
+
+    version = forms.ChoiceField(
+        label="Version",
+        error_messages={
+            "required": "Choose the version to reclassify",
+            "invalid_choice": "Choose one of the versions listed",
+        },
+    )
+    classification = forms.ChoiceField(
+        choices=Classification.choices,
+        widget=forms.RadioSelect,
+        label="New classification",
+        help_text="Choosing official-sensitive or personal data limits the file to peers who "
+        "have read the briefing and signed any agreement",
+        error_messages={"required": "Choose the new classification"},
+    )
+
+    def __init__(self, *args: Any, versions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.versions = {v.code: v for v in versions}
+        self.fields["version"].choices = [  # type: ignore[attr-defined]
+            (v.code, f"Version {v.version}: {v.original_name} ({v.classification_label})")
+            for v in versions
+        ]
+        if versions and not self.is_bound:
+            self.fields["version"].initial = versions[0].code
+
+    def chosen_version(self) -> Any:
+        return self.versions[self.cleaned_data["version"]]

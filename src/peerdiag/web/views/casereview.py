@@ -17,9 +17,21 @@ from peerdiag.accounts.models import User
 from peerdiag.casereview.domain import audits, concerns, report, sampling
 from peerdiag.casereview.domain.gate import case_review_blockers, case_review_warnings
 from peerdiag.casereview.domain.lists import import_case_list
-from peerdiag.casereview.domain.reviews import record_sharing_mechanism, review_for, set_sample_size
-from peerdiag.casereview.enums import AuditStatus
-from peerdiag.casereview.models import CaseListEntry, CaseReview, SafeguardingConcern, SampledCase
+from peerdiag.casereview.domain.reviews import (
+    named_contact,
+    record_sharing_mechanism,
+    review_for,
+    set_named_contact,
+    set_sample_size,
+)
+from peerdiag.casereview.enums import AuditDomain, AuditStatus, Grade
+from peerdiag.casereview.models import (
+    CaseAudit,
+    CaseListEntry,
+    CaseReview,
+    SafeguardingConcern,
+    SampledCase,
+)
 from peerdiag.common.errors import DomainError
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import Stage
@@ -28,7 +40,11 @@ from peerdiag.web.forms.casereview import (
     AuditForm,
     ByHandForm,
     ConcernForm,
+    ContactForm,
     DrawForm,
+    ModerationForm,
+    NamedContactForm,
+    ReportTextForm,
     SharingForm,
     UploadForm,
 )
@@ -37,6 +53,7 @@ from .sensitive import sensitive
 
 SELECT = "casereview.select_cases"
 APPROVE = "casereview.approve_report"
+WRITE_REPORT = "casereview.write_report"
 
 
 def _me(request: HttpRequest) -> User:
@@ -77,13 +94,30 @@ def _visible_cases(request: HttpRequest, d: Diagnostic, review: CaseReview) -> A
     return qs.filter(auditor__person__user=_me(request), released_at__isnull=False)
 
 
-@login_required
-@sensitive("child_data")
-def overview(request: HttpRequest, ref: str) -> HttpResponse:
-    d, review = _review(request, ref)
+def _overview_page(
+    request: HttpRequest,
+    d: Diagnostic,
+    review: CaseReview,
+    *,
+    named_form: NamedContactForm | None = None,
+    report_form: ReportTextForm | None = None,
+) -> HttpResponse:
     can_select = request.user.has_perm(SELECT, d)
+    can_write_report = request.user.has_perm(WRITE_REPORT, d)
     cases = list(_visible_cases(request, d, review))
     audits.log_read(review, by=_me(request), case=None, what="list of sampled cases")
+    if named_form is None:
+        named_form = NamedContactForm(
+            diagnostic=d,
+            initial={"person": review.named_contact.code if review.named_contact else ""},
+        )
+    if report_form is None:
+        report_form = ReportTextForm(
+            initial={
+                "strengths": review.report_strengths,
+                "improvements": review.report_improvements,
+            }
+        )
     return render(
         request,
         "web/casereview/overview.html",
@@ -93,6 +127,7 @@ def overview(request: HttpRequest, ref: str) -> HttpResponse:
             "cases": cases,
             "can_select": can_select,
             "can_approve": request.user.has_perm(APPROVE, d),
+            "can_write_report": can_write_report,
             "lists": [
                 {"l": cl, "count": CaseListEntry.objects.filter(case_list=cl).count()}
                 for cl in d.agreed_case_lists.all()
@@ -103,6 +138,10 @@ def overview(request: HttpRequest, ref: str) -> HttpResponse:
             "sharing_form": SharingForm(initial={"sharing_mechanism": review.sharing_mechanism}),
             "draw_form": DrawForm(initial={"size": review.sample_size}),
             "hand_form": ByHandForm(),
+            "named_form": named_form,
+            "report_form": report_form,
+            "has_errors": bool(named_form.errors or report_form.errors),
+            "contact": named_contact(review),
             "blockers": case_review_blockers(d, Stage.READY),
             "warnings": case_review_warnings(d),
             "done": sum(
@@ -110,6 +149,67 @@ def overview(request: HttpRequest, ref: str) -> HttpResponse:
             ),
         },
     )
+
+
+@login_required
+@sensitive("child_data")
+def overview(request: HttpRequest, ref: str) -> HttpResponse:
+    d, review = _review(request, ref)
+    return _overview_page(request, d, review)
+
+
+@login_required
+@sensitive("child_data")
+@require_POST
+def named_contact_set(request: HttpRequest, ref: str) -> HttpResponse:
+    """The PCM or the lead peer names who at the council hears of a safeguarding concern."""
+    d, review = _review(request, ref)
+    _may_select(request, d)
+    form = NamedContactForm(request.POST, diagnostic=d)
+    if form.is_valid():
+        try:
+            set_named_contact(review, by=_me(request), person=form.cleaned_data["person"])
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            person, fallback = form.cleaned_data["person"], named_contact(review)
+            if person is not None:
+                text = f"{person.full_name} will hear of any safeguarding concern"
+            elif fallback is not None:
+                text = (
+                    f"Nobody is named, so {fallback.full_name}, the sponsor, will hear of any "
+                    "safeguarding concern"
+                )
+            else:
+                text = "Nobody is named and the council has no sponsor to hear of concerns"
+            messages.success(request, text)
+            return redirect("web:casereview", d.reference)
+    return _overview_page(request, d, review, named_form=form)
+
+
+@login_required
+@sensitive("child_data")
+@require_POST
+def report_text(request: HttpRequest, ref: str) -> HttpResponse:
+    """The strengths and areas for improvement of the report; saving withdraws an approval."""
+    d, review = _review(request, ref)
+    if not request.user.has_perm(WRITE_REPORT, d):
+        raise PermissionDenied
+    form = ReportTextForm(request.POST)
+    if form.is_valid():
+        try:
+            report.save_report_text(
+                review,
+                by=_me(request),
+                strengths=form.cleaned_data["strengths"],
+                improvements=form.cleaned_data["improvements"],
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, "The report text is saved")
+            return redirect("web:casereview", d.reference)
+    return _overview_page(request, d, review, report_form=form)
 
 
 @login_required
@@ -220,40 +320,35 @@ def share_out(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect("web:casereview", d.reference)
 
 
-@login_required
-@sensitive("child_data")
-def case(request: HttpRequest, ref: str, code: str) -> HttpResponse:
-    """One case: its audit form for the auditor it was given to, read-only for the others."""
-    d, review = _review(request, ref)
+def _visible_case(
+    request: HttpRequest, d: Diagnostic, review: CaseReview, code: str
+) -> SampledCase:
     c = _case(review, code)
     if not _visible_cases(request, d, review).filter(pk=c.pk).exists():
         raise Http404("No such case")
-    audit = getattr(c, "audit", None) if hasattr(c, "audit") else None
-    is_auditor = audits._is_auditor(c, _me(request))
+    return c
+
+
+def _audit_of(c: SampledCase) -> CaseAudit | None:
+    return getattr(c, "audit", None) if hasattr(c, "audit") else None
+
+
+def _case_page(
+    request: HttpRequest,
+    d: Diagnostic,
+    c: SampledCase,
+    *,
+    form: AuditForm | None = None,
+    contact_form: ContactForm | None = None,
+    moderation_form: ModerationForm | None = None,
+) -> HttpResponse:
+    """The case page; a bound form passed in is shown with its errors."""
+    audit = _audit_of(c)
+    me = _me(request)
+    is_auditor = audits._is_auditor(c, me)
     editable = is_auditor and c.released_at and (audit is None or audit.status == AuditStatus.DRAFT)
-    if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
-        form = AuditForm(request.POST)
-        if form.is_valid():
-            finish = "finish" in request.POST
-            try:
-                audits.save_audit(
-                    c,
-                    by=_me(request),
-                    header=form.header(),
-                    grades=form.grades(),
-                    overall_grade=form.cleaned_data["overall_grade"],
-                    difference=form.cleaned_data["difference"],
-                    finish=finish,
-                )
-            except DomainError as e:
-                form.add_domain_error(e)
-            else:
-                messages.success(request, "Audit finished" if finish else "Audit saved")
-                return redirect("web:casereview_case", d.reference, c.code)
-    content = audits.read_case(c, by=_me(request))
-    if request.method != "POST":
+    content = audits.read_case(c, by=me)
+    if form is None:
         initial: dict[str, Any] = {"difference": content.difference}
         if audit is not None:
             initial |= {
@@ -270,6 +365,31 @@ def case(request: HttpRequest, ref: str, code: str) -> HttpResponse:
                 f"{dom}_commentary": g.commentary,
             }
         form = AuditForm(initial=initial)
+    may_log_contact = is_auditor and audit is not None
+    may_moderate = not is_auditor and audit is not None and audit.status == AuditStatus.DONE
+    if contact_form is None and may_log_contact:
+        contact_form = ContactForm()
+    if moderation_form is None and may_moderate:
+        moderation_form = ModerationForm()
+    grade_rows = [
+        {
+            "domain": str(AuditDomain(dom).label),
+            "grade": str(Grade(content.grades[dom].grade).label),
+            "evidence": content.grades[dom].evidence,
+            "commentary": content.grades[dom].commentary,
+        }
+        for dom in AuditDomain.values
+        if dom in content.grades
+    ]
+    moderations = [
+        m
+        | {
+            "by_name": getattr(getattr(m["by"], "person", None), "full_name", "")
+            or getattr(m["by"], "email", "")
+            or "A former user"
+        }
+        for m in content.moderations
+    ]
     return render(
         request,
         "web/casereview/case.html",
@@ -280,10 +400,115 @@ def case(request: HttpRequest, ref: str, code: str) -> HttpResponse:
             "form": form,
             "editable": editable,
             "content": content,
+            "grade_rows": grade_rows,
+            "moderations": moderations,
+            "contact_form": contact_form if may_log_contact else None,
+            "moderation_form": moderation_form if may_moderate else None,
+            "has_errors": any(
+                f is not None and bool(f.errors) for f in (form, contact_form, moderation_form)
+            ),
             "is_auditor": is_auditor,
             "concerns": audit.concerns.all() if audit else [],
         },
     )
+
+
+@login_required
+@sensitive("child_data")
+def case(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    """One case: its audit form for the auditor it was given to, read-only for the others."""
+    d, review = _review(request, ref)
+    c = _visible_case(request, d, review, code)
+    audit = _audit_of(c)
+    is_auditor = audits._is_auditor(c, _me(request))
+    editable = is_auditor and c.released_at and (audit is None or audit.status == AuditStatus.DRAFT)
+    if request.method != "POST":
+        return _case_page(request, d, c)
+    if not editable:
+        raise PermissionDenied
+    form = AuditForm(request.POST)
+    if form.is_valid():
+        finish = "finish" in request.POST
+        try:
+            audits.save_audit(
+                c,
+                by=_me(request),
+                header=form.header(),
+                grades=form.grades(),
+                overall_grade=form.cleaned_data["overall_grade"],
+                difference=form.cleaned_data["difference"],
+                finish=finish,
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, "Audit finished" if finish else "Audit saved")
+            return redirect("web:casereview_case", d.reference, c.code)
+    return _case_page(request, d, c, form=form)
+
+
+@login_required
+@sensitive("child_data")
+@require_POST
+def contact(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    """The case's auditor logs a conversation with its practitioner or their manager."""
+    d, review = _review(request, ref)
+    c = _visible_case(request, d, review, code)
+    audit = _audit_of(c)
+    if audit is None or not audits._is_auditor(c, _me(request)):
+        raise PermissionDenied
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            audits.record_contact(
+                audit,
+                by=_me(request),
+                contacted_on=form.cleaned_data["contacted_on"],
+                role_contacted=form.cleaned_data["role_contacted"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, "The contact is logged")
+            return redirect("web:casereview_case", d.reference, c.code)
+    return _case_page(request, d, c, contact_form=form)
+
+
+@login_required
+@sensitive("child_data")
+@require_POST
+def moderate(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    """A second reading of a finished audit by someone who can see the case but did not audit
+    it: the PCM or the lead peer (a case auditor sees only the cases given to them)."""
+    d, review = _review(request, ref)
+    c = _visible_case(request, d, review, code)
+    audit = _audit_of(c)
+    if audit is None or audits._is_auditor(c, _me(request)):
+        raise PermissionDenied
+    if audit.status != AuditStatus.DONE:
+        messages.error(request, "Only a finished audit can be given a second reading")
+        return redirect("web:casereview_case", d.reference, c.code)
+    form = ModerationForm(request.POST)
+    if form.is_valid():
+        try:
+            audits.moderate(
+                audit,
+                by=_me(request),
+                agrees=form.cleaned_data["agrees"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(
+                request,
+                "Your second reading is recorded: you agree with the grades"
+                if form.cleaned_data["agrees"]
+                else "Your second reading is recorded: you disagree with the grades",
+            )
+            return redirect("web:casereview_case", d.reference, c.code)
+    return _case_page(request, d, c, moderation_form=form)
 
 
 @login_required

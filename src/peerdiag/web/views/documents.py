@@ -32,10 +32,19 @@ from peerdiag.documents.domain.requests import (
     return_document,
     seed_standard_requests,
 )
-from peerdiag.documents.domain.uploads import max_upload_bytes, supply_document
+from peerdiag.documents.domain.uploads import (
+    max_upload_bytes,
+    reclassify_version,
+    supply_document,
+)
 from peerdiag.documents.enums import OUTSTANDING, RequestStatus
 from peerdiag.documents.models import DocumentRequest, DocumentVersion
-from peerdiag.web.forms.documents import DocumentRequestForm, ReturnForm, UploadForm
+from peerdiag.web.forms.documents import (
+    DocumentRequestForm,
+    ReclassifyForm,
+    ReturnForm,
+    UploadForm,
+)
 
 from .sensitive import sensitive
 
@@ -121,6 +130,7 @@ def _detail(
     *,
     upload_form: UploadForm | None = None,
     return_form: ReturnForm | None = None,
+    reclassify_form: ReclassifyForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     versions = list(ask.versions.select_related("uploaded_by"))
@@ -134,6 +144,10 @@ def _detail(
             "overdue": is_overdue(ask, timezone.localdate()),
             "upload_form": upload_form or UploadForm(),
             "return_form": return_form or ReturnForm(),
+            "reclassify_form": reclassify_form or ReclassifyForm(versions=versions),
+            # Not limited to open diagnostics: restricting a file that turns out to hold
+            # personal data must stay possible after the diagnostic closes.
+            "can_reclassify": request.user.has_perm(MANAGE, d),
             "max_mb": max_upload_bytes() // (1024 * 1024),
             "may_download": request.user.has_perm(DOWNLOAD, d),
             "may_review": ask.status == RequestStatus.SUPPLIED,
@@ -203,6 +217,42 @@ def document_return(request: HttpRequest, ref: str, code: str) -> HttpResponse:
             messages.success(request, f"‘{ask.title}’ returned to the council")
             return redirect("web:document_detail", d.reference, ask.code)
     return _detail(request, d, ask, return_form=form)
+
+
+@login_required
+@require_POST
+def document_reclassify(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    """Change the classification of one version; which download URL serves it follows."""
+    d = get_diagnostic_for_user(request.user, ref, perm=MANAGE)
+    ask = get_request(d, code)
+    form = ReclassifyForm(request.POST, versions=list(ask.versions.all()))
+    if form.is_valid():
+        version = form.chosen_version()
+        version.request = ask  # carries the permission-checked diagnostic
+        before = version.classification
+        try:
+            reclassify_version(
+                version,
+                by=request.user,  # type: ignore[arg-type]
+                classification=form.cleaned_data["classification"],
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            if version.classification == before:
+                messages.info(
+                    request,
+                    f"Version {version.version} was already {version.classification_label.lower()}"
+                    ": nothing changed",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Version {version.version} is now classified as "
+                    f"{version.classification_label.lower()}",
+                )
+            return redirect("web:document_detail", d.reference, ask.code)
+    return _detail(request, d, ask, reclassify_form=form)
 
 
 def _file(version: DocumentVersion) -> FileResponse:

@@ -3,7 +3,11 @@ capabilities (diagnostics/domain/capabilities.py)."""
 
 from __future__ import annotations
 
-from peerdiag.diagnostics.domain.capabilities import Blocker, register_capability
+from peerdiag.diagnostics.domain.capabilities import (
+    Blocker,
+    register_capability,
+    register_warnings,
+)
 from peerdiag.diagnostics.enums import Stage, TeamRole
 from peerdiag.diagnostics.models import Diagnostic
 
@@ -86,3 +90,9 @@ def retention_blockers(d: Diagnostic, to_stage: str) -> list[Blocker]:
 def register() -> None:
     register_capability("case_review", case_review_blockers)
     register_capability("retention", retention_blockers)
+    register_warnings(
+        "case_review",
+        lambda d, to: (
+            case_review_warnings(d) if d.stage == Stage.CASE_REVIEW and to == Stage.READY else []
+        ),
+    )

@@ -49,6 +49,21 @@ def register_capability(name: str, check: CapabilityCheck) -> None:
     _registry[name] = check
 
 
+WarningCheck = Callable[[Diagnostic, str], list[str]]
+_warnings: dict[str, WarningCheck] = {}
+
+
+def register_warnings(name: str, check: WarningCheck) -> None:
+    """A capability's advice for a move: shown beside the blockers, never blocking."""
+    if name not in CAPABILITY_LABELS:
+        raise ValueError(f"Unknown capability {name!r}")
+    _warnings[name] = check
+
+
+def capability_warnings(diagnostic: Diagnostic, to_stage: str) -> list[str]:
+    return [w for name in sorted(_warnings) for w in _warnings[name](diagnostic, to_stage)]
+
+
 def unregister_capability(name: str) -> None:
     _registry.pop(name, None)
 

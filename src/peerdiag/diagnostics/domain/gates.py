@@ -22,7 +22,7 @@ from ..enums import (
     TeamRole,
 )
 from ..models import Diagnostic
-from .capabilities import Blocker, capability_blockers
+from .capabilities import Blocker, capability_blockers, capability_warnings
 from .keydates import delivery_days, written_feedback_due
 
 GateCheck = Callable[[Diagnostic, str, date], list[Blocker]]
@@ -329,6 +329,7 @@ def gate_warnings(diagnostic: Diagnostic, to_stage: str) -> list[str]:
         auditors = counts[TeamRole.CASE_AUDITOR]
         if diagnostic.case_review_in_scope and auditors != 2:
             out.append(f"A case review usually has 2 case auditors (it has {auditors})")
+    out += capability_warnings(diagnostic, to_stage)
     if diagnostic.day1 and to_stage in (Stage.CASE_REVIEW, Stage.READY):
         from .keydates import day1_warning
 

@@ -28,9 +28,14 @@ def modules_after(code: str) -> set[str]:
 
 
 def test_importing_the_solver_imports_neither_ortools_nor_django() -> None:
-    loaded = modules_after("import peerdiag.timetable.solver")
+    loaded = modules_after("import peerdiag\nimport peerdiag.timetable.solver")
     assert "ortools" not in loaded
     assert "django" not in loaded
+
+
+def test_the_management_command_does_not_import_ortools_either() -> None:
+    loaded = modules_after("import peerdiag.timetable.management.commands.timetable")
+    assert "ortools" not in loaded
 
 
 def test_solving_imports_ortools() -> None:
@@ -79,3 +84,30 @@ def test_greedy_baseline_is_valid_and_no_better_than_the_solver() -> None:
     solved = solve(problem, time_limit=10, workers=1)
     assert solved.quality.weight >= baseline.quality.weight
     assert solved.stats.repeatable
+
+
+def test_groups_that_cannot_all_fit_bound_the_weight_up_front() -> None:
+    # Three 90-minute focus groups all need one person with a single two-hour window:
+    # only one fits, which the per-group bound shows before any search.
+    lines: list[str] = []
+    problem = parse_problem(
+        problem_doc(
+            [
+                peer("a"),
+                peer("b"),
+                peer("c"),
+                person("x", available=[window(MON, "14:00", "16:00")]),
+            ],
+            [
+                session("g1", minutes=90, attendees=["x"], eligible_peers=["a"]),
+                session("g2", minutes=90, attendees=["x"], eligible_peers=["b"], priority="should"),
+                session("g3", minutes=90, attendees=["x"], eligible_peers=["c"], priority="could"),
+            ],
+        )
+    )
+    result = solve(problem, time_limit=10, workers=1, progress=lines.append)
+    weight = result.stats.stage("weight")
+    assert weight is not None
+    assert (weight.status, weight.value, weight.bound) == ("optimal", 100, 100)
+    assert any("weight: at most 100 (1 group of" in line for line in lines)
+    assert [u.session for u in result.solution.unscheduled] == ["g2", "g3"]

@@ -11,6 +11,7 @@ from one day into the next. See ``docs/scheduler.md`` for the model in prose.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,7 @@ SEED = 20270301  # any fixed value; part of what makes runs repeatable
 # Deterministic time counts operations, not seconds; on the 2-core benchmark machine these
 # models run at roughly WORK_PER_SECOND units per wall-clock second or more, so the
 # work budget normally runs out before the wall clock does. See docs/scheduler.md.
-WORK_PER_SECOND = 0.1
+WORK_PER_SECOND = 0.15
 
 Progress = Callable[[str], None]
 
@@ -68,11 +69,12 @@ class Stats:
     wall: float = 0.0
     variables: int = 0
     constraints: int = 0
+    bounds_cut_short: bool = False
 
     @property
     def repeatable(self) -> bool:
-        """False when the wall clock, not proof or the work budget, ended a stage."""
-        return all(s.limited_by != "clock" for s in self.stages)
+        """False when the wall clock, not proof or the work budget, ended a search."""
+        return not self.bounds_cut_short and all(s.limited_by != "clock" for s in self.stages)
 
     def stage(self, name: str) -> Stage | None:
         for s in self.stages:
@@ -107,6 +109,7 @@ class _Model:
         self.peer_minutes: dict[str, Any] = {}
         self.weight_terms: list[tuple[Any, int]] = []
         self.weight_caps: list[tuple[int, int]] = []  # (group's full weight, its bound)
+        self.cut_short = False  # a group bound was stopped by the wall clock
         self.hi: Any = None
         self.lo: Any = None
         self._build()
@@ -310,13 +313,11 @@ class _Model:
         self.lo = m.new_int_var(0, top, "least_units")
         n_peers = len(minutes_terms)
         if n_peers:
-            totals = []
             for pid, terms in minutes_terms.items():
                 total = sum(lit * (minutes // self.unit) for lit, minutes in terms)
                 self.peer_minutes[pid] = total
                 m.add(self.hi >= total)
                 m.add(self.lo <= total)
-                totals.append(total)
             grand = sum(
                 sv.present * (sv.session.minutes // self.unit * sv.session.peers_needed)
                 for sv in self.vars.values()
@@ -548,18 +549,28 @@ def optimise(
     )
     for group, bound in caps:
         built.cap_weight(group, bound)
+    stats.bounds_cut_short = built.cut_short
     if built.weight_caps:
         say(
             f"[{clock():6.2f}s] weight: at most {built.weight_upper_bound()} "
-            f"({len(built.weight_caps)} groups of sessions that cannot all be placed)"
+            f"({len(built.weight_caps)} group{'s' if len(built.weight_caps) > 1 else ''} "
+            "of sessions that cannot all be placed)"
         )
 
-    # (name, expression, maximise?, a bound nothing can beat, minutes per unit)
+    # Each objective is a variable whose domain already holds the known bound, so CP-SAT
+    # reports that bound from the start and stops as soon as a timetable reaches it.
+    weight = built.model.new_int_var(0, built.weight_upper_bound(), "weight")
+    built.model.add(weight == built.weight_expr())
+    # (name, objective, maximise?, a bound nothing can beat, minutes per unit)
     levels: list[tuple[str, Any, bool, int, int]] = [
-        ("weight", built.weight_expr(), True, built.weight_upper_bound(), 1),
+        ("weight", weight, True, built.weight_upper_bound(), 1),
     ]
     if problem.previous:
-        levels.append(("changes", built.changes_expr(), False, built.changes_lower_bound(), 1))
+        changes = built.model.new_int_var(
+            built.changes_lower_bound(), len(problem.previous), "changes"
+        )
+        built.model.add(changes == built.changes_expr())
+        levels.append(("changes", changes, False, built.changes_lower_bound(), 1))
     levels.append(("fairness", built.fairness_expr(), False, 0, built.unit))
 
     # Each level gets a share of the remaining *work* budget, measured in CP-SAT's
@@ -588,7 +599,7 @@ def optimise(
         else:
             later = len(levels) - index - 1
             # Most of the budget for this level, some kept back for the later ones.
-            share = 1.0 if later == 0 else (0.7 if index == 0 else 0.5)
+            share = 1.0 if later == 0 else (0.8 if index == 0 else 0.5)
             stage, solution, best_at = _solve_level(
                 cp_model,
                 built,
@@ -672,6 +683,7 @@ def _group_bounds(
     if not groups:
         return out
     share = work / len(groups)
+    seconds /= len(groups)
     for group in groups:
         m = cp.CpModel()
         present = {}
@@ -700,7 +712,10 @@ def _group_bounds(
         solver.parameters.random_seed = SEED
         solver.parameters.max_deterministic_time = max(0.01, share)
         solver.parameters.max_time_in_seconds = max(0.01, seconds)
+        began = time.perf_counter()
         status = solver.solve(m)
+        if status != cp.OPTIMAL and time.perf_counter() - began >= seconds * 0.98:
+            built.cut_short = True
         if status in (cp.OPTIMAL, cp.FEASIBLE):
             bound = math.floor(solver.best_objective_bound + 1e-6)
             if bound < sum(s.weight for s in group):
@@ -733,10 +748,6 @@ def subsolvers(workers: int) -> list[str]:
     threads add more of CP-SAT's usual portfolio. Each strategy has to load the whole
     model, so on two cores a wider mix costs more than it brings.
     """
-    import os
-
-    if os.environ.get("PD_SUB"):
-        return os.environ["PD_SUB"].split(",")
     names = ["default_lp", "no_lp"]
     if workers >= 4:
         names += ["max_lp", "quick_restart"]
@@ -779,15 +790,6 @@ def _solve_level(
     # these models, whose many optional intervals make every probe expensive, and it
     # tightens almost nothing: the benchmark weeks solve far faster without it.
     params.cp_model_probing_level = 0
-    import os
-
-    for kv in os.environ.get("PD_PARAMS", "").split():
-        k, v = kv.split("=")
-        cur = getattr(params, k)
-        if k.endswith("subsolvers"):
-            cur.extend(v.split(","))
-        else:
-            setattr(params, k, (v == "true") if isinstance(cur, bool) else type(cur)(v))
 
     state = {"best": level.start, "best_at": clock()}
 
@@ -801,14 +803,18 @@ def _solve_level(
             bound = round(self.best_objective_bound)
             say(f"[{clock():6.2f}s] {name}: best {value * scale}, bound {bound * scale}")
 
+    began = clock()
     status = solver.solve(model, Callback())
+    took = clock() - began
     stage = Stage(name, "no solution", work=solver.deterministic_time)
     if status == cp.OPTIMAL:
         stage.status = "optimal"
     elif status == cp.FEASIBLE:
         stage.status = "feasible"
     if status != cp.OPTIMAL:
-        stage.limited_by = "work" if solver.deterministic_time >= work * 0.99 else "clock"
+        # CP-SAT does not say which limit stopped it; the wall clock did if the stage ran
+        # (nearly) as long as it was allowed to.
+        stage.limited_by = "clock" if took >= seconds * 0.98 else "work"
     if status in (cp.OPTIMAL, cp.FEASIBLE):
         stage.value = round(solver.objective_value) * scale
         stage.bound = round(solver.best_objective_bound) * scale

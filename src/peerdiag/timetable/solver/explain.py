@@ -192,7 +192,12 @@ def _clash_reason(board: Board, session: Session) -> str:
     runs: list[tuple[str, int, int, str]] = []  # day, first start, last start, obstacle
     for day, start in options.starts:
         obstacle = _obstacle(board, session, day, start, options.peers_at[(day, start)])
-        if runs and runs[-1][0] == day and runs[-1][3] == obstacle and runs[-1][2] < start:
+        if (
+            runs
+            and runs[-1][0] == day
+            and runs[-1][3] == obstacle
+            and start - runs[-1][2] == problem.week.slot_minutes
+        ):
             runs[-1] = (day, runs[-1][1], start, obstacle)
         else:
             runs.append((day, start, start, obstacle))
@@ -295,6 +300,8 @@ def _obstacle(
         )
         return f"{who} in {_title(problem, blocked[0].session or '')}"
     need = session.peers_needed
+    if len(free) >= need:  # pragma: no cover - the final top-up fills any such gap
+        return "nothing is in the way (the search stopped before placing it)"
     because = ", ".join(_block_text(problem, b) for b in blocked)
     if not free:
         return f"no eligible peer is free ({because})"

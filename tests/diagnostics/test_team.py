@@ -269,3 +269,18 @@ def test_ongoing_work_blocks_even_beside_older_work(world):  # type: ignore[no-u
     declare_recent_work(peer.peer_profile, council=d.host_council, ended_on=None)
     declare_recent_work(peer.peer_profile, council=d.host_council, ended_on=date(2016, 1, 1))
     assert conflicts_for(d, peer).blocked == [f"Ona Going worked for {d.host_council} still"]
+
+
+def test_delivery_is_blocked_while_someone_holds_access_without_clearance(world):  # type: ignore[no-untyped-def]
+    from peerdiag.diagnostics.domain.access import sync_data_access
+    from peerdiag.diagnostics.domain.team_gate import team_blockers
+
+    d = world.own
+    # A grant left behind (say, written before a rule changed) for a peer who is not cleared.
+    DataAccessEvent.objects.create(
+        diagnostic=d, person=world.peer.person, event="granted", reason="stale"
+    )
+    assert [b.code for b in team_blockers(d, Stage.DELIVERY)] == ["team.access_not_cleared"]
+    sync_data_access(d, reason="re-checked")
+    assert not holds_access(d, world.peer.person.pk)
+    assert team_blockers(d, Stage.DELIVERY) == []

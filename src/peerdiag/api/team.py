@@ -17,7 +17,12 @@ from ninja.params import P
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
 from peerdiag.diagnostics.domain import people
-from peerdiag.diagnostics.domain.access import clearance_for, clearances, current_agreement
+from peerdiag.diagnostics.domain.access import (
+    clearance_for,
+    clearances,
+    current_agreement,
+    latest_events,
+)
 from peerdiag.diagnostics.domain.briefing import acknowledge_briefing
 from peerdiag.diagnostics.domain.confidentiality import set_confidentiality, sign_agreement
 from peerdiag.diagnostics.domain.conflicts import declare_interests
@@ -459,9 +464,7 @@ def confidentiality_set(request: HttpRequest, ref: Ref, payload: Confidentiality
 def data_access(request: HttpRequest, ref: Ref) -> Any:
     d = get_diagnostic_for_user(_user(request), ref, perm=VIEW_INTERNAL)
     events = list(d.data_access_events.select_related("person").order_by("-at", "-id"))
-    latest: dict[int, str] = {}
-    for e in events:  # newest first: the first seen is each person's latest
-        latest.setdefault(e.person_id, e.event)
+    latest = latest_events(d)
     cleared = clearances(d)
     return {
         "team": [

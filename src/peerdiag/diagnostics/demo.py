@@ -370,7 +370,6 @@ def _build(
         type_other="Corporate parenting" if type_ == DiagnosticType.OTHER else "",
         manager=pcm,
     )
-    local = {p.job_title: p for p in Person.objects.filter(organisation=council)}
     sponsor = next(
         (p for p in Person.objects.filter(organisation=council) if "Director" in p.job_title), None
     )
@@ -383,7 +382,6 @@ def _build(
         dp.assign_council_role(
             d, by=admin, person=people["organiser@peerdiag.test"], role="organiser"
         )
-    del local
     step = (
         MAIN_LINE.index(stage)
         if stage in MAIN_LINE

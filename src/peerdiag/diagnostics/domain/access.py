@@ -99,13 +99,25 @@ def clearance_for(diagnostic: Diagnostic, person: Person) -> Clearance:
     )
 
 
+def latest_events(diagnostic: Diagnostic) -> dict[int, str]:
+    """Person id → their latest grant or revocation, in one query."""
+    latest: dict[int, str] = {}
+    for person_id, event in (
+        DataAccessEvent.objects.filter(diagnostic=diagnostic)
+        .order_by("-at", "-id")
+        .values_list("person_id", "event")
+    ):
+        latest.setdefault(person_id, event)  # newest first: the first seen is the latest
+    return latest
+
+
+def access_holders(diagnostic: Diagnostic) -> set[int]:
+    """The people whose latest event is a grant."""
+    return {p for p, event in latest_events(diagnostic).items() if event == AccessEvent.GRANTED}
+
+
 def holds_access(diagnostic: Diagnostic, person_id: int) -> bool:
-    last = (
-        DataAccessEvent.objects.filter(diagnostic=diagnostic, person_id=person_id)
-        .values_list("event", flat=True)
-        .first()
-    )
-    return last == AccessEvent.GRANTED
+    return person_id in access_holders(diagnostic)
 
 
 def sync_data_access(diagnostic: Diagnostic, *, reason: str) -> list[DataAccessEvent]:
@@ -115,13 +127,7 @@ def sync_data_access(diagnostic: Diagnostic, *, reason: str) -> list[DataAccessE
     """
     with transaction.atomic():
         now = clearances(diagnostic)
-        last: dict[int, str] = {}
-        for person_id, event in (
-            DataAccessEvent.objects.filter(diagnostic=diagnostic)
-            .order_by("at", "id")
-            .values_list("person_id", "event")
-        ):
-            last[person_id] = event
+        last = latest_events(diagnostic)
         made = []
         for person_id in sorted(set(now) | set(last)):
             holds = last.get(person_id) == AccessEvent.GRANTED

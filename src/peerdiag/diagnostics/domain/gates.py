@@ -23,7 +23,7 @@ from ..enums import (
 )
 from ..models import Diagnostic
 from .capabilities import Blocker, capability_blockers, capability_warnings
-from .keydates import delivery_days, written_feedback_due
+from .keydates import day1_warning, delivery_days, written_feedback_due
 
 GateCheck = Callable[[Diagnostic, str, date], list[Blocker]]
 
@@ -331,8 +331,6 @@ def gate_warnings(diagnostic: Diagnostic, to_stage: str) -> list[str]:
             out.append(f"A case review usually has 2 case auditors (it has {auditors})")
     out += capability_warnings(diagnostic, to_stage)
     if diagnostic.day1 and to_stage in (Stage.CASE_REVIEW, Stage.READY):
-        from .keydates import day1_warning
-
         warning = day1_warning(diagnostic.day1)
         if warning:
             out.append(warning)

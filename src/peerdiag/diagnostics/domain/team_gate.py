@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..enums import CouncilDecision, Stage, TeamRole
 from ..models import Diagnostic
-from .access import clearances, holds_access
+from .access import access_holders, clearances
 from .capabilities import Blocker, register_capability
 from .conflicts import conflicts_for_many
 
@@ -80,8 +80,9 @@ def _forming_done(d: Diagnostic) -> list[Blocker]:
 
 def _access_only_for_cleared(d: Diagnostic) -> list[Blocker]:
     out = []
+    holders = access_holders(d)
     for person_id, c in clearances(d).items():
-        if holds_access(d, person_id) and not c.cleared:
+        if person_id in holders and not c.cleared:
             out.append(
                 Blocker(
                     "team.access_not_cleared",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -104,7 +103,3 @@ def search_bench(
 
 def profile_roles_label(roles: list[str]) -> list[str]:
     return [str(PeerRoleOffer(r).label) for r in roles if r in PeerRoleOffer.values]
-
-
-def expertise_labels(profile: Any) -> list[str]:
-    return [str(Expertise(e.area).label) for e in profile.expertise.all()]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "template_partials",
     "django_tasks",
+    "django_tasks_db",
     "peerdiag.common",
     "peerdiag.accounts",
     "peerdiag.directory",

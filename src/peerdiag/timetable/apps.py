@@ -5,3 +5,9 @@ class TimetableConfig(AppConfig):
     name = "peerdiag.timetable"
     label = "timetable"
     verbose_name = "Timetable"
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401 (registers the permissions)
+        from .domain.gate import register
+
+        register()

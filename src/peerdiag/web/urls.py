@@ -1,9 +1,13 @@
 from django.urls import path
 
 from .urls_account import urlpatterns as account_urls
+from .urls_attendees import urlpatterns as attendees_urls
+from .urls_calendar import urlpatterns as calendar_urls
 from .urls_casereview import urlpatterns as casereview_urls
 from .urls_documents import urlpatterns as documents_urls
+from .urls_schedule import urlpatterns as schedule_urls
 from .urls_team import urlpatterns as team_urls
+from .urls_timetable import urlpatterns as timetable_urls
 from .views import auth, dashboard, diagnostics, kloes, people, stages
 
 app_name = "web"
@@ -48,3 +52,4 @@ urlpatterns = [
 ]
 
 urlpatterns += account_urls + team_urls + documents_urls + casereview_urls
+urlpatterns += timetable_urls + schedule_urls + attendees_urls + calendar_urls

@@ -20,6 +20,7 @@ FIX_PAGES = {
     "confidentiality": "web:confidentiality",
     "access": "web:data_access",
     "documents": "web:document_list",
+    "timetable": "web:timetable",
 }
 
 

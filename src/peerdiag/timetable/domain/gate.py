@@ -1,0 +1,138 @@
+"""The timetable's gate conditions and warnings, registered as the 'timetable' capability.
+
+- Leaving preparation: a published timetable, every KLOE heard in at least one interview or
+  focus group, and a meeting link on every session.
+- Ready to delivery: the latest published version is the current draft (nothing unpublished)
+  and every session has its link and invitations out.
+- Delivery to drafting: each KIT meeting and peer team meeting of days 1-5 is recorded as held.
+"""
+
+from __future__ import annotations
+
+from peerdiag.diagnostics.domain.capabilities import (
+    Blocker,
+    register_capability,
+    register_warnings,
+)
+from peerdiag.diagnostics.enums import Stage
+from peerdiag.diagnostics.models import Diagnostic
+
+from ..enums import HEARING_TYPES, SessionType
+from ..models import Session
+from .problem import latest_version, planned_sessions
+
+LEAVING_PREPARATION = frozenset({Stage.CASE_REVIEW, Stage.READY})
+
+
+def uncovered_kloes(diagnostic: Diagnostic, sessions: list[dict[str, object]]) -> list[str]:
+    """Texts of KLOEs no placed interview or focus group in `sessions` (snapshot form) covers."""
+    heard: set[str] = set()
+    for s in sessions:
+        if s["type"] in HEARING_TYPES:
+            heard.update(s["kloes"])  # type: ignore[arg-type]
+    return [k.text for k in diagnostic.kloes.order_by("order") if k.code not in heard]
+
+
+def _published(diagnostic: Diagnostic, *, confirmed: bool) -> list[Blocker]:
+    version = latest_version(diagnostic)
+    if version is None:
+        return [
+            Blocker("timetable.unpublished", "The timetable has not been published", "timetable")
+        ]
+    out = []
+    sessions = version.snapshot.get("sessions", [])
+    for text in uncovered_kloes(diagnostic, sessions):
+        out.append(
+            Blocker(
+                "timetable.kloe_uncovered",
+                f"No interview or focus group covers the line of enquiry ‘{text}’",
+                "timetable",
+            )
+        )
+    missing = [s["title"] for s in sessions if not s["link"]]
+    if missing:
+        shown = ", ".join(f"‘{t}’" for t in missing[:3])
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        out.append(
+            Blocker(
+                "timetable.links_missing",
+                f"{len(missing)} sessions have no meeting link: {shown}{more}",
+                "timetable",
+            )
+        )
+    if confirmed:
+        from .versions import changes_between, snapshot
+
+        if changes_between(version.snapshot, snapshot(diagnostic)):
+            out.append(
+                Blocker(
+                    "timetable.unpublished_changes",
+                    "The timetable has changes that are not published",
+                    "timetable",
+                )
+            )
+    return out
+
+
+def _held(diagnostic: Diagnostic) -> list[Blocker]:
+    out = []
+    for kind, label in (
+        (SessionType.KIT, "KIT meeting"),
+        (SessionType.PEER_TEAM, "peer team meeting"),
+    ):
+        rows = Session.objects.filter(
+            diagnostic=diagnostic, type=kind, day__lte=5, day__isnull=False
+        ).exclude(status="cancelled")
+        if not rows.exists():
+            out.append(
+                Blocker(f"timetable.no_{kind}", f"No {label} is in the timetable", "timetable")
+            )
+        for s in rows.filter(held=False).order_by("day"):
+            out.append(
+                Blocker(
+                    f"timetable.{kind}_not_held",
+                    f"‘{s.title}’ (day {s.day}) is not recorded as held",
+                    "timetable",
+                )
+            )
+    return out
+
+
+def timetable_blockers(diagnostic: Diagnostic, to_stage: str) -> list[Blocker]:
+    if diagnostic.stage == Stage.PREPARATION and to_stage in LEAVING_PREPARATION:
+        return _published(diagnostic, confirmed=False)
+    if diagnostic.stage == Stage.READY and to_stage == Stage.DELIVERY:
+        return _published(diagnostic, confirmed=True)
+    if diagnostic.stage == Stage.DELIVERY and to_stage == Stage.DRAFTING:
+        return _held(diagnostic)
+    return []
+
+
+def kloe_group_counts(diagnostic: Diagnostic, sessions: list[Session]) -> dict[str, set[str]]:
+    """KLOE code -> the stakeholder groups heard on it in interviews and focus groups."""
+    groups: dict[str, set[str]] = {k.code: set() for k in diagnostic.kloes.all()}
+    for s in sessions:
+        if s.type not in HEARING_TYPES:
+            continue
+        heard = {s.group} if s.group else {a.group for a in s.attendees.all()}
+        for k in s.kloes.all():
+            groups.setdefault(k.code, set()).update(g for g in heard if g)
+    return groups
+
+
+def timetable_warnings(diagnostic: Diagnostic, to_stage: str) -> list[str]:
+    if not (diagnostic.stage == Stage.PREPARATION and to_stage in LEAVING_PREPARATION):
+        return []
+    sessions = planned_sessions(diagnostic)
+    groups = kloe_group_counts(diagnostic, sessions)
+    out = []
+    for k in diagnostic.kloes.order_by("order"):
+        n = len(groups.get(k.code, ()))
+        if 0 < n < 2:
+            out.append(f"The line of enquiry ‘{k.text}’ is heard from only one stakeholder group")
+    return out
+
+
+def register() -> None:
+    register_capability("timetable", timetable_blockers)
+    register_warnings("timetable", timetable_warnings)

@@ -1,0 +1,103 @@
+"""The delivery week's core: fixed meetings, the problem, generate, hand moves, publish, versions."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from peerdiag.common.errors import DomainError
+from peerdiag.timetable.domain.placements import draft_solution, move_session, violations
+from peerdiag.timetable.domain.problem import build_problem, problem_for
+from peerdiag.timetable.domain.versions import changes_between, publish, snapshot
+from peerdiag.timetable.enums import JobState, SessionType
+from peerdiag.timetable.models import Session, TimetableVersion
+from peerdiag.timetable.solver import check_solution, parse_problem, parse_solution
+
+from .helpers import generate, planned_week
+
+
+def test_fixed_meetings_follow_the_decisions(world):
+    w = planned_week(world.own)
+    fixed = Session.objects.filter(diagnostic=w.d).exclude(pk__in=[s.pk for s in w.interviews])
+    by_type = {}
+    for s in fixed:
+        by_type.setdefault(s.type, []).append(s)
+    overview = by_type[SessionType.OVERVIEW][0]
+    assert (overview.fixed_day, overview.fixed_start, overview.minutes) == (1, time(9, 30), 90)
+    assert overview.presentation_minutes == 20
+    assert sorted(s.fixed_day for s in by_type[SessionType.KIT]) == [1, 2, 3, 4, 5]
+    assert sorted(s.fixed_day for s in by_type[SessionType.PEER_TEAM]) == [1, 2, 3, 4, 5]
+    assert all(s.internal_only for s in by_type[SessionType.PEER_TEAM])
+    assert {s.fixed_day for s in by_type[SessionType.DRAFTING]} == {6}
+    assert by_type[SessionType.FEEDBACK][0].fixed_day == 7
+    with pytest.raises(DomainError):
+        planned_week_again = __import__(
+            "peerdiag.timetable.domain.week", fromlist=["x"]
+        ).seed_fixed_meetings
+        planned_week_again(w.d, by=None)
+
+
+def test_problem_is_valid_in_the_shared_format(world):
+    w = planned_week(world.own)
+    doc = build_problem(w.d)
+    problem = parse_problem(doc)
+    assert len(problem.sessions) == 14 + len(w.interviews)
+    assert [p.id for p in problem.peers][0] == w.d.team.get(role="lead_peer").code
+    interview = problem.session(w.interviews[0].code)
+    assert interview.days is not None and len(interview.days) == 5
+
+
+def test_generate_places_every_session_and_the_draft_checks(world):
+    w = planned_week(world.own)
+    t = generate(w.d, world.pcm)
+    assert t.job_state == JobState.DONE, t.job_error
+    assert "placed" in t.job_best
+    assert not Session.objects.filter(diagnostic=w.d, day__isnull=True).exists()
+    problem = problem_for(w.d, with_previous=False)
+    report = check_solution(problem, parse_solution(draft_solution(w.d)))
+    assert report.valid, report.violations
+    assert violations(w.d) == []
+
+
+def test_a_hand_move_that_breaks_a_rule_is_refused_and_names_it(world):
+    w = planned_week(world.own)
+    generate(w.d, world.pcm)
+    s = Session.objects.get(pk=w.interviews[0].pk)
+    # Into the overview meeting, which every peer attends.
+    with pytest.raises(DomainError) as err:
+        move_session(s, by=world.pcm, day=1, start=time(9, 30))
+    assert "Olive Manager is in" in str(err.value) and "at once" in str(err.value)
+    s.refresh_from_db()
+    assert s.day is not None
+    # Taking a session out, then putting it back where it was, is accepted.
+    other = Session.objects.get(pk=w.interviews[1].pk)
+    where, peers = (other.day, other.start), list(other.peers.all())
+    move_session(other, by=world.pcm, day=None, start=None)
+    other.refresh_from_db()
+    assert other.day is None and other.peers.count() == 0
+    move_session(other, by=world.pcm, day=where[0], start=where[1], peers=peers)
+    other.refresh_from_db()
+    assert (other.day, other.start) == where and list(other.peers.all()) == peers
+
+
+def test_publish_versions_and_changes(world):
+    w = planned_week(world.own)
+    generate(w.d, world.pcm)
+    v1 = publish(w.d, by=world.pcm)
+    assert v1.number == 1 and len(v1.snapshot["sessions"]) == 14 + len(w.interviews)
+    with pytest.raises(DomainError, match="Nothing has changed"):
+        publish(w.d, by=world.pcm)
+    s = Session.objects.get(pk=w.interviews[1].pk)
+    move_session(s, by=world.pcm, day=None, start=None)
+    draft = snapshot(w.d)
+    changes = changes_between(v1.snapshot, draft)
+    assert [(c.kind, c.title) for c in changes] == [("removed", s.title)]
+    v2 = publish(w.d, by=world.pcm)
+    assert v2.number == 2
+    s.refresh_from_db()
+    assert s.sequence == 1
+    assert TimetableVersion.objects.filter(diagnostic=w.d).count() == 2
+    # The next problem carries the published placements as `previous`.
+    doc = build_problem(w.d)
+    assert {p["session"] for p in doc["previous"]} == {x["code"] for x in v2.snapshot["sessions"]}

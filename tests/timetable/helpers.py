@@ -7,9 +7,9 @@ from datetime import date
 
 from peerdiag.diagnostics.enums import TeamRole
 from peerdiag.diagnostics.models import Diagnostic, Kloe, TeamMember
+from peerdiag.timetable.domain.week import seed_fixed_meetings
 from peerdiag.timetable.enums import Priority, SessionType
 from peerdiag.timetable.models import Attendee, Session
-from peerdiag.timetable.domain.week import seed_fixed_meetings
 from tests.factories import KloeFactory, PersonFactory, TeamMemberFactory
 
 DAY1 = date(2027, 3, 1)  # a Monday with no bank holiday in the next nine days

@@ -1,4 +1,4 @@
-"""The delivery week's core: fixed meetings, the problem, generate, hand moves, publish, versions."""
+"""The delivery week's core: fixed meetings, the problem, generate, moves, publish, versions."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_problem_is_valid_in_the_shared_format(world):
     doc = build_problem(w.d)
     problem = parse_problem(doc)
     assert len(problem.sessions) == 14 + len(w.interviews)
-    assert [p.id for p in problem.peers][0] == w.d.team.get(role="lead_peer").code
+    assert next(p.id for p in problem.peers) == w.d.team.get(role="lead_peer").code
     interview = problem.session(w.interviews[0].code)
     assert interview.days is not None and len(interview.days) == 5
 

@@ -93,8 +93,13 @@ db: venv
 demo: db
 	$(BIN)/peerdiag demo
 
+# The web server and one background worker (it solves timetables), stopped together.
 run: venv assets db demo
-	PEERDIAG_DEBUG=true $(BIN)/peerdiag runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:8000/ with a background worker; Ctrl-C stops both."
+	PEERDIAG_DEBUG=true PEERDIAG_TASKS_BACKEND=django_tasks_db.DatabaseBackend sh -c '\
+	  $(BIN)/peerdiag db_worker --no-reload -v0 & worker=$$!; \
+	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/peerdiag runserver 127.0.0.1:8000'
 
 # --- Checks -------------------------------------------------------------------------------
 

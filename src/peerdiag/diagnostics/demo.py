@@ -8,6 +8,7 @@ so in the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -465,6 +466,17 @@ def _build(
         cancel(d, by=admin, reason="The council chose a different kind of support.")
 
 
+# Later apps (the timetable, ...) add their demo data through these steps: each is called
+# with the day the demo is loaded for, after every diagnostic exists, and must be idempotent.
+DemoStep = Callable[[date], None]
+_demo_steps: list[DemoStep] = []
+
+
+def register_demo_step(step: DemoStep) -> None:
+    if step not in _demo_steps:
+        _demo_steps.append(step)
+
+
 @transaction.atomic
 def load_demo(today: date | None = None) -> list[Account]:
     """Create whatever of the demo data is missing. Returns the demo accounts."""
@@ -481,4 +493,6 @@ def load_demo(today: date | None = None) -> list[Account]:
     for title, host, type_, stage in DIAGNOSTICS:
         if not Diagnostic.objects.filter(title=title, host_council__name=host).exists():
             _build(title, host, type_, stage, people, bench, today)
+    for step in _demo_steps:
+        step(today)
     return ACCOUNTS

@@ -1,7 +1,20 @@
 """URLs of the schedule pages (see views/schedule.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import URLPattern, path
 
-D = "diagnostics/<str:ref>/"
+from .views import schedule
 
-urlpatterns: list = []  # type: ignore[type-arg]
+D = "diagnostics/<str:ref>/timetable/"
+
+urlpatterns: list[URLPattern] = [
+    path(D + "generate/", schedule.schedule_generate, name="schedule_generate"),
+    path(D + "generate/progress/", schedule.schedule_progress, name="schedule_progress"),
+    path(D + "grid/", schedule.schedule_grid, name="schedule_grid"),
+    path(D + "itineraries/", schedule.schedule_people, name="schedule_people"),
+    path(D + "itineraries/<str:code>/", schedule.itinerary, name="itinerary"),
+    path(D + "sessions/<str:code>/move/", schedule.session_move, name="session_move"),
+    path(D + "sessions/<str:code>/held/", schedule.session_held, name="session_held"),
+    path(D + "publish/", schedule.timetable_publish, name="timetable_publish"),
+    path(D + "versions/", schedule.timetable_versions, name="timetable_versions"),
+    path(D + "versions/<int:number>/", schedule.timetable_version, name="timetable_version"),
+]

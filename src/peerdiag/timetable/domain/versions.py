@@ -164,10 +164,13 @@ def publish_blockers(diagnostic: Diagnostic, sessions: list[Session] | None = No
     return violations(diagnostic, sessions=sessions)
 
 
-def publish(diagnostic: Diagnostic, *, by: User | None, note: str = "") -> TimetableVersion:
+def publish(
+    diagnostic: Diagnostic, *, by: User | None, note: str = "", notify: bool = True
+) -> TimetableVersion:
     """Publish the draft as the next version and send invitations, updates and cancellations.
 
-    Refused while the draft breaks a hard rule, while a session with children or young people
+    With `notify` False (the demo loader) nothing is e-mailed. Refused while the draft breaks
+    a hard rule, while a session with children or young people
     lacks a supporting adult or consent, or when nothing changed since the last version.
     Side effects: a TimetableVersion; SEQUENCE and status of changed sessions; e-mails with
     .ics files; audit entry.
@@ -219,9 +222,10 @@ def publish(diagnostic: Diagnostic, *, by: User | None, note: str = "") -> Timet
             summary=f"Published timetable version {number} ({len(placed)} sessions, "
             f"{len(changed)} changes)",
         )
-        from .invitations import send_invitations
+        if notify:
+            from .invitations import send_invitations
 
-        send_invitations(version, previous=previous)
+            send_invitations(version, previous=previous)
     return version
 
 

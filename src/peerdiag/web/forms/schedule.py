@@ -1,0 +1,119 @@
+"""Forms of the schedule pages: generate, move a session, publish, compare versions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from peerdiag.diagnostics.models import TeamMember
+from peerdiag.timetable.domain.generate import MAX_SECONDS, MIN_SECONDS
+from peerdiag.timetable.enums import HEARING_DAYS, MEETING_TYPES
+from peerdiag.timetable.models import Session
+
+from .diagnostics import DomainErrorsMixin
+
+OUT = "out"
+
+
+class GenerateForm(DomainErrorsMixin, forms.Form):
+    seconds = forms.IntegerField(
+        label="How long may the scheduler take, in seconds?",
+        help_text=f"Between {MIN_SECONDS} and {MAX_SECONDS}. Longer runs can find a better week.",
+        initial=20,
+        min_value=MIN_SECONDS,
+        max_value=MAX_SECONDS,
+        error_messages={
+            "required": "Enter how many seconds the scheduler may take",
+            "invalid": "Enter a whole number of seconds, like 20",
+            "min_value": f"Give the scheduler at least {MIN_SECONDS} seconds",
+            "max_value": f"Give the scheduler at most {MAX_SECONDS} seconds",
+        },
+    )
+
+
+def _day_label(n: int, on: date | None) -> str:
+    return f"Day {n}, {on:%A} {on.day} {on:%B %Y}" if on else f"Day {n}"
+
+
+class MoveForm(DomainErrorsMixin, forms.Form):
+    day = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="Which day?",
+        error_messages={"required": "Choose a day, or take the session out of the week"},
+    )
+    start = forms.TimeField(
+        required=False,
+        label="Start time",
+        help_text="Use the 24-hour clock, for example 09:30 or 14:00",
+        input_formats=["%H:%M", "%H.%M"],
+        error_messages={"invalid": "Enter the start time like 09:30"},
+    )
+    peers = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Which peers?",
+        help_text="If you tick nobody, the session keeps its required peers and others are "
+        "added in team order.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        session: Session,
+        dates: dict[int, date],
+        members: list[TeamMember],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = {m.code: m for m in members}
+        days = range(1, 8) if session.type in MEETING_TYPES else HEARING_DAYS
+        self.fields["day"].choices = [  # type: ignore[attr-defined]
+            (str(n), _day_label(n, dates.get(n))) for n in days if n in dates
+        ] + [(OUT, "Take it out of the week")]
+        self.fields["peers"].choices = [  # type: ignore[attr-defined]
+            (m.code, f"{m.person.full_name} ({m.get_role_display()})") for m in members
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("day") not in (None, "", OUT) and data.get("start") is None:
+            if "start" not in self.errors:
+                self.add_error("start", "Enter a start time")
+        return data
+
+    def chosen_day(self) -> int | None:
+        day = self.cleaned_data["day"]
+        return None if day == OUT else int(day)
+
+    def chosen_peers(self) -> list[TeamMember]:
+        return [self.members[c] for c in self.cleaned_data.get("peers") or [] if c in self.members]
+
+
+class PublishForm(DomainErrorsMixin, forms.Form):
+    note = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Note for the version history (optional)",
+        help_text="For example ‘Moved the partners' focus group to day 3’",
+    )
+
+
+class CompareForm(forms.Form):
+    """Two versions to compare: ?from=N&to=M, where `to` may also be the draft."""
+
+    def __init__(self, *args: Any, numbers: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(n), f"Version {n}") for n in numbers]
+        self.fields["from"] = forms.TypedChoiceField(
+            choices=choices,
+            coerce=int,
+            label="From",
+            error_messages={"invalid_choice": "Choose a published version to compare from"},
+        )
+        self.fields["to"] = forms.ChoiceField(
+            choices=[("draft", "The draft"), *choices],
+            label="To",
+            error_messages={"invalid_choice": "Choose a version or the draft to compare to"},
+        )

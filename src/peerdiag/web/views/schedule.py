@@ -1,0 +1,409 @@
+"""The delivery week's schedule: generate with live progress, the day grid, itineraries, moving a
+session by hand, recording meetings as held, publishing, and the published versions.
+
+Council users (no `timetable.view_internal`) never see internal sessions (peer team meetings,
+drafting): every list below goes through `visible_sessions` / `visible_changes`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from peerdiag.common.errors import DomainError
+from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
+from peerdiag.diagnostics.models import Diagnostic, TeamMember
+from peerdiag.timetable.domain.generate import job_view, start_generation
+from peerdiag.timetable.domain.placements import move_session
+from peerdiag.timetable.domain.problem import latest_version, planned_sessions
+from peerdiag.timetable.domain.versions import changes_between, publish, publish_blockers, snapshot
+from peerdiag.timetable.domain.views_support import (
+    HELD_TYPES,
+    change_recipients,
+    day_grid,
+    itinerary as build_itinerary,
+    record_session_held,
+    snapshot_days,
+    visible_changes,
+    visible_sessions,
+)
+from peerdiag.timetable.domain.week import day_dates, delivery_members, timetable_for
+from peerdiag.timetable.enums import DELIVERY_DAYS, JobState, SessionStatus
+from peerdiag.timetable.models import Attendee, Session, TimetableVersion
+from peerdiag.web.forms.schedule import CompareForm, GenerateForm, MoveForm, PublishForm
+
+VIEW = "timetable.view"
+INTERNAL = "timetable.view_internal"
+PLAN = "timetable.plan"
+PUBLISH = "timetable.publish"
+RECORD_HELD = "timetable.record_held"
+
+
+def _internal(request: HttpRequest, d: Diagnostic) -> bool:
+    return request.user.has_perm(INTERNAL, d)
+
+
+def _session_for(request: HttpRequest, d: Diagnostic, code: str) -> Session:
+    """The diagnostic's session; 404 if there is none or the reader may not see it."""
+    session = Session.objects.filter(diagnostic=d, code=code).select_related("diagnostic").first()
+    if session is None or (session.internal_only and not _internal(request, d)):
+        raise Http404("No such session")
+    return session
+
+
+def _day_links(dates: dict[int, Any], current: int | None = None) -> list[dict[str, Any]]:
+    return [
+        {"n": n, "date": dates.get(n), "current": n == current} for n in range(1, DELIVERY_DAYS + 1)
+    ]
+
+
+# Generate -------------------------------------------------------------------------------------
+
+
+def _progress_context(request: HttpRequest, d: Diagnostic) -> dict[str, Any]:
+    job = job_view(timetable_for(d))
+    ctx: dict[str, Any] = {
+        "d": d,
+        "job": job,
+        "state_label": JobState(job.state).label,
+        "done": job.state == JobState.DONE,
+    }
+    if ctx["done"]:
+        sessions = visible_sessions(planned_sessions(d), internal=_internal(request, d))
+        ctx["placed"] = sum(1 for s in sessions if s.placed)
+        ctx["left_out"] = [s for s in sessions if not s.placed]
+    return ctx
+
+
+@login_required
+def schedule_generate(request: HttpRequest, ref: str) -> HttpResponse:
+    """The current generate run and a form to start one."""
+    d = get_diagnostic_for_user(request.user, ref, perm=PLAN)
+    form = GenerateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            start_generation(
+                d,
+                by=request.user,  # type: ignore[arg-type]
+                seconds=form.cleaned_data["seconds"],
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, "The scheduler has started on the week")
+            return redirect("web:schedule_generate", d.reference)
+    return render(
+        request,
+        "web/schedule/generate.html",
+        {
+            "form": form,
+            "latest": latest_version(d),
+            "day1_missing": d.day1 is None,
+            **_progress_context(request, d),
+        },
+    )
+
+
+@login_required
+def schedule_progress(request: HttpRequest, ref: str) -> HttpResponse:
+    """The progress panel alone, for htmx to swap in while a run goes on."""
+    d = get_diagnostic_for_user(request.user, ref, perm=PLAN)
+    return render(request, "web/schedule/generate.html#progress", _progress_context(request, d))
+
+
+# The day grid ---------------------------------------------------------------------------------
+
+
+def _day_param(request: HttpRequest) -> int:
+    try:
+        day = int(request.GET.get("day", "1"))
+    except ValueError:
+        return 1
+    return day if 1 <= day <= DELIVERY_DAYS else 1
+
+
+@login_required
+def schedule_grid(request: HttpRequest, ref: str) -> HttpResponse:
+    """One delivery day: a row for each time slot and a column for each peer."""
+    d = get_diagnostic_for_user(request.user, ref, perm=VIEW)
+    day = _day_param(request)
+    dates = day_dates(d)
+    sessions = visible_sessions(planned_sessions(d), internal=_internal(request, d))
+    grid = day_grid(
+        timetable_for(d),
+        day=day,
+        day_date=dates.get(day),
+        sessions=sessions,
+        members=delivery_members(d),
+    )
+    today = timezone.localdate()
+    may_hold = request.user.has_perm(RECORD_HELD, d)
+    held_codes = {
+        s.code
+        for s in grid.sessions
+        if may_hold and s.type in HELD_TYPES and day in dates and dates[day] <= today
+    }
+    return render(
+        request,
+        "web/schedule/grid.html",
+        {
+            "d": d,
+            "grid": grid,
+            "days": _day_links(dates, day),
+            "day1_missing": not dates,
+            "unplaced": [s for s in sessions if not s.placed],
+            "held_codes": held_codes,
+            "can_plan": request.user.has_perm(PLAN, d),
+        },
+    )
+
+
+# People and itineraries -----------------------------------------------------------------------
+
+
+@login_required
+def schedule_people(request: HttpRequest, ref: str) -> HttpResponse:
+    """Everyone in the week, each with a link to their itinerary."""
+    d = get_diagnostic_for_user(request.user, ref, perm=VIEW)
+    sessions = [
+        s
+        for s in visible_sessions(planned_sessions(d), internal=_internal(request, d))
+        if s.placed
+    ]
+    peer_counts: dict[int, int] = {}
+    attendee_counts: dict[int, int] = {}
+    for s in sessions:
+        for m in s.peers.all():
+            peer_counts[m.pk] = peer_counts.get(m.pk, 0) + 1
+        for a in s.attendees.all():
+            attendee_counts[a.pk] = attendee_counts.get(a.pk, 0) + 1
+    peers = [(m, peer_counts.get(m.pk, 0)) for m in delivery_members(d)]
+    attendees = [
+        (a, attendee_counts.get(a.pk, 0))
+        for a in Attendee.objects.filter(diagnostic=d).order_by("group", "name", "pk")
+    ]
+    return render(
+        request, "web/schedule/people.html", {"d": d, "peers": peers, "attendees": attendees}
+    )
+
+
+@login_required
+def itinerary(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    """One person's sessions day by day, laid out to print."""
+    d = get_diagnostic_for_user(request.user, ref, perm=VIEW)
+    members = list(TeamMember.objects.filter(diagnostic=d).select_related("person"))
+    person: TeamMember | Attendee | None = next((m for m in members if m.code == code), None)
+    if person is None:
+        person = Attendee.objects.filter(diagnostic=d, code=code).first()
+    if person is None:
+        raise Http404("No such person in this diagnostic")
+    sessions = visible_sessions(planned_sessions(d), internal=_internal(request, d))
+    dates = day_dates(d)
+    plan = build_itinerary(
+        person,
+        sessions=sessions,
+        names={m.pk: m.person.full_name for m in members},
+        dates=dates,
+    )
+    return render(
+        request,
+        "web/schedule/itinerary.html",
+        {"d": d, "plan": plan, "day1_missing": not dates},
+    )
+
+
+# Changing the draft by hand -------------------------------------------------------------------
+
+
+@login_required
+def session_move(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    """Place one session by hand; the scheduler's checker refuses a move that breaks a rule."""
+    d = get_diagnostic_for_user(request.user, ref, perm=PLAN)
+    session = _session_for(request, d, code)
+    dates = day_dates(d)
+    members = delivery_members(d)
+    initial = {
+        "day": str(session.day) if session.placed else None,
+        "start": session.start,
+        "peers": [m.code for m in session.peers.all()],
+    }
+    form = MoveForm(
+        request.POST or None, initial=initial, session=session, dates=dates, members=members
+    )
+    if request.method == "POST" and form.is_valid():
+        day = form.chosen_day()
+        try:
+            move_session(
+                session,
+                by=request.user,  # type: ignore[arg-type]
+                day=day,
+                start=form.cleaned_data["start"] if day is not None else None,
+                peers=form.chosen_peers() if day is not None else None,
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            if day is None:
+                messages.success(request, f"‘{session.title}’ is taken out of the week")
+            else:
+                messages.success(request, f"‘{session.title}’ moved to day {day}")
+            url = reverse("web:schedule_grid", args=[d.reference])
+            return redirect(f"{url}?day={day or 1}")
+    return render(
+        request,
+        "web/schedule/move.html",
+        {"d": d, "session": session, "form": form, "day1_missing": not dates},
+    )
+
+
+@login_required
+@require_POST
+def session_held(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    """Record a KIT or peer team meeting as held (or, with held=no, as not held)."""
+    d = get_diagnostic_for_user(request.user, ref, perm=RECORD_HELD)
+    session = _session_for(request, d, code)
+    held = request.POST.get("held", "yes") != "no"
+    try:
+        record_session_held(session, by=request.user, held=held)  # type: ignore[arg-type]
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        state = "held" if held else "not held"
+        messages.success(request, f"‘{session.title}’ is recorded as {state}")
+    url = reverse("web:schedule_grid", args=[d.reference])
+    return redirect(f"{url}?day={session.day or 1}")
+
+
+# Publishing and versions ----------------------------------------------------------------------
+
+
+@login_required
+def timetable_publish(request: HttpRequest, ref: str) -> HttpResponse:
+    """What publishing would change and who would hear of it; POST publishes."""
+    d = get_diagnostic_for_user(request.user, ref, perm=PUBLISH)
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = publish(
+                d,
+                by=request.user,  # type: ignore[arg-type]
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, f"Version {version.number} of the timetable is published")
+            return redirect("web:timetable_versions", d.reference)
+    internal = _internal(request, d)
+    sessions = planned_sessions(d)
+    latest = latest_version(d)
+    old = latest.snapshot if latest else None
+    draft = snapshot(d, sessions)
+    changes = changes_between(old, draft)
+    try:
+        blockers = publish_blockers(d, sessions)
+    except DomainError as e:
+        blockers = [e.message]
+    return render(
+        request,
+        "web/schedule/publish.html",
+        {
+            "d": d,
+            "form": form,
+            "latest": latest,
+            "blockers": blockers,
+            "changes": visible_changes(changes, old, draft, internal=internal),
+            "recipients": change_recipients(changes, old, draft),
+        },
+    )
+
+
+def _count(snap: dict[str, Any], internal: bool) -> int:
+    return sum(1 for s in snap.get("sessions", []) if internal or not s.get("internal"))
+
+
+@login_required
+def timetable_versions(request: HttpRequest, ref: str) -> HttpResponse:
+    """The draft and every published version; compare any two."""
+    d = get_diagnostic_for_user(request.user, ref, perm=VIEW)
+    internal = _internal(request, d)
+    versions = list(
+        TimetableVersion.objects.filter(diagnostic=d)
+        .select_related("published_by")
+        .order_by("-number")
+    )
+    by_number = {v.number: v for v in versions}
+    draft_rows = Session.objects.filter(diagnostic=d, day__isnull=False).exclude(
+        status=SessionStatus.CANCELLED
+    )
+    if not internal:
+        draft_rows = draft_rows.exclude(internal_only=True)
+    compare = None
+    compared: dict[str, Any] | None = None
+    if "from" in request.GET or "to" in request.GET:
+        compare = CompareForm(request.GET, numbers=sorted(by_number))
+        if compare.is_valid():
+            old = by_number[compare.cleaned_data["from"]].snapshot
+            to = compare.cleaned_data["to"]
+            new = snapshot(d) if to == "draft" else by_number[int(to)].snapshot
+            compared = {
+                "from": compare.cleaned_data["from"],
+                "to": to,
+                "changes": visible_changes(
+                    changes_between(old, new), old, new, internal=internal
+                ),
+            }
+    else:
+        initial = {"to": "draft"}
+        if versions:
+            initial["from"] = str(versions[0].number)
+        compare = CompareForm(initial=initial, numbers=sorted(by_number))
+    return render(
+        request,
+        "web/schedule/versions.html",
+        {
+            "d": d,
+            "versions": [(v, _count(v.snapshot, internal)) for v in versions],
+            "draft_count": draft_rows.count(),
+            "compare": compare,
+            "compared": compared,
+            "can_publish": request.user.has_perm(PUBLISH, d),
+        },
+    )
+
+
+@login_required
+def timetable_version(request: HttpRequest, ref: str, number: int) -> HttpResponse:
+    """One published version's sessions by day, and what changed from the version before."""
+    d = get_diagnostic_for_user(request.user, ref, perm=VIEW)
+    internal = _internal(request, d)
+    version = (
+        TimetableVersion.objects.filter(diagnostic=d, number=number)
+        .select_related("published_by")
+        .first()
+    )
+    if version is None:
+        raise Http404("No such version")
+    previous = (
+        TimetableVersion.objects.filter(diagnostic=d, number__lt=number).order_by("-number").first()
+    )
+    old = previous.snapshot if previous else None
+    changes = changes_between(old, version.snapshot)
+    return render(
+        request,
+        "web/schedule/version.html",
+        {
+            "d": d,
+            "version": version,
+            "previous": previous,
+            "days": snapshot_days(version.snapshot, internal=internal),
+            "changes": visible_changes(changes, old, version.snapshot, internal=internal),
+        },
+    )

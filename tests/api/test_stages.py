@@ -108,11 +108,19 @@ def test_blockers_from_unbuilt_capabilities_are_marked_unavailable(world, as_use
     response = as_user(world.pcm).post(f"{OWN}/advance", {"to_stage": "ready"})
     assert response.status_code == 409
     blockers = response.json()["blockers"]
-    # Documents are built (nothing requested yet); the timetable is not.
+    # Documents and the timetable are built (nothing requested or published yet).
     assert [(b["code"], b["fix"], b["unavailable"]) for b in blockers] == [
         ("documents.none_requested", "documents", False),
-        ("timetable.unavailable", "timetable", True),
+        ("timetable.unpublished", "timetable", False),
     ]
+    # Findings are not built yet: their conditions say so.
+    Diagnostic.objects.filter(pk=world.own.pk).update(stage=Stage.DRAFTING, day1="2026-01-05")
+    response = as_user(world.pcm).post(f"{OWN}/advance", {"to_stage": "feedback_given"})
+    assert response.status_code == 409
+    blockers = response.json()["blockers"]
+    assert {(b["code"], b["fix"], b["unavailable"]) for b in blockers} == {
+        ("findings.unavailable", "findings", True)
+    }
 
 
 def test_the_pcm_advances_through_an_open_gate(world, as_user):

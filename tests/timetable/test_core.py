@@ -101,3 +101,16 @@ def test_publish_versions_and_changes(world):
     # The next problem carries the published placements as `previous`.
     doc = build_problem(w.d)
     assert {p["session"] for p in doc["previous"]} == {x["code"] for x in v2.snapshot["sessions"]}
+
+
+def test_a_replan_after_publishing_keeps_the_published_week(world):
+    w = planned_week(world.own)
+    generate(w.d, world.pcm)
+    v1 = publish(w.d, by=world.pcm)
+    added = Session.objects.create(
+        diagnostic=w.d, type=SessionType.INTERVIEW, title="Late addition", minutes=30
+    )
+    added.attendees.set([w.attendees[0]])
+    generate(w.d, world.pcm)
+    changes = changes_between(v1.snapshot, snapshot(w.d))
+    assert [(c.kind, c.title) for c in changes] == [("added", "Late addition")]

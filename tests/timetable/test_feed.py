@@ -39,9 +39,7 @@ def test_peer_feed_holds_their_published_sessions_internal_ones_too(world):
     feed = feed_for_person(world.peer.person)
     code = w.d.team.get(person=world.peer.person).code
     mine = {
-        s["uid"]
-        for s in version.snapshot["sessions"]
-        if code in {p["code"] for p in s["peers"]}
+        s["uid"] for s in version.snapshot["sessions"] if code in {p["code"] for p in s["peers"]}
     }
     assert any(s["internal"] for s in version.snapshot["sessions"] if s["uid"] in mine)
     got = uids(Client().get(reverse("web:calendar_feed", args=[feed.token])))

@@ -1,8 +1,8 @@
-"""Publishing e-mails each person .ics invitations; later publishes send updates or cancellations."""
+"""Publishing e-mails each person .ics invitations; later publishes send updates or cancels."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from peerdiag.common.errors import DomainError
 from peerdiag.timetable.domain import ics
+from peerdiag.timetable.domain.feeds import feed_url_for_attendee
 from peerdiag.timetable.domain.invitations import InvitationSummary
 from peerdiag.timetable.domain.placements import move_session
 from peerdiag.timetable.domain.versions import publish
@@ -107,7 +108,8 @@ def test_first_publish_sends_one_mail_per_person_with_a_request_per_session(worl
     attendees = {str(a).lower() for a in ev.get("ATTENDEE", [])}
     assert f"mailto:{a1.email}" in attendees
     body = sent[a1.email].body
-    assert s["title"] in body and s["start"] in body and "http://" in body and "/calendar/" in body
+    assert s["title"] in body and s["start"] in body and f"(day {s['day']})" in body
+    assert feed_url_for_attendee(a1) in body  # their private calendar address
 
 
 def test_council_recipients_never_receive_internal_sessions(world, published):
@@ -129,7 +131,7 @@ def test_council_recipients_never_receive_internal_sessions(world, published):
 
 
 def test_moving_a_session_sends_an_update_only_to_its_people(world, published):
-    w, v1, _ = published
+    w, _, _ = published
     s = Session.objects.get(pk=w.interviews[2].pk)
     day, start = free_slot(s, world.pcm)
     v2, sent = publish_and_send(w.d, world.pcm)
@@ -161,13 +163,13 @@ def test_taking_a_session_out_sends_a_cancellation(world, published):
         assert ev["STATUS"] == "CANCELLED"
         assert (str(ev["UID"]), ev["SEQUENCE"]) == (s.uid, 1)
         assert "no longer need to attend" in message.body
-    assert set(
-        SentInvitation.objects.filter(session=s).values_list("method", flat=True)
-    ) == {InvitationMethod.CANCEL}
+    assert set(SentInvitation.objects.filter(session=s).values_list("method", flat=True)) == {
+        InvitationMethod.CANCEL
+    }
 
 
 def test_an_attendee_taken_off_a_session_gets_a_cancellation(world, published):
-    w, v1, _ = published
+    w, _, _ = published
     s = Session.objects.get(pk=w.interviews[4].pk)
     old = w.attendees[4]
     new = Attendee.objects.create(
@@ -229,3 +231,37 @@ def test_a_cancel_without_a_date_still_names_the_session():
     ev = only_event(Calendar.from_ical(out))
     assert (str(ev["UID"]), ev["SEQUENCE"], ev["STATUS"]) == ("x@peerdiag", 3, "CANCELLED")
     assert "DTSTART" not in ev
+
+
+def test_a_session_with_young_people_names_the_supporting_adult(world):
+    w = planned_week(world.own)
+    Session.objects.filter(pk=w.interviews[5].pk).update(
+        young_people=True,
+        supporting_adult="Sam Carer",
+        consent_recorded_on=date(2027, 2, 1),
+        platform_link="https://meet.example/young",
+    )
+    generate(w.d, world.pcm)
+    _, sent = publish_and_send(w.d, world.pcm)
+    message = sent[w.attendees[5].email]
+    assert "Supporting adult: Sam Carer" in message.body
+    assert "https://meet.example/young" in message.body
+    ev = only_event(calendars(message)[0])
+    assert "supporting adult: Sam Carer" in str(ev["DESCRIPTION"])
+    assert str(ev["LOCATION"]) == str(ev["URL"]) == "https://meet.example/young"
+
+
+def test_children_and_young_people_are_never_emailed(world):  # type: ignore[no-untyped-def]
+    w = planned_week(world.own)
+    young = w.attendees[5]
+    Attendee.objects.filter(pk=young.pk).update(young_person=True)
+    Session.objects.filter(pk=w.interviews[5].pk).update(
+        young_people=True, supporting_adult="Sam Carer", consent_recorded_on=date(2027, 2, 1)
+    )
+    generate(w.d, world.pcm)
+    _, sent = publish_and_send(w.d, world.pcm)
+    assert young.email not in sent
+    assert w.attendees[4].email in sent  # everyone else still hears
+    # The peer in that session is still invited to it.
+    peers = {m.person.email for m in Session.objects.get(pk=w.interviews[5].pk).peers.all()}
+    assert peers and all(p in sent for p in peers)

@@ -11,7 +11,7 @@ from datetime import date, time
 from django.db import transaction
 
 from peerdiag.diagnostics.enums import Stage, TeamRole
-from peerdiag.diagnostics.models import Diagnostic
+from peerdiag.diagnostics.models import Diagnostic, Kloe
 from peerdiag.timetable.solver import solution_to_dict, solve
 
 from .domain.placements import apply_solution
@@ -140,7 +140,7 @@ def _session(
     kind: str,
     group: str,
     people: list[Attendee],
-    kloes: list[object],
+    kloes: list[Kloe],
     *,
     minutes: int = 60,
     peers: int = 1,

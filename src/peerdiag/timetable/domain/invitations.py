@@ -141,12 +141,19 @@ def _plan(version: TimetableVersion, previous: TimetableVersion | None) -> list[
     ):
         sent[(inv.session.code, inv.email.lower())] = inv
 
+    # Children and young people are never e-mailed: the organiser reaches them through their
+    # supporting adult, who is named on the session.
+    young = set(
+        Attendee.objects.filter(diagnostic=diagnostic, young_person=True).values_list(
+            "code", flat=True
+        )
+    )
     recipients: dict[str, _Recipient] = {}
     wanted: dict[str, set[str]] = {}
     for code, s in sessions.items():
         for p, council in _people(s):
             email = (p.get("email") or "").strip().lower()
-            if not email:
+            if not email or (council and p.get("code") in young):
                 continue
             r = recipients.setdefault(email, _Recipient(email=email, name=p["name"]))
             if council and not r.attendee_code:

@@ -35,6 +35,7 @@ from ..enums import (
     SessionType,
 )
 from ..models import Attendee, SentInvitation, Session, Timetable, TimetableVersion
+from .placements import violations
 from .problem import hhmm, minutes_of
 from .week import delivery_members, timetable_for
 
@@ -426,23 +427,28 @@ def _about(session: Session, message: str) -> bool:
     return f"‘{session.title}’" in message or session.code in message
 
 
-def _keep_draft_valid(session: Session, *, moved_fixed: bool) -> bool:
-    """After a change to a placed session: move it to its new fixed time if it has one, then
-    take it out of the draft if the draft's checker finds it breaking a hard rule. True if taken
-    out."""
-    from .placements import violations
+def _broken(session: Session) -> set[str] | None:
+    """The draft's broken rules that name `session`; None when the week cannot be checked."""
+    try:
+        found = [v for v in violations(session.diagnostic) if _about(session, v)]
+    except DomainError:
+        # The week cannot be checked as a whole (no day 1, no team): nothing to keep valid.
+        return None
+    # Compared across a rename, so the session's own name is left out.
+    return {v.replace(f"‘{session.title}’", "‘…’").replace(session.code, "…") for v in found}
 
+
+def _keep_draft_valid(session: Session, *, before: set[str] | None, moved_fixed: bool) -> bool:
+    """After a change to a placed session: move it to its new fixed time if it has one, then
+    take it out of the draft if the checker finds it breaking a hard rule it did not break
+    before the change. True if taken out."""
     if not session.placed:
         return False
     if moved_fixed and session.fixed_day is not None and session.fixed_start is not None:
         session.day, session.start = session.fixed_day, session.fixed_start
         session.save(update_fields=["day", "start", "updated_at"])
-    try:
-        broken = [v for v in violations(session.diagnostic) if _about(session, v)]
-    except DomainError:
-        # The week cannot be checked as a whole (no day 1, no team): nothing to keep valid.
-        return False
-    if not broken:
+    after = _broken(session)
+    if after is None or not after - (before or set()):
         return False
     session.day = session.start = None
     session.unscheduled_reason = CHANGED_AFTER_PLACING
@@ -468,12 +474,15 @@ def update_session(session: Session, *, by: User | None, details: SessionDetails
     with transaction.atomic():
         before = _placement_key(session)
         fixed_before = (session.fixed_day, session.fixed_start)
+        broken_before = _broken(session) if session.placed else None
         _write(session, checked)
         session = Session.objects.get(pk=session.pk)
         taken_out = False
         if _placement_key(session) != before:
             taken_out = _keep_draft_valid(
-                session, moved_fixed=(session.fixed_day, session.fixed_start) != fixed_before
+                session,
+                before=broken_before,
+                moved_fixed=(session.fixed_day, session.fixed_start) != fixed_before,
             )
         summary = f"Changed the session ‘{session.title}’"
         if taken_out:

@@ -198,7 +198,7 @@ class Itinerary:
     not_placed: list[Session]
 
 
-def itinerary(
+def person_itinerary(
     person: TeamMember | Attendee,
     *,
     sessions: list[Session],
@@ -237,7 +237,7 @@ def itinerary(
         others += [a.name for a in s.attendees.all() if a.pk != person.pk]
         days.setdefault(s.day, []).append(Appointment(s, sorted(others)))
     out = [
-        ItineraryDay(n, dates.get(n), sorted(days[n], key=lambda a: (a.session.start or time())))
+        ItineraryDay(n, dates.get(n), sorted(days[n], key=lambda a: a.session.start or time()))
         for n in sorted(days)
     ]
     return Itinerary(name, role, out, not_placed)
@@ -289,15 +289,15 @@ def change_recipients(
 
 def snapshot_days(
     snap: dict[str, Any], *, internal: bool
-) -> list[tuple[int, str, list[dict[str, Any]]]]:
-    """A snapshot's sessions grouped by day: (day, ISO date, sessions), internal ones hidden
+) -> list[tuple[int, date, list[dict[str, Any]]]]:
+    """A snapshot's sessions grouped by day: (day, date, sessions), internal ones hidden
     unless the reader may see them."""
     by_day: dict[int, list[dict[str, Any]]] = {}
     for s in snap.get("sessions", []):
         if s.get("internal") and not internal:
             continue
         by_day.setdefault(int(s["day"]), []).append(s)
-    return [(n, by_day[n][0]["date"], by_day[n]) for n in sorted(by_day)]
+    return [(n, date.fromisoformat(by_day[n][0]["date"]), by_day[n]) for n in sorted(by_day)]
 
 
 __all__ = [
@@ -307,7 +307,7 @@ __all__ = [
     "day_grid",
     "hhmm",
     "internal_codes",
-    "itinerary",
+    "person_itinerary",
     "record_session_held",
     "snapshot_days",
     "visible_changes",

@@ -84,6 +84,7 @@ class AvailabilityGridForm(DomainErrorsMixin, forms.Form):
                 ],
                 widget=forms.RadioSelect,
                 label="When are they available?",
+                help_text="The ticks below count only if you choose the times ticked",
                 initial=ALL_WEEK if all_week else SOME_TIMES,
                 error_messages={"required": "Choose when they are available"},
             )

@@ -78,9 +78,9 @@ class MoveForm(DomainErrorsMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("day") not in (None, "", OUT) and data.get("start") is None:
-            if "start" not in self.errors:
-                self.add_error("start", "Enter a start time")
+        day, start = data.get("day"), data.get("start")
+        if day not in (None, "", OUT) and start is None and "start" not in self.errors:
+            self.add_error("start", "Enter a start time")
         return data
 
     def chosen_day(self) -> int | None:

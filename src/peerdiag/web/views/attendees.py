@@ -119,7 +119,7 @@ def _form_page(
 @login_required
 def attendee_add(request: HttpRequest, ref: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=PLAN)
-    form = AttendeeForm(request.POST or None)
+    form = AttendeeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             a = add_attendee(d, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
@@ -142,7 +142,7 @@ def attendee_edit(request: HttpRequest, ref: str, code: str) -> HttpResponse:
         "group": a.group,
         "young_person": a.young_person,
     }
-    form = AttendeeForm(request.POST or None, initial=initial)
+    form = AttendeeForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             update_attendee(a, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
@@ -256,9 +256,10 @@ def availability_template(request: HttpRequest, ref: str) -> HttpResponse:
 def availability_import(request: HttpRequest, ref: str) -> HttpResponse:
     """Upload the filled-in spreadsheet; every problem is listed and nothing is imported."""
     d = get_diagnostic_for_user(request.user, ref, perm=PLAN)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
     problems: list[Any] = []
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             result = import_attendees(

@@ -28,7 +28,7 @@ from peerdiag.timetable.domain.views_support import (
     HELD_TYPES,
     change_recipients,
     day_grid,
-    itinerary as build_itinerary,
+    person_itinerary,
     record_session_held,
     snapshot_days,
     visible_changes,
@@ -173,9 +173,7 @@ def schedule_people(request: HttpRequest, ref: str) -> HttpResponse:
     """Everyone in the week, each with a link to their itinerary."""
     d = get_diagnostic_for_user(request.user, ref, perm=VIEW)
     sessions = [
-        s
-        for s in visible_sessions(planned_sessions(d), internal=_internal(request, d))
-        if s.placed
+        s for s in visible_sessions(planned_sessions(d), internal=_internal(request, d)) if s.placed
     ]
     peer_counts: dict[int, int] = {}
     attendee_counts: dict[int, int] = {}
@@ -206,7 +204,7 @@ def itinerary(request: HttpRequest, ref: str, code: str) -> HttpResponse:
         raise Http404("No such person in this diagnostic")
     sessions = visible_sessions(planned_sessions(d), internal=_internal(request, d))
     dates = day_dates(d)
-    plan = build_itinerary(
+    plan = person_itinerary(
         person,
         sessions=sessions,
         names={m.pk: m.person.full_name for m in members},
@@ -356,9 +354,7 @@ def timetable_versions(request: HttpRequest, ref: str) -> HttpResponse:
             compared = {
                 "from": compare.cleaned_data["from"],
                 "to": to,
-                "changes": visible_changes(
-                    changes_between(old, new), old, new, internal=internal
-                ),
+                "changes": visible_changes(changes_between(old, new), old, new, internal=internal),
             }
     else:
         initial = {"to": "draft"}

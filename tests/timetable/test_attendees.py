@@ -335,3 +335,17 @@ def test_the_grid_is_not_found_for_someone_of_another_diagnostic(world):
     a = add_attendee(world.other, by=None, name="Ann", group="Police")
     r = _client(world.pcm).get(reverse("web:availability", args=[world.own.reference, a.code]))
     assert r.status_code == 404
+
+
+def test_the_edit_page_shows_the_private_calendar_address_once_there_is_one(world):  # type: ignore[no-untyped-def]
+    from peerdiag.timetable.domain.feeds import feed_url_for_attendee
+
+    w = planned_week(world.own, interviews=1)
+    a = w.attendees[0]
+    url = reverse("web:attendee_edit", args=[w.d.reference, a.code])
+    page = _client(world.organiser).get(url).content.decode()
+    assert "gets a private calendar address with their first invitation" in page
+    address = feed_url_for_attendee(a)
+    a = Attendee.objects.get(pk=a.pk)
+    page = _client(world.organiser).get(url).content.decode()
+    assert address in page and "/calendar/" in address

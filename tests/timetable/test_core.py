@@ -114,3 +114,48 @@ def test_a_replan_after_publishing_keeps_the_published_week(world):
     generate(w.d, world.pcm)
     changes = changes_between(v1.snapshot, snapshot(w.d))
     assert [(c.kind, c.title) for c in changes] == [("added", "Late addition")]
+
+
+def test_a_refusal_shown_to_the_council_does_not_name_private_meetings(world):
+    from peerdiag.timetable.domain.versions import publish_blockers
+
+    w = planned_week(world.own)
+    generate(w.d, world.pcm)
+    # Break a rule inside the peer team's own meeting: make it clash with the KIT meeting.
+    Session.objects.filter(diagnostic=w.d, title="Peer team meeting, day 1").update(
+        start=time(16, 0)
+    )
+    staff = " ".join(publish_blockers(w.d))
+    council = " ".join(publish_blockers(w.d, show_internal=False))
+    assert "Peer team meeting, day 1" in staff
+    assert "Peer team meeting" not in council and "a private peer team session" in council
+    with pytest.raises(DomainError) as err:
+        publish(w.d, by=world.organiser, show_internal=False)
+    assert "Peer team meeting" not in err.value.message
+
+
+def test_session_states_follow_publishing(world):
+    w = planned_week(world.own)
+    generate(w.d, world.pcm)
+    publish(w.d, by=world.pcm)
+    s = Session.objects.get(pk=w.interviews[0].pk)
+    assert s.status == "invited"
+    where, peers = (s.day, s.start), list(s.peers.all())
+    move_session(s, by=world.pcm, day=None, start=None)
+    move_session(s, by=world.pcm, day=where[0], start=where[1], peers=peers)
+    # Back where it was: nothing to publish for it.
+    assert changes_between(TimetableVersion.objects.get().snapshot, snapshot(w.d)) == []
+    for day in range(1, 6):
+        for hour in (9, 10, 11, 13, 14, 15):
+            try:
+                move_session(s, by=world.pcm, day=day, start=time(hour, 0))
+            except DomainError:
+                continue
+            if (day, time(hour, 0)) != where:
+                break
+        else:
+            continue
+        break
+    publish(w.d, by=world.pcm)
+    s.refresh_from_db()
+    assert s.status == "rescheduled" and s.sequence == 1

@@ -143,11 +143,18 @@ def test_progress_panel_polls_while_running_and_shows_time_left(world):
     assert "Refresh" in page and 'http-equiv="refresh"' not in page
     assert "<html" not in page  # a fragment, not the whole page
     full = _text(c.get(_url("schedule_generate")))
-    assert 'aria-live="polite"' in full and "Generate again" not in full
+    assert 'id="generate-status" class="govuk-visually-hidden" role="status">Solving' in full
+    assert "Generate again" not in full
+    # The status line for screen readers is swapped in only when the state changes.
+    assert """hx-vals='{"seen": "running"}'""" in page
+    assert 'hx-swap-oob="innerHTML">Solving' in page
+    same = _text(c.get(_url("schedule_progress") + "?seen=running"))
+    assert "hx-swap-oob" not in same and "18 of 20 sessions placed so far" in same
 
     Timetable.objects.filter(pk=t.pk).update(job_state=JobState.DONE, job_best="done")
-    done = _text(c.get(_url("schedule_progress")))
+    done = _text(c.get(_url("schedule_progress") + "?seen=running"))
     assert "hx-trigger" not in done and "0 sessions placed, 0 left out" in done
+    assert 'hx-swap-oob="innerHTML">Finished: 0 sessions placed, 0 left out' in done
 
 
 def test_a_failed_run_shows_its_error(world):

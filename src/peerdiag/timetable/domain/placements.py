@@ -78,8 +78,12 @@ def violations(
     problem: Problem | None = None,
     solution: dict[str, Any] | None = None,
     sessions: list[Session] | None = None,
+    rename: dict[str, str] | None = None,
 ) -> list[str]:
-    """The hard rules the draft breaks, in words (empty: the draft is valid)."""
+    """The hard rules the draft breaks, in words (empty: the draft is valid).
+
+    `rename` overrides how some codes are named (e.g. private sessions shown to the council).
+    """
     if sessions is None:
         sessions = planned_sessions(diagnostic)
     if problem is None:
@@ -87,7 +91,7 @@ def violations(
     if solution is None:
         solution = draft_solution(diagnostic, sessions)
     report = check_solution(problem, parse_solution(solution))
-    names = _names(diagnostic, sessions)
+    names = {**_names(diagnostic, sessions), **(rename or {})}
     return [humanise(str(v), names) for v in report.violations]
 
 

@@ -21,10 +21,10 @@ from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic
 
 from ..enums import SessionStatus, SessionType
-from ..models import Session, TimetableVersion
+from ..models import Session, Timetable, TimetableVersion
 from .placements import draft_solution, violations
 from .problem import build_problem, hhmm, latest_version, planned_sessions
-from .week import day_dates, delivery_members
+from .week import day_dates, delivery_members, timetable_for
 
 # What a change to a session is, in the order the changes list shows them.
 CHANGE_FIELDS = ("date", "start", "end", "peers", "attendees", "link", "title")
@@ -146,8 +146,14 @@ def changed_codes(old: dict[str, Any] | None, new: dict[str, Any]) -> set[str]:
     return {c.code for c in changes_between(old, new)}
 
 
-def publish_blockers(diagnostic: Diagnostic, sessions: list[Session] | None = None) -> list[str]:
-    """Why the draft may not be published yet (empty: it may)."""
+def publish_blockers(
+    diagnostic: Diagnostic, sessions: list[Session] | None = None, *, show_internal: bool = True
+) -> list[str]:
+    """Why the draft may not be published yet (empty: it may).
+
+    With `show_internal` False (for the council), the peer team's private sessions are not
+    named: they appear as "a private peer team session".
+    """
     if sessions is None:
         sessions = planned_sessions(diagnostic)
     out = []
@@ -161,25 +167,38 @@ def publish_blockers(diagnostic: Diagnostic, sessions: list[Session] | None = No
             )
     if out:
         return out
-    return violations(diagnostic, sessions=sessions)
+    hidden = (
+        {}
+        if show_internal
+        else {s.code: "a private peer team session" for s in sessions if s.internal_only}
+    )
+    return violations(diagnostic, sessions=sessions, rename=hidden)
 
 
 def publish(
-    diagnostic: Diagnostic, *, by: User | None, note: str = "", notify: bool = True
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    note: str = "",
+    notify: bool = True,
+    show_internal: bool = True,
 ) -> TimetableVersion:
     """Publish the draft as the next version and send invitations, updates and cancellations.
 
-    With `notify` False (the demo loader) nothing is e-mailed. Refused while the draft breaks
-    a hard rule, while a session with children or young people
+    Refused while the draft breaks a hard rule, while a session with children or young people
     lacks a supporting adult or consent, or when nothing changed since the last version.
+    With `notify` False (the demo loader) nothing is e-mailed; with `show_internal` False (a
+    council user publishing) a refusal does not name the peer team's private sessions.
     Side effects: a TimetableVersion; SEQUENCE and status of changed sessions; e-mails with
     .ics files; audit entry.
     """
     if diagnostic.stage in ENDED:
         raise DomainError("This diagnostic has ended; its timetable can no longer change")
     with transaction.atomic():
+        # One publish at a time per diagnostic: the version numbers must not race.
+        Timetable.objects.select_for_update().filter(pk=timetable_for(diagnostic).pk).first()
         sessions = planned_sessions(diagnostic)
-        blockers = publish_blockers(diagnostic, sessions)
+        blockers = publish_blockers(diagnostic, sessions, show_internal=show_internal)
         if blockers:
             raise DomainError("The timetable cannot be published yet: " + "; ".join(blockers))
         previous = latest_version(diagnostic)
@@ -209,12 +228,17 @@ def publish(
             snapshot=draft,
         )
         placed = [s["code"] for s in draft["sessions"]]
+        moved = {
+            c.code
+            for c in changes_between(previous.snapshot if previous else None, draft)
+            if c.kind == "changed" and any(x.startswith("moved") for x in c.details)
+        }
+        Session.objects.filter(diagnostic=diagnostic, code__in=moved).exclude(
+            status=SessionStatus.HELD
+        ).update(status=SessionStatus.RESCHEDULED)
         Session.objects.filter(
             diagnostic=diagnostic, code__in=placed, status=SessionStatus.PROPOSED
         ).update(status=SessionStatus.INVITED)
-        Session.objects.filter(
-            diagnostic=diagnostic, code__in=placed, status=SessionStatus.CANCELLED
-        ).update(status=SessionStatus.RESCHEDULED)
         audit.record(
             diagnostic,
             by=by,

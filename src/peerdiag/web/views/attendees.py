@@ -111,8 +111,15 @@ def attendee_list(request: HttpRequest, ref: str) -> HttpResponse:
 def _form_page(
     request: HttpRequest, d: Diagnostic, form: AttendeeForm, title: str, a: Attendee | None
 ) -> HttpResponse:
+    feed = ""
+    if a is not None and hasattr(a, "calendar_feed"):
+        from peerdiag.timetable.domain.feeds import feed_url
+
+        feed = feed_url(a.calendar_feed)
     return render(
-        request, "web/attendees/form.html", {"d": d, "form": form, "title": title, "a": a}
+        request,
+        "web/attendees/form.html",
+        {"d": d, "form": form, "title": title, "a": a, "feed": feed},
     )
 
 

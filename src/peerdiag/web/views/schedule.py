@@ -74,6 +74,8 @@ def _progress_context(request: HttpRequest, d: Diagnostic) -> dict[str, Any]:
         "job": job,
         "state_label": JobState(job.state).label,
         "done": job.state == JobState.DONE,
+        # The screen reader status changes only with the run's state (see generate.html).
+        "status_changed": request.GET.get("seen") != job.state,
     }
     if ctx["done"]:
         sessions = visible_sessions(planned_sessions(d), internal=_internal(request, d))
@@ -115,7 +117,8 @@ def schedule_generate(request: HttpRequest, ref: str) -> HttpResponse:
 def schedule_progress(request: HttpRequest, ref: str) -> HttpResponse:
     """The progress panel alone, for htmx to swap in while a run goes on."""
     d = get_diagnostic_for_user(request.user, ref, perm=PLAN)
-    return render(request, "web/schedule/generate.html#progress", _progress_context(request, d))
+    ctx = {**_progress_context(request, d), "fragment": True}
+    return render(request, "web/schedule/generate.html#progress", ctx)
 
 
 # The day grid ---------------------------------------------------------------------------------
@@ -293,6 +296,7 @@ def timetable_publish(request: HttpRequest, ref: str) -> HttpResponse:
                 d,
                 by=request.user,  # type: ignore[arg-type]
                 note=form.cleaned_data["note"],
+                show_internal=_internal(request, d),
             )
         except DomainError as e:
             form.add_domain_error(e)
@@ -306,7 +310,7 @@ def timetable_publish(request: HttpRequest, ref: str) -> HttpResponse:
     draft = snapshot(d, sessions)
     changes = changes_between(old, draft)
     try:
-        blockers = publish_blockers(d, sessions)
+        blockers = publish_blockers(d, sessions, show_internal=internal)
     except DomainError as e:
         blockers = [e.message]
     return render(

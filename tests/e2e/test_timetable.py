@@ -53,7 +53,9 @@ def test_organiser_enters_availability_generates_and_publishes(page: Page, world
     axe_check(page)
     page.get_by_label("How long may the scheduler take, in seconds?").fill("5")
     page.get_by_role("button", name="Generate the timetable").click()
-    expect(page.get_by_text(re.compile(r"\d+ sessions? placed"))).to_be_visible(timeout=30_000)
+    banner = page.locator("#generate-progress .govuk-notification-banner__heading")
+    expect(banner).to_have_text(re.compile(r"\d+ sessions? placed"), timeout=30_000)
+    expect(page.get_by_role("status")).to_have_text(re.compile(r"Finished: \d+ sessions placed"))
     axe_check(page)
     first = Session.objects.get(pk=w.interviews[0].pk)
     # Placed inside the hours the organiser ticked.
@@ -80,3 +82,34 @@ def test_organiser_enters_availability_generates_and_publishes(page: Page, world
     expect(page.get_by_role("heading", level=1)).to_contain_text(person.name)
     axe_check(page)
     assert Attendee.objects.get(pk=person.pk).sessions.count() == 1
+
+
+def test_progress_refreshes_itself_while_a_run_goes_on(page: Page, world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from peerdiag.timetable.domain.week import timetable_for
+    from peerdiag.timetable.models import Timetable
+
+    w = planned_week(world.own)
+    t = timetable_for(w.d)
+    Timetable.objects.filter(pk=t.pk).update(
+        job_state="running",
+        job_token="abc",
+        job_time_limit=60,
+        job_started_at=timezone.now() - timedelta(seconds=5),
+        job_best="weight 300 of 500",
+    )
+    page.goto("/sign-in/")
+    sign_in(page, "organiser@example.org", PASSWORD)
+    page.goto(f"/diagnostics/{w.d.reference}/timetable/generate/")
+    expect(page.locator("#generate-progress")).to_contain_text("weight 300 of 500")
+    expect(page.get_by_role("status")).to_have_text("Solving")
+    axe_check(page)
+    # The worker reports a better timetable, then finishes: the page follows without a reload.
+    Timetable.objects.filter(pk=t.pk).update(job_best="weight 500 of 500")
+    expect(page.locator("#generate-progress")).to_contain_text("weight 500 of 500")
+    Timetable.objects.filter(pk=t.pk).update(job_state="done", job_finished_at=timezone.now())
+    expect(page.get_by_role("status")).to_have_text(re.compile("Finished"))
+    axe_check(page)

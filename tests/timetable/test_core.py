@@ -159,3 +159,52 @@ def test_session_states_follow_publishing(world):
     publish(w.d, by=world.pcm)
     s.refresh_from_db()
     assert s.status == "rescheduled" and s.sequence == 1
+
+
+def _free_week(world):  # type: ignore[no-untyped-def]
+    """A week with one interview, unplaced, and nothing else in days 2-5 but the fixed meetings."""
+    w = planned_week(world.own, interviews=1)
+    generate(w.d, world.pcm)
+    s = Session.objects.get(pk=w.interviews[0].pk)
+    move_session(s, by=world.pcm, day=None, start=None)
+    return w, Session.objects.get(pk=s.pk)
+
+
+def test_a_move_outside_an_attendees_availability_is_refused(world):
+    from peerdiag.timetable.models import Availability
+
+    w, s = _free_week(world)
+    a = w.attendees[0]
+    a.availability_given = True
+    a.save()
+    Availability.objects.create(
+        diagnostic=w.d, attendee=a, day=2, start=time(9, 0), end=time(12, 0), available=True
+    )
+    with pytest.raises(DomainError, match=f"{a.name}.*(not available|unavailable)"):
+        move_session(s, by=world.pcm, day=2, start=time(13, 0), peers=[w.om])
+    move_session(s, by=world.pcm, day=2, start=time(10, 0), peers=[w.om])
+    s.refresh_from_db()
+    assert (s.day, s.start) == (2, time(10, 0))
+
+
+def test_a_move_that_leaves_no_buffer_before_the_kit_meeting_is_refused(world):
+    w, s = _free_week(world)
+    lead = w.d.team.get(role="lead_peer")
+    # The lead peer's KIT meeting starts at 16:00: 15:00-16:00 leaves no 15-minute buffer.
+    with pytest.raises(DomainError, match="minutes between"):
+        move_session(s, by=world.pcm, day=3, start=time(15, 0), peers=[lead])
+    move_session(s, by=world.pcm, day=3, start=time(14, 45), peers=[lead])
+
+
+def test_a_move_that_takes_a_peers_lunch_is_refused(world):
+    from peerdiag.timetable.models import Attendee
+
+    w, s = _free_week(world)
+    other = Session.objects.create(
+        diagnostic=w.d, type=SessionType.INTERVIEW, title="Long lunch talk", minutes=60
+    )
+    other.attendees.set([Attendee.objects.create(diagnostic=w.d, name="B", group="Partners")])
+    move_session(other, by=world.pcm, day=4, start=time(12, 0), peers=[w.om])
+    # 13:00-14:00 as well leaves the operational manager no 30 minutes between 12:00 and 14:00.
+    with pytest.raises(DomainError, match="lunch"):
+        move_session(s, by=world.pcm, day=4, start=time(13, 0), peers=[w.om])

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "peerdiag.documents",
     "peerdiag.casereview",
     "peerdiag.timetable",
+    "peerdiag.findings",
     "peerdiag.web",
     "peerdiag.api",
 ]

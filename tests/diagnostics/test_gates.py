@@ -288,9 +288,9 @@ def test_core_gate_rule_blocks_then_passes(from_stage, to_stage, case_review, br
 
 
 # Conditions that belong to capabilities not built yet: (from, to, capability names).
-# Capabilities already built (team, documents, case review, retention, timetable) have tests;
+# Capabilities already built (team, documents, case review, retention, timetable, findings):
 # here they are stood in for by passing checks so that only the unbuilt ones are in play.
-BUILT = ["team", "documents", "case_review", "retention", "timetable"]
+BUILT = ["team", "documents", "case_review", "retention", "timetable", "findings"]
 CAPABILITY_RULES = [
     (Stage.PREPARATION, Stage.READY, ["timetable"]),
     (Stage.READY, Stage.DELIVERY, ["timetable"]),

@@ -21,6 +21,8 @@ FIX_PAGES = {
     "access": "web:data_access",
     "documents": "web:document_list",
     "timetable": "web:timetable",
+    "findings": "web:drafting_board",
+    "kit": "web:kit_digests",
 }
 
 

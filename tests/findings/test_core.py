@@ -181,4 +181,43 @@ def test_the_findings_gate_needs_the_lga_format_evidence_approval_and_a_preview(
     Recommendation.objects.filter(diagnostic=d).update(approved_at=timezone.now())
     KitDigest.objects.create(diagnostic=d, shared_at=timezone.now(), previews_final_messages=True)
     assert findings_blockers(d, Stage.FEEDBACK_GIVEN) == []
-    assert findings_blockers(d, Stage.CLOSED) == []
+
+
+def test_peer_notes_are_destroyed_on_the_destroy_by_date_and_closing_waits_for_it(world):  # type: ignore[no-untyped-def]
+    from datetime import date, timedelta
+
+    from django.core.management import call_command
+
+    from peerdiag.casereview.domain.retention import run_retention
+    from peerdiag.findings.models import Quote
+
+    x = delivery(world)
+    note = note_for_session(x.sessions[0], by=x.lead)
+    save_note(note, by=x.lead, revision=0, body="What the team manager told us")
+    add_quote(note, by=x.lead, text="We are stretched", group="Team managers", group_size=5)
+    f = add_finding(
+        x.d, by=x.lead, kind="area", statement="Stretched teams", kloe=None, evidence=[note]
+    )
+    codes = [b.code for b in findings_blockers(x.d, Stage.CLOSED)]
+    assert codes == ["findings.notes_kept"]
+    issued = date(2027, 4, 1)
+    Diagnostic.objects.filter(pk=x.d.pk).update(
+        stage=Stage.EVALUATION, written_feedback_issued_on=issued
+    )
+    assert run_retention(today=issued + timedelta(days=29)).others == []
+    assert run_retention(today=issued + timedelta(days=30)).others == [
+        ("peer notes", x.d.reference)
+    ]
+    note.refresh_from_db()
+    assert note.destroyed_at is not None and note.body == "" and note.title == "Destroyed note"
+    assert not Quote.objects.filter(note=note).exists()
+    assert f.links.get().note_id == note.pk  # the finding keeps its (now empty) evidence link
+    assert findings_blockers(Diagnostic.objects.get(pk=x.d.pk), Stage.CLOSED) == []
+    assert x.d.audit.filter(action="notes_destroyed").count() == 1
+    assert run_retention(today=issued + timedelta(days=31)).others == []
+    # The command reports what it destroyed.
+    import io
+
+    out = io.StringIO()
+    call_command("retention", "run", stdout=out)
+    assert "Nothing is due" in out.getvalue()

@@ -7,7 +7,8 @@ the audit trail, the read log and a Destruction record saying what was destroyed
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -83,11 +84,25 @@ def destroy_case_content(review: CaseReview, *, by: User | None, reason: str) ->
 
 @dataclass(frozen=True)
 class RetentionRun:
-    destroyed: list[str]  # diagnostic references
+    destroyed: list[str]  # diagnostic references whose case content went
+    # What the other registered steps destroyed: (what, diagnostic reference).
+    others: list[tuple[str, str]] = field(default_factory=list)
+
+
+# Later apps destroy their own data on the same schedule (peer notes, in the findings app):
+# each step takes the day and the acting user and returns (what, reference) for what it did.
+RetentionStep = Callable[[date, User | None], list[tuple[str, str]]]
+_steps: list[RetentionStep] = []
+
+
+def register_retention_step(step: RetentionStep) -> None:
+    if step not in _steps:
+        _steps.append(step)
 
 
 def run_retention(*, today: date | None = None, by: User | None = None) -> RetentionRun:
-    """Destroy the content of every review that is due; the daily job."""
+    """Destroy the content of every review that is due, then run the other apps' steps; the
+    daily job."""
     today = today or timezone.localdate()
     done = []
     for review in CaseReview.objects.filter(content_destroyed_at__isnull=True).select_related(
@@ -101,4 +116,5 @@ def run_retention(*, today: date | None = None, by: User | None = None) -> Reten
             )
             destroy_case_content(review, by=by, reason=reason)
             done.append(review.diagnostic.reference)
-    return RetentionRun(destroyed=done)
+    others = [item for step in _steps for item in step(today, by)]
+    return RetentionRun(destroyed=done, others=others)

@@ -255,10 +255,12 @@ def _written_to_evaluation(d: Diagnostic, to: str, today: date) -> list[Blocker]
 
 
 def _evaluation_to_closed(d: Diagnostic, to: str, today: date) -> list[Blocker]:
-    return capability_blockers(
-        "evaluation", d, to, needs=["The evaluation is recorded and further support decided"]
-    ) + capability_blockers(
-        "retention", d, to, needs=["Case extracts and peer notes are confirmed destroyed"]
+    return (
+        capability_blockers(
+            "evaluation", d, to, needs=["The evaluation is recorded and further support decided"]
+        )
+        + capability_blockers("retention", d, to, needs=["Case extracts are confirmed destroyed"])
+        + capability_blockers("findings", d, to, needs=["Peer notes are confirmed destroyed"])
     )
 
 

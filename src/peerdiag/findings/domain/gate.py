@@ -3,7 +3,8 @@
 Drafting to feedback needs the drafting board ready in the LGA format (at least one strength,
 one area for consideration and one recommendation, all approved by the lead peer; every
 recommendation linked to a finding and every finding to evidence, R33) and a KIT digest shared
-with the sponsor that previewed the final messages.
+with the sponsor that previewed the final messages. Closing needs every peer note destroyed
+(decision 9).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from ..models import Finding, KitDigest, Recommendation
 
 
 def findings_blockers(diagnostic: Diagnostic, to_stage: str) -> list[Blocker]:
+    if to_stage == Stage.CLOSED:
+        return _notes_destroyed(diagnostic)
     if not (diagnostic.stage == Stage.DRAFTING and to_stage == Stage.FEEDBACK_GIVEN):
         return []
     out = []
@@ -79,5 +82,26 @@ def findings_blockers(diagnostic: Diagnostic, to_stage: str) -> list[Blocker]:
     return out
 
 
+def _notes_destroyed(diagnostic: Diagnostic) -> list[Blocker]:
+    from .retention import notes_left
+
+    left = notes_left(diagnostic)
+    if not left:
+        return []
+    return [
+        Blocker(
+            "findings.notes_kept",
+            f"{left} peer notes must be destroyed before closing "
+            "(`peerdiag retention run` does it on the destroy-by date)",
+            "findings",
+        )
+    ]
+
+
 def register() -> None:
+    from peerdiag.casereview.domain.retention import register_retention_step
+
+    from .retention import destroy_due_notes
+
     register_capability("findings", findings_blockers)
+    register_retention_step(destroy_due_notes)

@@ -10,7 +10,10 @@ from peerdiag.casereview.domain.retention import run_retention
 
 
 class Command(BaseCommand):
-    help = "Destroy case content on its destroy-by date and record it. Safe to run every day."
+    help = (
+        "Destroy case content and peer notes on their destroy-by date and record it. "
+        "Safe to run every day."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -20,5 +23,7 @@ class Command(BaseCommand):
         result = run_retention()
         if result.destroyed:
             self.stdout.write("Destroyed case content of " + ", ".join(result.destroyed))
-        else:
+        for what, reference in result.others:
+            self.stdout.write(f"Destroyed {what} of {reference}")
+        if not result.destroyed and not result.others:
             self.stdout.write("Nothing is due for destruction today")

@@ -1,0 +1,79 @@
+"""Destroying peer notes on the diagnostic's destroy-by date (decision 9).
+
+What goes: every note's body, who it was heard from, its title (session titles can name people)
+and its quotes. What stays: that the note existed, its source type, KLOEs and polarity (so the
+findings' corroboration can still be read), the findings and recommendations themselves (they
+are the diagnostic's outputs) and the audit trail, which records the destruction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from peerdiag.accounts.models import User
+from peerdiag.diagnostics.domain import audit
+from peerdiag.diagnostics.domain.keydates import DESTROY_AFTER_ISSUE_DAYS
+from peerdiag.diagnostics.enums import ENDED
+from peerdiag.diagnostics.models import Diagnostic
+
+from ..models import EvidenceNote, Quote
+
+DESTROYED_TITLE = "Destroyed note"
+
+
+def notes_destroy_by(diagnostic: Diagnostic) -> date | None:
+    issued = diagnostic.written_feedback_issued_on
+    return issued + timedelta(days=DESTROY_AFTER_ISSUE_DAYS) if issued else None
+
+
+def notes_due(diagnostic: Diagnostic, today: date) -> bool:
+    when = notes_destroy_by(diagnostic)
+    return (when is not None and when <= today) or diagnostic.stage in ENDED
+
+
+def destroy_notes(diagnostic: Diagnostic, *, by: User | None, reason: str) -> int:
+    """Destroy the diagnostic's peer notes now and record it; returns how many went.
+
+    Doing it twice changes nothing. Side effects: notes blanked, quotes deleted; audit entry.
+    """
+    with transaction.atomic():
+        live = EvidenceNote.objects.filter(diagnostic=diagnostic, destroyed_at__isnull=True)
+        Quote.objects.filter(note__in=live).delete()
+        count = live.update(
+            body="", heard_from="", title=DESTROYED_TITLE, destroyed_at=timezone.now()
+        )
+        if count:
+            audit.record(
+                diagnostic,
+                by=by,
+                action="notes_destroyed",
+                summary=f"{count} peer notes destroyed ({reason})"[:300],
+            )
+    return count
+
+
+def destroy_due_notes(today: date, by: User | None) -> list[tuple[str, str]]:
+    """The daily retention step: every diagnostic whose notes are due."""
+    out = []
+    ids = (
+        EvidenceNote.objects.filter(destroyed_at__isnull=True)
+        .values_list("diagnostic_id", flat=True)
+        .distinct()
+    )
+    for d in Diagnostic.objects.filter(pk__in=list(ids)).order_by("reference"):
+        if notes_due(d, today):
+            reason = (
+                "the diagnostic ended"
+                if d.stage in ENDED
+                else f"destroy-by date {notes_destroy_by(d)}"
+            )
+            if destroy_notes(d, by=by, reason=reason):
+                out.append(("peer notes", d.reference))
+    return out
+
+
+def notes_left(diagnostic: Diagnostic) -> int:
+    return EvidenceNote.objects.filter(diagnostic=diagnostic, destroyed_at__isnull=True).count()

@@ -9,6 +9,8 @@ server side: the median of --runs requests after warm-up. It also counts the que
 page at 10 diagnostics and at the full size: the two must be equal. Target (issue 2): both pages
 under 100 ms median with 1,000 diagnostics. Target (issue 5): each day of the day grid of a
 60-session week under 150 ms median, with the same query count as a 10-session week.
+Target (issue 7): the evidence heat map, the findings page and the drafting board under 150 ms
+with 2,000 notes and 150 findings, with the same query count as 200 notes (bench/findings.py).
 """
 
 from __future__ import annotations
@@ -192,6 +194,10 @@ def main() -> int:
         if ok
         else "TARGET MISSED"
     )
+    print()
+    import findings as evidence_bench  # bench/findings.py, beside this file
+
+    ok &= evidence_bench.run(notes=2000, findings=150, recommendations=40, runs=args.runs)
     return 0 if ok else 1
 
 

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
@@ -52,29 +52,19 @@ VIEW = "timetable.view"
 INTERNAL = "timetable.view_internal"
 PLAN = "timetable.plan"
 
-# Pages of the week that other parts of the app provide; shown only once their URL exists.
+# The other pages of the week, linked from its home page.
 ELSEWHERE = (
     ("web:attendees", "Attendees and when they are free"),
     ("web:schedule_generate", "Generate the timetable"),
     ("web:schedule_grid", "The week as a grid"),
     ("web:timetable_versions", "Published versions and changes"),
     ("web:timetable_publish", "Publish the timetable"),
-    ("web:my_calendar", "My calendar"),
 )
 
 
 def _elsewhere(d: Diagnostic) -> list[dict[str, str]]:
-    out = []
-    for name, label in ELSEWHERE:
-        url = ""
-        for args in ([d.reference], []):
-            try:
-                url = reverse(name, args=args)
-            except NoReverseMatch:
-                continue
-            break
-        if url:
-            out.append({"url": url, "label": label})
+    out = [{"url": reverse(name, args=[d.reference]), "label": label} for name, label in ELSEWHERE]
+    out.append({"url": reverse("web:my_calendar"), "label": "My calendar"})
     return out
 
 

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "peerdiag.casereview",
     "peerdiag.timetable",
     "peerdiag.findings",
+    "peerdiag.reports",
+    "peerdiag.evaluation",
     "peerdiag.web",
     "peerdiag.api",
 ]

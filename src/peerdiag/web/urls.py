@@ -5,9 +5,12 @@ from .urls_attendees import urlpatterns as attendees_urls
 from .urls_calendar import urlpatterns as calendar_urls
 from .urls_casereview import urlpatterns as casereview_urls
 from .urls_documents import urlpatterns as documents_urls
+from .urls_evaluation import urlpatterns as evaluation_urls
 from .urls_findings import urlpatterns as findings_urls
 from .urls_insight import urlpatterns as insight_urls
 from .urls_notes import urlpatterns as notes_urls
+from .urls_portfolio import urlpatterns as portfolio_urls
+from .urls_reports import urlpatterns as reports_urls
 from .urls_schedule import urlpatterns as schedule_urls
 from .urls_team import urlpatterns as team_urls
 from .urls_timetable import urlpatterns as timetable_urls
@@ -57,3 +60,4 @@ urlpatterns = [
 urlpatterns += account_urls + team_urls + documents_urls + casereview_urls
 urlpatterns += timetable_urls + schedule_urls + attendees_urls + calendar_urls
 urlpatterns += notes_urls + findings_urls + insight_urls
+urlpatterns += reports_urls + evaluation_urls + portfolio_urls

@@ -1,0 +1,137 @@
+"""What the feedback outputs say, gathered from the database into render.model.Feedback.
+
+The strengths, areas for consideration and recommendations are the drafting board's, in board
+order; only approved ones go into a final output (a draft shows the rest too, marked as such).
+Quotes are only the usable ones (the small-group rule) and carry their role group, never a name.
+The report's own sections (introduction, context, next steps...) are ReportParagraphs, seeded
+with default wording the PCM edits.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from peerdiag.diagnostics.domain.keydates import delivery_days
+from peerdiag.diagnostics.enums import TeamRole
+from peerdiag.diagnostics.models import Diagnostic
+from peerdiag.findings.domain.board import board_recommendations, findings_on_board
+from peerdiag.findings.enums import FindingKind
+
+from ..models import ReportParagraph, WrittenFeedback
+from ..render.model import Feedback, Item, Paragraph
+
+# (key, heading, default text); "{council}" and "{focus}" are filled in when seeded.
+DEFAULT_SECTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "introduction",
+        "Introduction",
+        "{council} asked the Local Government Association for a remote peer diagnostic. "
+        "This report sets out what the peer team found and what it recommends.",
+    ),
+    ("scope", "Scope and focus", "{focus}"),
+    (
+        "context",
+        "Context",
+        "The peer team read the council's key documents, held interviews and focus groups "
+        "online over five days, and fed back its findings on the seventh working day.",
+    ),
+    (
+        "next_steps",
+        "Next steps",
+        "The council decides how to take the recommendations forward. The LGA will be in touch "
+        "to ask how useful the diagnostic was and what further support would help.",
+    ),
+)
+
+
+def written_for(diagnostic: Diagnostic) -> WrittenFeedback:
+    """The diagnostic's written feedback record, made (with default sections) on first use."""
+    with transaction.atomic():
+        written, made = WrittenFeedback.objects.get_or_create(diagnostic=diagnostic)
+        if made:
+            for order, (key, heading, text) in enumerate(DEFAULT_SECTIONS):
+                ReportParagraph.objects.create(
+                    written=written,
+                    key=key,
+                    heading=heading,
+                    order=order,
+                    text=text.format(
+                        council=diagnostic.host_council.name,
+                        focus=diagnostic.focus_statement
+                        or "The focus was agreed with the council at scoping.",
+                    ),
+                )
+    return written
+
+
+def _delivery(diagnostic: Diagnostic) -> str:
+    if diagnostic.day1 is None:
+        return "Dates to be confirmed"
+    days = delivery_days(diagnostic.day1)
+    first, last = days[0], days[-1]
+    if first.month == last.month:
+        return f"{first.day} to {last.day} {last:%B %Y}"
+    return f"{first.day} {first:%B} to {last.day} {last:%B %Y}"
+
+
+def finding_key(code: str) -> str:
+    """The paragraph key of a finding or recommendation, for comments against it."""
+    return f"item-{code}"
+
+
+def feedback_for(diagnostic: Diagnostic, *, draft: bool = False) -> Feedback:
+    """Everything the presentation and the report say, in order.
+
+    With `draft`, unapproved findings and recommendations are included (outputs are then marked
+    as drafts); otherwise only the approved ones.
+    """
+    d = diagnostic
+    board = findings_on_board(d, quotes=True)
+    recs = board_recommendations(d)
+
+    def keep(approved_at: object) -> bool:
+        return draft or approved_at is not None
+
+    def item(b: object) -> Item:
+        f = b.finding  # type: ignore[attr-defined]
+        quotes = tuple(f"“{q.text}” ({q.group.lower()})" for q in b.quotes)  # type: ignore[attr-defined]
+        return Item(text=f.statement, kloe=f.kloe.text if f.kloe else "", quotes=quotes)
+
+    strengths = tuple(
+        item(b)
+        for b in board
+        if b.finding.kind == FindingKind.STRENGTH and keep(b.finding.approved_at)
+    )
+    areas = tuple(
+        item(b) for b in board if b.finding.kind == FindingKind.AREA and keep(b.finding.approved_at)
+    )
+    recommendations = tuple(Item(text=r.text) for r in recs if keep(r.approved_at))
+    team = d.team.select_related("person__organisation").order_by("role", "person__full_name")
+    lead = next((m for m in team if m.role == TeamRole.LEAD_PEER), None)
+    written = written_for(d)
+    paragraphs = tuple(
+        Paragraph(key=p.key, heading=p.heading, text=p.text) for p in written.paragraphs.all()
+    )
+    by_key = {p.key: p.text for p in paragraphs}
+    return Feedback(
+        reference=d.reference,
+        council=d.host_council.name,
+        title=d.title,
+        diagnostic_type=d.type_other or d.get_type_display(),
+        delivery=_delivery(d),
+        lead_peer=lead.person.full_name if lead else "",
+        team=tuple(
+            f"{m.person.full_name}, {m.get_role_display().lower()}"
+            + (f", {m.person.organisation.name}" if m.person.organisation_id else "")
+            for m in team
+        ),
+        scope=d.focus_statement,
+        kloes=tuple(k.text for k in d.kloes.order_by("order")),
+        context=by_key.get("context", ""),
+        strengths=strengths,
+        areas=areas,
+        recommendations=recommendations,
+        next_steps=by_key.get("next_steps", ""),
+        paragraphs=paragraphs,
+        draft=draft,
+    )

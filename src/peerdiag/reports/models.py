@@ -1,0 +1,110 @@
+"""The written feedback and its checks, the council's factual-accuracy comments, and the files
+built in the background (presentations, reports, portfolio exports)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from peerdiag.common.models import CodedModel, TimeStampedModel
+from peerdiag.diagnostics.models import Diagnostic
+
+from .enums import ExportKind, JobState, WrittenState
+
+
+class WrittenFeedback(TimeStampedModel):
+    """One per diagnostic: where the written feedback is on draft → PCM check → council check →
+    issued, and what was issued."""
+
+    diagnostic = models.OneToOneField(
+        Diagnostic, on_delete=models.CASCADE, related_name="written_feedback"
+    )
+    state = models.CharField(
+        max_length=20, choices=WrittenState.choices, default=WrittenState.DRAFT
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    pcm_checked_at = models.DateTimeField(null=True, blank=True)
+    pcm_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_to_council_at = models.DateTimeField(null=True, blank=True)
+    council_returned_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_file = models.FileField(upload_to="written-feedback/", blank=True)
+    issued_pdf = models.FileField(upload_to="written-feedback/", blank=True)
+    # Reminders sent, as "14,3" (days before the due date), so none goes twice.
+    reminders_sent = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"Written feedback of {self.diagnostic.reference}"
+
+
+class ReportParagraph(models.Model):
+    """A section of the report's own text (introduction, context, next steps...), editable by the
+    PCM. Findings and recommendations come from the drafting board, not from here."""
+
+    written = models.ForeignKey(
+        WrittenFeedback, on_delete=models.CASCADE, related_name="paragraphs"
+    )
+    key = models.SlugField(max_length=60)
+    heading = models.CharField(max_length=200)
+    text = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["written", "key"], name="one_paragraph_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class FactualComment(CodedModel):
+    """The council's comment on one paragraph (or finding) during the factual-accuracy check."""
+
+    written = models.ForeignKey(WrittenFeedback, on_delete=models.CASCADE, related_name="comments")
+    paragraph_key = models.CharField(max_length=60)
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    response = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.paragraph_key}"
+
+
+class ExportJob(CodedModel):
+    """A file built by a background task, with its progress for the page that waits for it."""
+
+    diagnostic = models.ForeignKey(
+        Diagnostic, null=True, blank=True, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    kind = models.CharField(max_length=20, choices=ExportKind.choices)
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done")
+    message = models.CharField(max_length=300, blank=True)
+    file = models.FileField(upload_to="exports/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_state_display()})"

@@ -113,11 +113,20 @@ def test_blockers_from_unbuilt_capabilities_are_marked_unavailable(world, as_use
         ("documents.none_requested", "documents", False),
         ("timetable.unpublished", "timetable", False),
     ]
-    # Reports are not built yet: their conditions say so.
-    Diagnostic.objects.filter(pk=world.own.pk).update(
-        stage=Stage.FEEDBACK_GIVEN, day1="2026-01-05", written_feedback_format="report"
-    )
-    response = as_user(world.pcm).post(f"{OWN}/advance", {"to_stage": "written_feedback_issued"})
+    # A capability that is not registered says so, and marks its blockers unavailable.
+    from peerdiag.diagnostics.domain import capabilities
+
+    saved = capabilities.registered()
+    capabilities.unregister_capability("reports")
+    try:
+        Diagnostic.objects.filter(pk=world.own.pk).update(
+            stage=Stage.FEEDBACK_GIVEN, day1="2026-01-05", written_feedback_format="report"
+        )
+        response = as_user(world.pcm).post(
+            f"{OWN}/advance", {"to_stage": "written_feedback_issued"}
+        )
+    finally:
+        capabilities.restore(saved)
     assert response.status_code == 409
     blockers = response.json()["blockers"]
     assert {(b["code"], b["fix"], b["unavailable"]) for b in blockers} == {

@@ -125,3 +125,18 @@ def test_next_key_date_and_overdue_follow_stage_and_today():
     assert overdue_items(late, date(2027, 4, 10)) == [
         "Written feedback was due on Friday 9 April 2027"
     ]
+
+
+def test_written_feedback_is_not_overdue_once_issued_even_before_the_stage_moves(db):  # type: ignore[no-untyped-def]
+    from peerdiag.diagnostics.domain.gates import written_feedback_overdue
+    from peerdiag.diagnostics.domain.keydates import overdue_items
+    from peerdiag.diagnostics.enums import Stage
+    from tests.factories import DiagnosticFactory
+
+    d = DiagnosticFactory(day1=date(2027, 3, 1), stage=Stage.FEEDBACK_GIVEN)
+    late = date(2027, 4, 12)  # due 9 April
+    assert any("Written feedback was due" in i for i in overdue_items(d, late))
+    assert written_feedback_overdue(d, late)
+    d.written_feedback_issued_on = date(2027, 4, 10)
+    assert not any("Written feedback was due" in i for i in overdue_items(d, late))
+    assert not written_feedback_overdue(d, late)

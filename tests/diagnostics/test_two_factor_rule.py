@@ -49,3 +49,19 @@ def test_a_lead_peer_without_an_app_is_sent_to_set_it_up(world, real_rule):  # t
     sponsor = Client()
     sponsor.force_login(world.sponsor)
     assert sponsor.get(reverse("web:dashboard")).status_code == 200
+
+
+def test_token_links_open_for_someone_who_has_not_set_up_two_factor_yet(world, real_rule):  # type: ignore[no-untyped-def]
+    # A PCM who must set up two-factor sign-in is sent to the set-up page from app pages, but a
+    # calendar feed or survey link (opened by its token, not the account) is not held up.
+    from peerdiag.timetable.domain.feeds import feed_for_person
+
+    c = Client()
+    c.force_login(world.pcm)
+    setup = reverse("web:two_factor_setup")
+    assert c.get(reverse("web:dashboard"))["Location"].startswith(setup)
+    token = feed_for_person(world.pcm.person).token
+    feed = c.get(reverse("web:calendar_feed", args=[token]))
+    assert feed.status_code == 200 and feed["Content-Type"].startswith("text/calendar")
+    missing = c.get("/survey/no-such-token/")
+    assert missing.status_code == 404  # answered by the survey page, not redirected

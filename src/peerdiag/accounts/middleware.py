@@ -58,5 +58,8 @@ class TwoFactorMiddleware:
             reverse("web:logout"),
             settings.STATIC_URL or "/static/",
             "/api/",
+            # Opened by token, not by account: evaluation surveys and calendar feeds.
+            "/survey/",
+            "/calendar/",
         )
         return path.startswith(allowed)

@@ -5,3 +5,9 @@ class EvaluationConfig(AppConfig):
     name = "peerdiag.evaluation"
     label = "evaluation"
     verbose_name = "Evaluation"
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401 (registers the permissions)
+        from .domain.gate import register
+
+        register()

@@ -1,7 +1,12 @@
-"""URLs of the portfolio pages (see views/portfolio.py)."""
+"""URLs of the portfolio pages (see views/portfolio.py): for LGA staff and administrators."""
 
-from django.urls import path  # noqa: F401
+from django.urls import URLPattern, path
 
-D = "diagnostics/<str:ref>/"
+from .views import portfolio
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns: list[URLPattern] = [
+    path("portfolio/", portfolio.portfolio, name="portfolio"),
+    path("portfolio/export.csv", portfolio.portfolio_export, name="portfolio_export"),
+    path("portfolio/learning/", portfolio.learning_library, name="learning_library"),
+    path("portfolio/charts/", portfolio.portfolio_charts, name="portfolio_charts"),
+]

@@ -348,5 +348,6 @@ def written_feedback_overdue(diagnostic: Diagnostic, today: date) -> bool:
     return (
         diagnostic.day1 is not None
         and diagnostic.stage == Stage.FEEDBACK_GIVEN
+        and diagnostic.written_feedback_issued_on is None
         and written_feedback_due(diagnostic.day1) < today
     )

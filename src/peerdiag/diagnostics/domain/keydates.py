@@ -120,6 +120,7 @@ def overdue_items(diagnostic: Diagnostic, today: date) -> list[str]:
         items.append("Delivery was due to start on " + _fmt(diagnostic.day1))
     if (
         _before(stage, Stage.WRITTEN_FEEDBACK_ISSUED)
+        and diagnostic.written_feedback_issued_on is None
         and dates["written_feedback_due"].start < today
     ):
         items.append("Written feedback was due on " + _fmt(dates["written_feedback_due"].start))

@@ -23,6 +23,8 @@ FIX_PAGES = {
     "timetable": "web:timetable",
     "findings": "web:drafting_board",
     "kit": "web:kit_digests",
+    "written": "web:written_feedback",
+    "evaluation": "web:evaluation",
 }
 
 

@@ -1,0 +1,17 @@
+"""Background work of the evaluation app (thin: each task calls a domain function)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+from django_tasks import task
+
+from .domain.surveys import send_due_surveys
+
+
+@task()
+def send_evaluation_surveys(on: str | None = None) -> int:
+    """Send the evaluation surveys due by the day; `on` is an ISO date (today by default)."""
+    day = date.fromisoformat(on) if on else timezone.localdate()
+    return send_due_surveys(day)

@@ -1,0 +1,120 @@
+"""The LGA's portfolio: every diagnostic (and a CSV of it), the learning library and the charts.
+For LGA staff and administrators only."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from peerdiag.evaluation.domain.charts import feedback_time_chart, score_chart, stage_chart
+from peerdiag.evaluation.domain.library import library_entries, search_library, theme_names
+from peerdiag.evaluation.domain.portfolio import (
+    PAGE_SIZE,
+    csv_lines,
+    portfolio_queryset,
+    portfolio_row,
+)
+from peerdiag.web.forms.diagnostics import DashboardFilterForm
+from peerdiag.web.forms.evaluation import LibraryFilterForm
+
+from .common import is_htmx
+
+PORTFOLIO = "evaluation.view_portfolio"
+FILTERS = ("stage", "type", "region")
+
+
+def _refuse_unless_lga(request: HttpRequest) -> None:
+    if not request.user.has_perm(PORTFOLIO):
+        raise PermissionDenied
+
+
+def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, dict[str, str]]:
+    form = DashboardFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, {k: data.get(k) or "" for k in FILTERS}
+
+
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """Every diagnostic, 50 a page: stage, council, PCM, next date, overdue, written feedback."""
+    _refuse_unless_lga(request)
+    form, chosen = _filters(request)
+    qs = portfolio_queryset(**chosen)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    query = request.GET.copy()
+    query.pop("page", None)
+    partial = is_htmx(request)
+    template = "web/portfolio/list.html#results" if partial else "web/portfolio/list.html"
+    return render(
+        request,
+        template,
+        {
+            "nav": "portfolio",
+            "tab": "portfolio",
+            "form": form,
+            "rows": [portfolio_row(d, today) for d in page.object_list],
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": any(chosen.values()),
+        },
+    )
+
+
+@login_required
+def portfolio_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The portfolio's rows (with the same filters, every page) as a CSV file."""
+    _refuse_unless_lga(request)
+    _, chosen = _filters(request)
+    today = timezone.localdate()
+    rows = portfolio_queryset(**chosen).iterator(chunk_size=500)
+    response = StreamingHttpResponse(csv_lines(rows, today), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="portfolio-{today.isoformat()}.csv"'
+    return response
+
+
+@login_required
+def learning_library(request: HttpRequest) -> HttpResponse:
+    """Strengths and areas for consideration from every issued diagnostic, anonymised."""
+    _refuse_unless_lga(request)
+    entries = library_entries()
+    form = LibraryFilterForm(request.GET or None, themes=theme_names(entries))
+    data = form.cleaned_data if form.is_valid() else {}
+    themes = search_library(
+        entries, q=data.get("q", ""), theme=data.get("theme", ""), kind=data.get("kind", "")
+    )
+    partial = is_htmx(request)
+    template = "web/portfolio/library.html#results" if partial else "web/portfolio/library.html"
+    return render(
+        request,
+        template,
+        {
+            "nav": "portfolio",
+            "tab": "library",
+            "form": form,
+            "themes": themes,
+            "shown": sum(len(t.entries) for t in themes),
+            "total": len(entries),
+            "filtered": any(request.GET.get(k) for k in ("q", "theme", "kind")),
+        },
+    )
+
+
+@login_required
+def portfolio_charts(request: HttpRequest) -> HttpResponse:
+    _refuse_unless_lga(request)
+    return render(
+        request,
+        "web/portfolio/charts.html",
+        {
+            "nav": "portfolio",
+            "tab": "charts",
+            "stages": stage_chart(),
+            "times": feedback_time_chart(),
+            "scores": score_chart(),
+        },
+    )

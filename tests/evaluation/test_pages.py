@@ -40,11 +40,12 @@ def test_the_link_works_without_signing_in(world):
     assert response.status_code == 200
     assert world.own.title in html and "Council A" in html
     assert "How useful was the diagnostic to your council?" in html
-    assert 'data-aria-controls="conditional-further-support"' in html
+    assert "If yes, what support would help?" in html
     # Nothing internal: not the reference, not the team.
     assert "RPD-2027-001" not in html
     assert world.pcm.person.full_name not in html
     assert response["X-Robots-Tag"] == "noindex"
+    assert response["Referrer-Policy"] == "same-origin"
     response = client.post(url, ANSWERS)
     assert response.status_code == 302 and response["Location"] == url
     s.refresh_from_db()

@@ -225,3 +225,50 @@ def test_charts_page_is_accessible_svg_with_tables(world, client):
     assert html.count('<table class="govuk-table') == 3
     assert "Median: 42 days" in html
     assert 'stroke-dasharray="6 4"' in html and 'stroke-dasharray="2 3"' in html
+
+
+def test_the_portfolio_csv_builds_in_the_background_with_progress(world):  # type: ignore[no-untyped-def]
+    import csv
+    import io
+
+    from django.test import Client, TestCase
+    from django.urls import reverse
+
+    from peerdiag.evaluation.domain import portfolio_export
+    from peerdiag.reports.models import ExportJob
+    from tests.factories import DiagnosticFactory
+
+    for _ in range(5):
+        DiagnosticFactory()
+    c = Client()
+    c.force_login(world.pcm)
+    seen: list[tuple[int, str]] = []
+    real = portfolio_export._update
+
+    def spy(job, **fields):  # type: ignore[no-untyped-def]
+        if "progress" in fields:
+            seen.append((int(fields["progress"]), str(fields.get("message", ""))))
+        real(job, **fields)
+
+    portfolio_export._update = spy  # type: ignore[assignment]
+    portfolio_export.PROGRESS_EVERY, every = 2, portfolio_export.PROGRESS_EVERY
+    try:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = c.post(reverse("web:portfolio_export_start"))
+    finally:
+        portfolio_export._update = real  # type: ignore[assignment]
+        portfolio_export.PROGRESS_EVERY = every
+    job = ExportJob.objects.get(kind="portfolio_csv")
+    assert response["Location"] == reverse("web:portfolio_export_job", args=[job.code])
+    assert job.state == "done" and job.progress == 100 and job.message == "7 rows"
+    assert [p for p, _ in seen] == sorted(p for p, _ in seen) and seen[-1][0] == 100
+    assert any("of 7 rows written" in m for _, m in seen)
+    page = c.get(reverse("web:portfolio_export_job", args=[job.code])).content.decode()
+    assert "ready to download" in page and "hx-trigger" not in page
+    body = b"".join(c.get(reverse("web:portfolio_export_file", args=[job.code])).streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][0] == "Reference" and len(rows) == 8
+    assert {world.own.reference, world.other.reference} <= {r[0] for r in rows[1:]}
+    refused = Client()
+    refused.force_login(world.organiser)
+    assert refused.get(reverse("web:portfolio_export_job", args=[job.code])).status_code == 403

@@ -15,3 +15,11 @@ def send_evaluation_surveys(on: str | None = None) -> int:
     """Send the evaluation surveys due by the day; `on` is an ISO date (today by default)."""
     day = date.fromisoformat(on) if on else timezone.localdate()
     return send_due_surveys(day)
+
+
+@task()
+def build_portfolio_export(job_id: int, filters: dict[str, str]) -> str:
+    """Build the portfolio CSV of an ExportJob, reporting progress on it."""
+    from .domain.portfolio_export import run_portfolio_export
+
+    return run_portfolio_export(job_id, filters)

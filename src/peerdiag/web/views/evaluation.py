@@ -40,9 +40,11 @@ MANAGE = "evaluation.manage"
 
 def _survey_response(request: HttpRequest, template: str, ctx: dict[str, Any]) -> HttpResponse:
     response = render(request, template, ctx)
-    # The token is the key: keep the page out of search engines and the address out of Referer.
+    # The token is the key: keep the page out of search engines and the address out of the
+    # Referer sent to other sites. (Not "no-referrer": browsers then send "Origin: null" with
+    # the form, and Django's CSRF check rightly refuses it.)
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

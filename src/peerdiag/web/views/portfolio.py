@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from peerdiag.evaluation.domain.charts import feedback_time_chart, score_chart, stage_chart
 from peerdiag.evaluation.domain.library import library_entries, search_library, theme_names
@@ -18,6 +19,9 @@ from peerdiag.evaluation.domain.portfolio import (
     portfolio_queryset,
     portfolio_row,
 )
+from peerdiag.evaluation.domain.portfolio_export import start_portfolio_export
+from peerdiag.reports.enums import ExportKind, JobState
+from peerdiag.reports.models import ExportJob
 from peerdiag.web.forms.diagnostics import DashboardFilterForm
 from peerdiag.web.forms.evaluation import LibraryFilterForm
 
@@ -75,6 +79,53 @@ def portfolio_export(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(csv_lines(rows, today), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="portfolio-{today.isoformat()}.csv"'
     return response
+
+
+def _portfolio_job(request: HttpRequest, code: str) -> ExportJob:
+    # Anyone who may see the portfolio may see its files: they hold the same rows.
+    job = ExportJob.objects.filter(code=code, kind=ExportKind.PORTFOLIO_CSV).first()
+    if job is None:
+        raise Http404("No such file")
+    return job
+
+
+@login_required
+@require_POST
+def portfolio_export_start(request: HttpRequest) -> HttpResponse:
+    """Queue the portfolio CSV (with the page's filters) and go to its progress page."""
+    _refuse_unless_lga(request)
+    _, chosen = _filters(request)
+    job = start_portfolio_export(by=request.user, filters=chosen)  # type: ignore[arg-type]
+    return redirect("web:portfolio_export_job", job.code)
+
+
+@login_required
+def portfolio_export_job(request: HttpRequest, code: str) -> HttpResponse:
+    """The CSV's progress; the panel refreshes itself until the file is ready."""
+    _refuse_unless_lga(request)
+    job = _portfolio_job(request, code)
+    fragment = is_htmx(request)
+    return render(
+        request,
+        "web/portfolio/export_job.html#job" if fragment else "web/portfolio/export_job.html",
+        {
+            "nav": "portfolio",
+            "job": job,
+            "fragment": fragment,
+            "status_changed": request.GET.get("seen") != job.state,
+        },
+    )
+
+
+@login_required
+def portfolio_export_file(request: HttpRequest, code: str) -> FileResponse:
+    _refuse_unless_lga(request)
+    job = _portfolio_job(request, code)
+    if job.state != JobState.DONE or not job.file:
+        raise Http404("The file is not ready")
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type="text/csv"
+    )
 
 
 @login_required

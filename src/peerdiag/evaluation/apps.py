@@ -11,3 +11,9 @@ class EvaluationConfig(AppConfig):
         from .domain.gate import register
 
         register()
+
+        from peerdiag.diagnostics.demo import register_demo_step
+
+        from .demo import load
+
+        register_demo_step(load)

@@ -119,6 +119,7 @@ fmt: venv
 
 bench: venv assets
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/scheduler.py
 
 clean:

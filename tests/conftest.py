@@ -71,6 +71,24 @@ def _no_two_factor_rules(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _recent_sign_in(request, monkeypatch):  # type: ignore[no-untyped-def]
+    # Tests sign people in with force_login, which records no password confirmation; they are
+    # not about re-authentication, so it counts as recent. Tests marked `real_reauth`
+    # (tests/accounts/test_reauth.py, test_tokens.py) get the real rule.
+    if request.node.get_closest_marker("real_reauth") is None:
+        monkeypatch.setattr("peerdiag.web.views.reauth.auth_is_recent", lambda *a, **k: True)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():  # type: ignore[no-untyped-def]
+    # Rate-limit counters live in the cache; each test starts from zero.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     # Uploaded files from tests land in a throwaway folder, never in var/media.
     settings.MEDIA_ROOT = tmp_path / "media"

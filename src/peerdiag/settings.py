@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    # Only for its templates and static files: /api/docs then loads Swagger UI from our own
+    # static files with no inline script, as the Content-Security-Policy requires (without
+    # it, django-ninja loads Swagger from a CDN with an inline script).
+    "ninja",
     "peerdiag.common",
     "peerdiag.accounts",
     "peerdiag.directory",
@@ -80,12 +84,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "peerdiag.common.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "peerdiag.common.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "peerdiag.accounts.session_timeout.IdleTimeoutMiddleware",
     "peerdiag.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -104,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "peerdiag.common.middleware.csp_nonce",
             ],
         },
     }
@@ -112,7 +120,11 @@ TEMPLATES = [
 _db_url = os.environ.get("DATABASE_URL", "")
 if _db_url:
     try:
-        DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=60)}
+        # Health checks let a connection that died (a database restart) be replaced on the next
+        # request instead of failing it.
+        DATABASES = {
+            "default": dj_database_url.parse(_db_url, conn_max_age=60, conn_health_checks=True)
+        }
     except Exception as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database address: {exc}") from None
 else:
@@ -212,14 +224,130 @@ TASKS = {
     }
 }
 
+# Sessions end after PEERDIAG_SESSION_HOURS, or after PEERDIAG_IDLE_MINUTES without a request.
+SESSION_COOKIE_AGE = _int("PEERDIAG_SESSION_HOURS", 8) * 60 * 60
+PEERDIAG_IDLE_MINUTES = _int("PEERDIAG_IDLE_MINUTES", 30)
+# API calls a minute per token, and per IP address for calls with a bad token.
+PEERDIAG_API_RATE_PER_MINUTE = _int("PEERDIAG_API_RATE_PER_MINUTE", 120)
+PEERDIAG_API_ANON_RATE_PER_MINUTE = _int("PEERDIAG_API_ANON_RATE_PER_MINUTE", 30)
+
 SESSION_COOKIE_SECURE = _bool("PEERDIAG_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# --- Security headers ---------------------------------------------------------------------
+# Content-Security-Policy, set by peerdiag.common.middleware on every response. Scripts only
+# from our own static files; inline <style> only with the per-request nonce; no inline script,
+# no eval, no other origin, never inside another site's frame.
+PEERDIAG_CSP: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'nonce-{nonce}'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Report violations to the browser console only, without blocking: for trying a new policy.
+PEERDIAG_CSP_REPORT_ONLY = _bool("PEERDIAG_CSP_REPORT_ONLY", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- Production profile -------------------------------------------------------------------
+# PEERDIAG_PROFILE=production turns on everything `peerdiag check --deploy` asks for, and
+# refuses to start without a real secret key and host names. See docs/operations.md.
+PROFILE = os.environ.get("PEERDIAG_PROFILE", "development").strip().lower() or "development"
+if PROFILE not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"PEERDIAG_PROFILE must be development or production, not {PROFILE!r}"
+    )
+if PROFILE == "production":
+    if DEBUG:
+        raise ImproperlyConfigured("PEERDIAG_DEBUG must be off when PEERDIAG_PROFILE is production")
+    _key = os.environ.get("PEERDIAG_SECRET_KEY", "")
+    if len(_key) < 50 or len(set(_key)) < 5 or _key.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "PEERDIAG_SECRET_KEY must be set to a random value of 50 or more characters when "
+            "PEERDIAG_PROFILE is production"
+        )
+    if not os.environ.get("PEERDIAG_ALLOWED_HOSTS", "").strip() or not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "PEERDIAG_ALLOWED_HOSTS must name the site's host names when PEERDIAG_PROFILE is "
+            "production"
+        )
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured("PEERDIAG_ALLOWED_HOSTS may not be * in production")
+    if not os.environ.get("PEERDIAG_CASE_KEYS", "").strip():
+        # Checked here too, not only when case content is first read: better to stop now.
+        raise ImproperlyConfigured(
+            "PEERDIAG_CASE_KEYS must be set when PEERDIAG_PROFILE is production"
+        )
+    # Plain HTTP is redirected to HTTPS, except the health check (load balancers probe it
+    # over HTTP inside the private network).
+    SECURE_SSL_REDIRECT = _bool("PEERDIAG_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+    SECURE_HSTS_SECONDS = 31_536_000  # one year
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # Compressed, content-hashed static files, cached for a year (run collectstatic first).
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+# The cache holds short-lived counters (the API's rate limits). "local" is per process;
+# "database" is shared by every process and machine (run `peerdiag createcachetable` once).
+CACHE_KIND = (
+    os.environ.get("PEERDIAG_CACHE", "database" if PROFILE == "production" else "local")
+    .strip()
+    .lower()
+)
+if CACHE_KIND == "local":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_KIND == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "peerdiag_cache",
+        }
+    }
+else:
+    raise ImproperlyConfigured(f"PEERDIAG_CACHE must be local or database, not {CACHE_KIND!r}")
+# Behind a proxy or load balancer that ends TLS and sets X-Forwarded-Proto, believe it.
+# Only when the proxy always sets the header itself: otherwise a client could fake HTTPS.
+if _bool("PEERDIAG_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Logging ------------------------------------------------------------------------------
+# PEERDIAG_LOG_FORMAT=json writes one JSON object a line (common/logging.py); text is for
+# people reading a terminal. Both carry the request id.
+LOG_FORMAT = os.environ.get("PEERDIAG_LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"PEERDIAG_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+LOG_LEVEL = os.environ.get("PEERDIAG_LOG_LEVEL", "WARNING").strip().upper() or "WARNING"
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"PEERDIAG_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("PEERDIAG_LOG_LEVEL", "WARNING")},
+    "filters": {"request_id": {"()": "peerdiag.common.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "peerdiag.common.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, reverse
 
 from peerdiag.api.urls import api
+from peerdiag.web.views.health import healthz
 
 admin.site.site_header = "peerdiag administration"
 admin.site.site_title = "peerdiag admin"
@@ -18,5 +19,6 @@ urlpatterns = [
     path("admin/login/", _admin_sign_in),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("healthz/", healthz, name="healthz"),
     path("", include("peerdiag.web.urls")),
 ]

@@ -61,5 +61,6 @@ class TwoFactorMiddleware:
             # Opened by token, not by account: evaluation surveys and calendar feeds.
             "/survey/",
             "/calendar/",
+            "/healthz/",
         )
         return path.startswith(allowed)

@@ -11,6 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from peerdiag.common.models import new_code
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -75,6 +77,8 @@ class ApiToken(models.Model):
     """A bearer token for the API. Only its hash is stored; the token is shown once."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    # The token's public code, for the pages' URLs (the prefix is part of the secret itself).
+    code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=8)
     key_hash = models.CharField(max_length=64, unique=True)
@@ -83,6 +87,9 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -104,6 +111,22 @@ class ApiToken(models.Model):
             return None
         cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.user
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted for one e-mail address or one IP address (see domain/throttle.py).
+
+    The key is a hash, so the table holds no address typed by someone who has no account.
+    Kept in the database rather than the cache so every web process sees the same counts.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.failures} failed sign-ins ({self.key[:12]}…)"
 
 
 # Two-factor sign-in --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from .urls_reports import urlpatterns as reports_urls
 from .urls_schedule import urlpatterns as schedule_urls
 from .urls_team import urlpatterns as team_urls
 from .urls_timetable import urlpatterns as timetable_urls
+from .urls_tokens import urlpatterns as tokens_urls
 from .views import auth, dashboard, diagnostics, kloes, people, stages
 
 app_name = "web"
@@ -60,4 +61,4 @@ urlpatterns = [
 urlpatterns += account_urls + team_urls + documents_urls + casereview_urls
 urlpatterns += timetable_urls + schedule_urls + attendees_urls + calendar_urls
 urlpatterns += notes_urls + findings_urls + insight_urls
-urlpatterns += reports_urls + evaluation_urls + portfolio_urls
+urlpatterns += reports_urls + evaluation_urls + portfolio_urls + tokens_urls

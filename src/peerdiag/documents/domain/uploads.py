@@ -7,6 +7,7 @@ must be a ZIP holding a Word document, and so on. Nothing is stored until every 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import zipfile
 from typing import IO
@@ -24,6 +25,7 @@ from peerdiag.diagnostics.enums import ENDED
 from ..enums import Classification, RequestStatus
 from ..models import DocumentRequest, DocumentVersion
 
+logger = logging.getLogger(__name__)
 FIELD = "file"
 # Extension → the content type we record once the content matches it.
 ALLOWED = {
@@ -157,7 +159,24 @@ def supply_document(
             sha256=digest,
             uploaded_by=by,
         )
-        version.file.save(name, file, save=False)
+        # The path holds a fresh random folder, so a write that fails part-way can be tidied up
+        # by name without touching anyone else's file.
+        storage = version.file.storage
+        path = version.file.field.generate_filename(version, name)
+        try:
+            version.file.name = storage.save(path, file, max_length=version.file.field.max_length)
+        except Exception as exc:  # a full disk, a lost connection to S3...: nothing is kept
+            logger.exception("Storing %s failed", path)
+            try:
+                if storage.exists(path):
+                    storage.delete(path)
+            except Exception:
+                logger.exception("Could not tidy up %s", path)
+            raise DomainError(
+                "The file could not be stored, so nothing was saved. Try again, and tell the "
+                "LGA if it keeps happening",
+                field=FIELD,
+            ) from exc
         try:
             version.save()
             ask.status = RequestStatus.SUPPLIED

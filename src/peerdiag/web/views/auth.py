@@ -1,4 +1,8 @@
-"""Signing in (password, then the second factor when the person has one), out and resets."""
+"""Signing in (password, then the second factor when the person has one), out and resets.
+
+Failed passwords and wrong codes count towards the sign-in throttle (accounts/domain/throttle.py);
+while an address or IP is locked out, the page refuses without checking the password at all.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from peerdiag.accounts.domain import throttle
+from peerdiag.accounts.domain.reauth import mark_confirmed
 from peerdiag.accounts.domain.two_factor import has_confirmed_device, verify_second_factor
 from peerdiag.accounts.middleware import VERIFIED_SESSION_KEY
 from peerdiag.accounts.models import User
+from peerdiag.accounts.session_timeout import IDLE_SIGNED_OUT_KEY, idle_seconds
 from peerdiag.web.forms.auth import SecondFactorForm, SignInForm
 
 # Between the password and the code the session holds who is signing in, not a login.
@@ -27,15 +35,63 @@ PENDING_SECONDS = 5 * 60
 MAX_CODE_TRIES = 5
 
 
+class LockedSignInForm(SignInForm):
+    """The sign-in form while its address or IP is locked out: refuses without authenticating."""
+
+    locked_until: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        raise ValidationError(throttle.refusal_message(self.locked_until), code="locked")
+
+
 class SignInView(auth_views.LoginView):
     template_name = "web/auth/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+    locked_until: Any = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.session.pop(IDLE_SIGNED_OUT_KEY, False):
+            minutes = idle_seconds() // 60
+            messages.info(
+                request,
+                f"You were signed out because peerdiag was not used for {minutes} minutes. "
+                "Sign in again to carry on",
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.locked_until = throttle.locked_until(
+            email=request.POST.get("username", ""), ip=throttle.client_ip(request.META)
+        )
+        return super().post(request, *args, **kwargs)
+
+    def get_form_class(self) -> Any:
+        return LockedSignInForm if self.locked_until is not None else super().get_form_class()
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        if isinstance(form, LockedSignInForm):
+            form.locked_until = self.locked_until
+        return form
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            until = throttle.record_failure(
+                email=form.cleaned_data.get("username") or self.request.POST.get("username"),
+                ip=throttle.client_ip(self.request.META),
+            )
+            if until is not None:
+                form.errors[NON_FIELD_ERRORS] = form.error_class([throttle.refusal_message(until)])
+        return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
         if not has_confirmed_device(user):
-            return super().form_valid(form)
+            response = super().form_valid(form)
+            throttle.clear_failures(email=user.email)
+            mark_confirmed(self.request.session)
+            return response
         # The password was right, but nobody is signed in until the second factor is too.
         self.request.session[PENDING_SESSION_KEY] = {
             "user": user.pk,
@@ -71,15 +127,27 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         if user is None:
             del request.session[PENDING_SESSION_KEY]
             return redirect(settings.LOGIN_URL)
-        if verify_second_factor(user, code=form.cleaned_data["code"]):
+        ip = throttle.client_ip(request.META)
+        until = throttle.locked_until(email=user.email, ip=ip)
+        if until is None and verify_second_factor(user, code=form.cleaned_data["code"]):
             del request.session[PENDING_SESSION_KEY]
             login(request, user, backend=pending["backend"])
             request.session[VERIFIED_SESSION_KEY] = True
+            mark_confirmed(request.session)
+            throttle.clear_failures(email=user.email)
             return HttpResponseRedirect(pending["next"] or resolve_url(settings.LOGIN_REDIRECT_URL))
+        # Wrong codes count towards the address's lock-out too, so signing in again with the
+        # password does not buy five fresh tries each time.
+        until = until or throttle.record_failure(email=user.email, ip=ip)
         pending["tries"] += 1
         if pending["tries"] >= MAX_CODE_TRIES:
             del request.session[PENDING_SESSION_KEY]
-            messages.error(request, "The code was wrong too many times. Sign in again")
+            later = f" after {throttle.refusal_time(until)}" if until else ""
+            messages.error(request, f"The code was wrong too many times. Sign in again{later}")
+            return redirect(settings.LOGIN_URL)
+        if until is not None:
+            del request.session[PENDING_SESSION_KEY]
+            messages.error(request, throttle.refusal_message(until))
             return redirect(settings.LOGIN_URL)
         request.session[PENDING_SESSION_KEY] = pending
         form.add_error("code", "The code is not right, or it has been used already")

@@ -49,6 +49,7 @@ from peerdiag.web.forms.casereview import (
     UploadForm,
 )
 
+from .reauth import recent_auth
 from .sensitive import sensitive
 
 SELECT = "casereview.select_cases"
@@ -235,6 +236,7 @@ def sharing(request: HttpRequest, ref: str) -> HttpResponse:
 
 @login_required
 @sensitive("child_data")
+@recent_auth()
 def upload(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d, _ = _review(request, ref)
     _may_select(request, d)
@@ -308,6 +310,7 @@ def by_hand(request: HttpRequest, ref: str) -> HttpResponse:
 @login_required
 @sensitive("child_data")
 @require_POST
+@recent_auth()
 def share_out(request: HttpRequest, ref: str) -> HttpResponse:
     d, review = _review(request, ref)
     _may_select(request, d)

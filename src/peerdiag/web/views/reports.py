@@ -51,6 +51,7 @@ from peerdiag.web.forms.reports import (
     ParagraphForm,
     RespondForm,
 )
+from peerdiag.web.views.reauth import recent_auth
 
 VIEW = "reports.view_written"
 EDIT = "reports.edit_written"
@@ -262,6 +263,7 @@ def _do(action: str, written: WrittenFeedback, by: User, reason: str) -> Any:
 
 @login_required
 @require_POST
+@recent_auth()
 def written_move(request: HttpRequest, ref: str) -> HttpResponse:
     """One step of the written feedback, named by `action`."""
     d = get_diagnostic_for_user(request.user, ref, perm=VIEW)

@@ -46,6 +46,7 @@ from peerdiag.web.forms.team import (
 )
 
 from .common import fix_url
+from .reauth import recent_auth
 
 VIEW = "diagnostics.view_diagnostic"
 INTERNAL = "diagnostics.view_internal"
@@ -481,6 +482,7 @@ def confidentiality(request: HttpRequest, ref: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@recent_auth()
 def confidentiality_sign(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     """Sign the version of the text the peer read (its code is in the address)."""
     d = get_diagnostic_for_user(request.user, ref, perm=AS_PEER)

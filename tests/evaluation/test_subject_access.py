@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.models import AuditEntry, TeamMember
 from peerdiag.evaluation.domain.subject_access import subject_access_export
 from peerdiag.findings.models import EvidenceNote
@@ -96,3 +97,13 @@ def test_the_audit_trail_cannot_be_changed_or_deleted(world):  # type: ignore[no
     entry.refresh_from_db()
     assert entry.summary == "Something happened"
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_deleting_a_user_cannot_rewrite_who_did_what(world):  # type: ignore[no-untyped-def]
+    from django.db.models import ProtectedError
+
+    audit.record(world.own, by=world.pcm, action="stage", summary="Moved on")
+    with pytest.raises(ProtectedError):
+        world.pcm.delete()
+    entry = AuditEntry.objects.get(summary="Moved on")
+    assert entry.actor_id == world.pcm.pk

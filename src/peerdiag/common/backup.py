@@ -5,7 +5,7 @@ A backup is one ``.tar.gz`` holding:
 - ``database.dump``: for PostgreSQL a ``pg_dump`` custom-format dump; for SQLite a copy of the
   database made with SQLite's online backup API (safe while the app is running);
 - ``media/...``: every file under MEDIA_ROOT (local storage only: object storage keeps its own
-  versions, see docs/operations-data.md);
+  versions, see docs/operations.md);
 - ``manifest.json``: the row count of every table and the SHA-256 of every file, so that a
   restore can prove it brought back what was saved.
 

@@ -335,8 +335,9 @@ class AuditEntry(models.Model):
 
     diagnostic = models.ForeignKey(Diagnostic, on_delete=models.PROTECT, related_name="audit")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: deleting a user must not rewrite who did what (the trail has no update path).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     action = models.CharField(max_length=40)
     summary = models.CharField(max_length=300)

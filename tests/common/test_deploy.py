@@ -38,7 +38,9 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("PEERDIAG_") and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+        if not k.startswith("PEERDIAG_")
+        # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their own process only)
+        and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env["PEERDIAG_VAR_DIR"] = str(tmp_path)
     return env | extra

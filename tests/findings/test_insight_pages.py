@@ -27,7 +27,9 @@ def _client(user) -> Client:  # type: ignore[no-untyped-def]
 def test_the_heat_map_shows_numbers_levels_in_words_and_what_is_to_come(world):  # type: ignore[no-untyped-def]
     x = delivery(world)
     for i in range(4):
-        add_note(x.d, by=x.lead, source_type="document", title=f"D{i}", kloes=[x.kloes[0]])
+        add_note(
+            x.d, by=x.lead, source_type="document", title=f"Scorecard note {i}", kloes=[x.kloes[0]]
+        )
     page = _client(x.lead).get(reverse("web:evidence_coverage", args=[x.d.reference]))
     html = page.content.decode()
     assert "Evidence coverage" in html
@@ -38,7 +40,7 @@ def test_the_heat_map_shows_numbers_levels_in_words_and_what_is_to_come(world): 
     notes = reverse("web:notes", args=[x.d.reference])
     assert f"{notes}?kloe={x.kloes[0].code}&amp;source=document" in html
     refused = _client(world.sponsor).get(reverse("web:evidence_coverage", args=[x.d.reference]))
-    assert refused.status_code == 403 and b"D0" not in refused.content
+    assert refused.status_code == 403 and b"Scorecard note" not in refused.content
 
 
 def test_the_heat_map_page_takes_the_same_queries_for_few_and_many_notes(world):  # type: ignore[no-untyped-def]

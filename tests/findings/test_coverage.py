@@ -69,7 +69,7 @@ def test_sessions_still_to_come_exclude_cancelled_held_and_past_ones(world):  # 
     Session.objects.filter(pk=s2.pk).update(
         day=1, start=time(11, 0), status=SessionStatus.CANCELLED
     )
-    Session.objects.filter(pk=x.sessions[1].pk).update(day=1, start=time(9, 0), held=True)
+    Session.objects.filter(pk=x.sessions[1].pk).update(day=1, start=time(9, 0), status="held")
 
     rows = evidence_coverage(x.d)
     front_row = next(r for r in rows if r.kloe == front)

@@ -43,7 +43,7 @@ def test_evidence_since_the_last_peer_team_meeting_held(world):  # type: ignore[
 
     meeting = Session.objects.filter(diagnostic=d, type=SessionType.PEER_TEAM, day=1).get()
     assert meeting.start == time(16, 45)
-    Session.objects.filter(pk=meeting.pk).update(held=True)
+    Session.objects.filter(pk=meeting.pk).update(status="held")
     since = last_peer_team_meeting(d)
     assert since == timezone.make_aware(datetime(2026, 11, 2, 16, 45))
     pack = peer_team_pack(d)

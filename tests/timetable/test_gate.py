@@ -76,7 +76,7 @@ def test_drafting_needs_the_kit_and_peer_team_meetings_held(world):  # type: ign
     assert codes.count("timetable.kit_meeting_not_held") == 5
     assert codes.count("timetable.peer_team_meeting_not_held") == 5
     Session.objects.filter(diagnostic=d, type__in=["kit_meeting", "peer_team_meeting"]).update(
-        held=True
+        status="held"
     )
     assert _codes(d, Stage.DRAFTING) == []
     Session.objects.filter(diagnostic=d, type="kit_meeting").delete()

@@ -466,15 +466,17 @@ def _build(
         cancel(d, by=admin, reason="The council chose a different kind of support.")
 
 
-# Later apps (the timetable, ...) add their demo data through these steps: each is called
-# with the day the demo is loaded for, after every diagnostic exists, and must be idempotent.
+# Later apps (the timetable, ...) add their demo data through these steps: each is the dotted
+# path of a function called with the day the demo is loaded for, after every diagnostic exists,
+# and must be idempotent. Paths, so that no demo module (nor what it imports, such as the office
+# file libraries) loads with the app: only `peerdiag demo` imports them.
 DemoStep = Callable[[date], None]
-_demo_steps: list[DemoStep] = []
+_demo_steps: list[str] = []
 
 
-def register_demo_step(step: DemoStep) -> None:
-    if step not in _demo_steps:
-        _demo_steps.append(step)
+def register_demo_step(path: str) -> None:
+    if path not in _demo_steps:
+        _demo_steps.append(path)
 
 
 @transaction.atomic
@@ -493,6 +495,9 @@ def load_demo(today: date | None = None) -> list[Account]:
     for title, host, type_, stage in DIAGNOSTICS:
         if not Diagnostic.objects.filter(title=title, host_council__name=host).exists():
             _build(title, host, type_, stage, people, bench, today)
-    for step in _demo_steps:
+    from django.utils.module_loading import import_string
+
+    for path in _demo_steps:
+        step: DemoStep = import_string(path)
         step(today)
     return ACCOUNTS

@@ -14,6 +14,4 @@ class TimetableConfig(AppConfig):
 
         from peerdiag.diagnostics.demo import register_demo_step
 
-        from .demo import load
-
-        register_demo_step(load)
+        register_demo_step("peerdiag.timetable.demo.load")

@@ -263,7 +263,7 @@ def build_demo_week(d: Diagnostic, today: date, *, seconds: float = 4.0) -> Time
         past = [n for n, day in dates.items() if date.fromisoformat(day) < today]
         Session.objects.filter(
             diagnostic=d, type__in=[SessionType.KIT, SessionType.PEER_TEAM], day__in=past
-        ).update(held=True, status=SessionStatus.HELD)
+        ).update(status=SessionStatus.HELD)
     return version
 
 

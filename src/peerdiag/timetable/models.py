@@ -152,7 +152,6 @@ class Session(CodedModel):
     status = models.CharField(
         max_length=12, choices=SessionStatus.choices, default=SessionStatus.PROPOSED
     )
-    held = models.BooleanField(default=False)
     # The draft placement.
     day = models.PositiveSmallIntegerField(null=True, blank=True)
     start = models.TimeField(null=True, blank=True)
@@ -167,6 +166,10 @@ class Session(CodedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def held(self) -> bool:
+        return self.status == SessionStatus.HELD
 
     @property
     def placed(self) -> bool:

@@ -135,7 +135,7 @@ def upcoming_sessions(
             session__diagnostic=diagnostic, session__type__in=sorted(HEARING_TYPES)
         )
         .exclude(session__status=SessionStatus.CANCELLED)
-        .exclude(session__held=True)
+        .exclude(session__status=SessionStatus.HELD)
         .values(
             "kloe_id",
             "session__code",

@@ -23,7 +23,7 @@ from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.models import Diagnostic, Kloe
-from peerdiag.timetable.enums import SessionType
+from peerdiag.timetable.enums import SessionStatus, SessionType
 from peerdiag.timetable.models import Attendee, Session
 
 from ..enums import Polarity
@@ -102,7 +102,8 @@ def polarity_line(label: str, counts: Counter[str], *, since: datetime | None) -
 def next_kit_meeting(diagnostic: Diagnostic) -> Session | None:
     """The first keeping-in-touch meeting not yet recorded as held."""
     return (
-        Session.objects.filter(diagnostic=diagnostic, type=SessionType.KIT, held=False)
+        Session.objects.filter(diagnostic=diagnostic, type=SessionType.KIT)
+        .exclude(status=SessionStatus.HELD)
         .order_by("day", "start", "pk")
         .first()
     )

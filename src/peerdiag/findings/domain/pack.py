@@ -14,7 +14,7 @@ from datetime import datetime
 
 from peerdiag.diagnostics.models import Diagnostic, Kloe
 from peerdiag.timetable.domain.week import day_dates
-from peerdiag.timetable.enums import SessionType
+from peerdiag.timetable.enums import SessionStatus, SessionType
 from peerdiag.timetable.models import Session
 
 from ..enums import CORROBORATED_SOURCES, Polarity, SourceType
@@ -32,7 +32,7 @@ def last_peer_team_meeting(diagnostic: Diagnostic) -> datetime | None:
     starts = [
         session_start(day, start, dates)
         for day, start in Session.objects.filter(
-            diagnostic=diagnostic, type=SessionType.PEER_TEAM, held=True
+            diagnostic=diagnostic, type=SessionType.PEER_TEAM, status=SessionStatus.HELD
         ).values_list("day", "start")
     ]
     known = [s for s in starts if s is not None]

@@ -17,9 +17,9 @@ from peerdiag.diagnostics.domain.capabilities import (
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import Diagnostic
 
-from ..enums import HEARING_TYPES, SessionType
+from ..enums import HEARING_TYPES, SessionStatus, SessionType
 from ..models import Session
-from .problem import latest_version, planned_sessions
+from .problem import latest_version
 
 LEAVING_PREPARATION = frozenset({Stage.CASE_REVIEW, Stage.READY})
 
@@ -87,7 +87,7 @@ def _held(diagnostic: Diagnostic) -> list[Blocker]:
             out.append(
                 Blocker(f"timetable.no_{kind}", f"No {label} is in the timetable", "timetable")
             )
-        for s in rows.filter(held=False).order_by("day"):
+        for s in rows.exclude(status=SessionStatus.HELD).order_by("day"):
             out.append(
                 Blocker(
                     f"timetable.{kind}_not_held",
@@ -108,29 +108,13 @@ def timetable_blockers(diagnostic: Diagnostic, to_stage: str) -> list[Blocker]:
     return []
 
 
-def kloe_group_counts(diagnostic: Diagnostic, sessions: list[Session]) -> dict[str, set[str]]:
-    """KLOE code -> the stakeholder groups heard on it in interviews and focus groups."""
-    groups: dict[str, set[str]] = {k.code: set() for k in diagnostic.kloes.all()}
-    for s in sessions:
-        if s.type not in HEARING_TYPES:
-            continue
-        heard = {s.group} if s.group else {a.group for a in s.attendees.all()}
-        for k in s.kloes.all():
-            groups.setdefault(k.code, set()).update(g for g in heard if g)
-    return groups
-
-
 def timetable_warnings(diagnostic: Diagnostic, to_stage: str) -> list[str]:
+    """The coverage matrix's advice that a KLOE is heard from only one stakeholder group."""
     if not (diagnostic.stage == Stage.PREPARATION and to_stage in LEAVING_PREPARATION):
         return []
-    sessions = planned_sessions(diagnostic)
-    groups = kloe_group_counts(diagnostic, sessions)
-    out = []
-    for k in diagnostic.kloes.order_by("order"):
-        n = len(groups.get(k.code, ()))
-        if 0 < n < 2:
-            out.append(f"The line of enquiry ‘{k.text}’ is heard from only one stakeholder group")
-    return out
+    from .coverage import coverage_warnings
+
+    return [w.message for w in coverage_warnings(diagnostic) if w.kind == "kloe_one_group"]
 
 
 def register() -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
@@ -20,7 +20,7 @@ from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic
 
-from ..enums import SessionStatus, SessionType
+from ..enums import SessionStatus
 from ..models import Session, Timetable, TimetableVersion
 from .placements import draft_solution, violations
 from .problem import build_problem, hhmm, latest_version, planned_sessions
@@ -209,7 +209,7 @@ def publish(
         if previous is not None:
             # Every session that changed, was added or went away gets a higher SEQUENCE.
             Session.objects.filter(diagnostic=diagnostic, code__in=changed).update(
-                sequence=models_F_plus_one()
+                sequence=F("sequence") + 1
             )
             sessions = planned_sessions(diagnostic)
             draft = snapshot(diagnostic, sessions)
@@ -251,13 +251,3 @@ def publish(
 
             send_invitations(version, previous=previous)
     return version
-
-
-def models_F_plus_one() -> Any:
-    from django.db.models import F
-
-    return F("sequence") + 1
-
-
-def kit_meetings(sessions: list[Session]) -> list[Session]:
-    return [s for s in sessions if s.type == SessionType.KIT]

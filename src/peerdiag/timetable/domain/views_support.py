@@ -54,7 +54,6 @@ def record_session_held(
             f"‘{session.title}’ is on {on.day} {on:%B %Y}: record it as held on or after that day"
         )
     with transaction.atomic():
-        session.held = held
         if held:
             session.status = SessionStatus.HELD
         else:
@@ -63,7 +62,7 @@ def record_session_held(
                 s["code"] == session.code for s in version.snapshot.get("sessions", [])
             )
             session.status = SessionStatus.INVITED if published else SessionStatus.PROPOSED
-        session.save(update_fields=["held", "status", "updated_at"])
+        session.save(update_fields=["status", "updated_at"])
         audit.record(
             diagnostic,
             by=by,

@@ -108,6 +108,8 @@ def _fixed(
         peers_needed=len(required or []) or 1,
         fixed_day=day,
         fixed_start=start,
+        day=day,  # placed where it is fixed from the start
+        start=start,
         internal_only=internal,
         presentation_minutes=presentation,
     )
@@ -175,30 +177,19 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
                     internal=True,
                 )
             )
-        made.append(
-            _fixed(
-                diagnostic,
-                type=SessionType.DRAFTING,
-                title="Drawing the findings together (morning)",
-                day=6,
-                start=time(9, 30),
-                minutes=150,
-                whole_team=True,
-                internal=True,
+        for part, start in (("morning", time(9, 30)), ("afternoon", time(13, 0))):
+            made.append(
+                _fixed(
+                    diagnostic,
+                    type=SessionType.DRAFTING,
+                    title=f"Drawing the findings together ({part})",
+                    day=6,
+                    start=start,
+                    minutes=150,
+                    whole_team=True,
+                    internal=True,
+                )
             )
-        )
-        made.append(
-            _fixed(
-                diagnostic,
-                type=SessionType.DRAFTING,
-                title="Drawing the findings together (afternoon)",
-                day=6,
-                start=time(13, 0),
-                minutes=150,
-                whole_team=True,
-                internal=True,
-            )
-        )
         made.append(
             _fixed(
                 diagnostic,
@@ -211,9 +202,6 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
                 attendees=council,
             )
         )
-        for s in made:
-            s.day, s.start = s.fixed_day, s.fixed_start
-            s.save(update_fields=["day", "start"])
         audit.record(
             diagnostic, by=by, action="timetable", summary="Set up the week's fixed meetings"
         )

@@ -3,6 +3,7 @@ meetings, publishing and versions."""
 
 from __future__ import annotations
 
+import html
 from datetime import date, time, timedelta
 
 import pytest
@@ -35,7 +36,8 @@ def _url(name: str, *args: object) -> str:
 
 
 def _text(response) -> str:  # type: ignore[no-untyped-def]
-    return response.content.decode()
+    # Unescaped, so names such as O'Donnell (escaped in the HTML) compare as written.
+    return html.unescape(response.content.decode())
 
 
 @pytest.fixture

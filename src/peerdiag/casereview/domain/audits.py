@@ -51,7 +51,8 @@ def log_read(review: CaseReview, *, by: User | None, case: SampledCase | None, w
     CaseReadLog.objects.create(review=review, case=case, user=by, what=what[:100])
 
 
-def _is_auditor(case: SampledCase, by: User | None) -> bool:
+def is_case_auditor(case: SampledCase, by: User | None) -> bool:
+    """Whether `by` is the case auditor the case is shared out to."""
     person = getattr(by, "person", None)
     return person is not None and case.auditor is not None and case.auditor.person_id == person.pk
 
@@ -69,7 +70,7 @@ def save_audit(
     """Save the auditor's reading of a case; with `finish`, every domain must be graded (N/A
     where it does not apply) and the overall grade given. Only the auditor the case was given
     to writes it, and only after release. Audit entry without any case content."""
-    if case.released_at is None or not _is_auditor(case, by):
+    if case.released_at is None or not is_case_auditor(case, by):
         raise DomainError("Only the case auditor this case was given to can audit it")
     assert case.auditor is not None
     audit = getattr(case, "audit", None) if hasattr(case, "audit") else None
@@ -144,7 +145,7 @@ def record_contact(
     audit: CaseAudit, *, by: User, contacted_on: date, role_contacted: str, note: str
 ) -> PractitionerContact:
     """Log a conversation with the case's practitioner or manager (R27)."""
-    if not _is_auditor(audit.case, by):
+    if not is_case_auditor(audit.case, by):
         raise DomainError("Only the case's auditor logs contacts with its practitioner")
     if not role_contacted.strip():
         raise DomainError(
@@ -172,7 +173,7 @@ def record_contact(
 def moderate(audit: CaseAudit, *, by: User, agrees: bool, note: str) -> Moderation:
     """A second reading by someone other than the auditor, agreeing with the grades or not.
     A disagreement needs a note saying why."""
-    if _is_auditor(audit.case, by):
+    if is_case_auditor(audit.case, by):
         raise DomainError("Someone other than the auditor moderates an audit")
     if audit.status != AuditStatus.DONE:
         raise DomainError("Only a finished audit can be moderated")

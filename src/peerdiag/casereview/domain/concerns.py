@@ -25,7 +25,7 @@ from peerdiag.diagnostics.models import Diagnostic
 
 from ..crypto import encrypt
 from ..models import CaseAudit, CaseReview, SafeguardingConcern
-from .audits import _is_auditor
+from .audits import is_case_auditor
 from .reviews import named_contact
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def raise_concern(audit: CaseAudit, *, by: User, summary: str) -> SafeguardingCo
     must telephone; `escalate_concern` tries the e-mail again)."""
     # The auditor, or the PCM or lead peer on a second reading.
     if not (
-        _is_auditor(audit.case, by)
+        is_case_auditor(audit.case, by)
         or by.has_perm("casereview.select_cases", audit.case.review.diagnostic)
     ):
         raise DomainError("Only someone who reads this case can raise a concern about it")

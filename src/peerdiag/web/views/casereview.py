@@ -348,7 +348,7 @@ def _case_page(
     """The case page; a bound form passed in is shown with its errors."""
     audit = _audit_of(c)
     me = _me(request)
-    is_auditor = audits._is_auditor(c, me)
+    is_auditor = audits.is_case_auditor(c, me)
     editable = is_auditor and c.released_at and (audit is None or audit.status == AuditStatus.DRAFT)
     content = audits.read_case(c, by=me)
     if form is None:
@@ -423,7 +423,7 @@ def case(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d, review = _review(request, ref)
     c = _visible_case(request, d, review, code)
     audit = _audit_of(c)
-    is_auditor = audits._is_auditor(c, _me(request))
+    is_auditor = audits.is_case_auditor(c, _me(request))
     editable = is_auditor and c.released_at and (audit is None or audit.status == AuditStatus.DRAFT)
     if request.method != "POST":
         return _case_page(request, d, c)
@@ -458,7 +458,7 @@ def contact(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d, review = _review(request, ref)
     c = _visible_case(request, d, review, code)
     audit = _audit_of(c)
-    if audit is None or not audits._is_auditor(c, _me(request)):
+    if audit is None or not audits.is_case_auditor(c, _me(request)):
         raise PermissionDenied
     form = ContactForm(request.POST)
     if form.is_valid():
@@ -487,7 +487,7 @@ def moderate(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d, review = _review(request, ref)
     c = _visible_case(request, d, review, code)
     audit = _audit_of(c)
-    if audit is None or audits._is_auditor(c, _me(request)):
+    if audit is None or audits.is_case_auditor(c, _me(request)):
         raise PermissionDenied
     if audit.status != AuditStatus.DONE:
         messages.error(request, "Only a finished audit can be given a second reading")

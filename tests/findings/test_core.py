@@ -205,9 +205,9 @@ def test_peer_notes_are_destroyed_on_the_destroy_by_date_and_closing_waits_for_i
         stage=Stage.EVALUATION, written_feedback_issued_on=issued
     )
     assert run_retention(today=issued + timedelta(days=29)).others == []
-    assert run_retention(today=issued + timedelta(days=30)).others == [
-        ("peer notes", x.d.reference)
-    ]
+    # Other steps (the delivery week's attendees, say) run on the same date: tests/retention.
+    done = run_retention(today=issued + timedelta(days=30)).others
+    assert ("peer notes", x.d.reference) in done
     note.refresh_from_db()
     assert note.destroyed_at is not None and note.body == "" and note.title == "Destroyed note"
     assert not Quote.objects.filter(note=note).exists()

@@ -9,8 +9,9 @@ class DiagnosticsConfig(AppConfig):
     def ready(self) -> None:
         from peerdiag.accounts.domain.two_factor import register_requirement
 
-        from .domain import team_gate
+        from .domain import retention, team_gate
         from .domain.access import needs_two_factor
 
         team_gate.register()
+        retention.register()
         register_requirement(needs_two_factor)

@@ -10,3 +10,9 @@ class DocumentsConfig(AppConfig):
         from .domain.gate import register
 
         register()
+
+        from peerdiag.diagnostics.domain.retention import register_retention_step
+
+        from .domain import retention
+
+        register_retention_step(retention.destroy_due_document_files, name=retention.STEP)

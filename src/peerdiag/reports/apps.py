@@ -11,3 +11,9 @@ class ReportsConfig(AppConfig):
         from .domain.gate import register
 
         register()
+
+        from peerdiag.diagnostics.domain.retention import register_retention_step
+
+        from .domain import retention
+
+        register_retention_step(retention.destroy_due_factual_comments, name=retention.STEP)

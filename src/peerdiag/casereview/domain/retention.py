@@ -1,13 +1,16 @@
 """Destroying case content on the destroy-by date (decision 9), safe to run every day.
 
 What goes: every encrypted field (evidence, commentary, notes, concern summaries, the
-difference made) and the pseudonymous references on the lists. What stays: grades and counts,
-the audit trail, the read log and a Destruction record saying what was destroyed and when.
+difference made), the pseudonymous references on the lists and the addresses safeguarding
+concerns were escalated to. What stays: grades and counts, the audit trail, the read log and a
+Destruction record saying what was destroyed and when.
+
+`run_retention` is the daily job: case content first, then every step registered with
+peerdiag.diagnostics.domain.retention (other apps' data on the schedules stated there).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,6 +20,11 @@ from django.utils import timezone
 from peerdiag.accounts.models import User
 from peerdiag.diagnostics.domain.audit import record
 from peerdiag.diagnostics.domain.keydates import DESTROY_AFTER_ISSUE_DAYS
+from peerdiag.diagnostics.domain.retention import (
+    RetentionStep,
+    register_retention_step,
+    run_retention_steps,
+)
 from peerdiag.diagnostics.enums import ENDED
 
 from ..models import (
@@ -60,6 +68,9 @@ def destroy_case_content(review: CaseReview, *, by: User | None, reason: str) ->
             "contacts": PractitionerContact.objects.filter(audit__in=audits).update(note_enc=""),
             "moderations": Moderation.objects.filter(audit__in=audits).update(note_enc=""),
             "concerns": SafeguardingConcern.objects.filter(audit__in=audits).update(summary_enc=""),
+            "escalation_addresses": SafeguardingConcern.objects.filter(audit__in=audits)
+            .exclude(escalated_to="")
+            .update(escalated_to=""),
         }
         entries = CaseListEntry.objects.filter(case_list__diagnostic_id=review.diagnostic_id)
         counts["case_references"] = 0
@@ -89,15 +100,36 @@ class RetentionRun:
     others: list[tuple[str, str]] = field(default_factory=list)
 
 
-# Later apps destroy their own data on the same schedule (peer notes, in the findings app):
-# each step takes the day and the acting user and returns (what, reference) for what it did.
-RetentionStep = Callable[[date, User | None], list[tuple[str, str]]]
-_steps: list[RetentionStep] = []
+CASE_CONTENT_STEP = "casereview.case_content"  # run first by run_retention, not registered
+
+# Kept importable from here: the step registry moved to diagnostics so that apps below
+# casereview (timetable, documents) can register too.
+__all__ = ["RetentionStep", "register_retention_step", "run_retention"]
 
 
-def register_retention_step(step: RetentionStep) -> None:
-    if step not in _steps:
-        _steps.append(step)
+def destroy_due_escalation_addresses(today: date, by: User | None) -> list[tuple[str, str]]:
+    """Addresses left on concerns of reviews destroyed before the addresses were part of the
+    case content (destroy_case_content blanks them now)."""
+    out = []
+    left = SafeguardingConcern.objects.filter(
+        audit__case__review__content_destroyed_at__isnull=False
+    ).exclude(escalated_to="")
+    reviews = CaseReview.objects.filter(
+        pk__in=set(left.values_list("audit__case__review_id", flat=True))
+    ).select_related("diagnostic")
+    for review in reviews.order_by("diagnostic__reference"):
+        with transaction.atomic():
+            count = left.filter(audit__case__review=review).update(escalated_to="")
+            if count:
+                record(
+                    review.diagnostic,
+                    by=by,
+                    action="escalation_addresses_destroyed",
+                    summary=f"Safeguarding escalation addresses destroyed: {count} concerns",
+                )
+        if count:
+            out.append(("safeguarding escalation addresses", review.diagnostic.reference))
+    return out
 
 
 def run_retention(*, today: date | None = None, by: User | None = None) -> RetentionRun:
@@ -116,5 +148,5 @@ def run_retention(*, today: date | None = None, by: User | None = None) -> Reten
             )
             destroy_case_content(review, by=by, reason=reason)
             done.append(review.diagnostic.reference)
-    others = [item for step in _steps for item in step(today, by)]
+    others = destroy_due_escalation_addresses(today, by) + run_retention_steps(today, by)
     return RetentionRun(destroyed=done, others=others)

@@ -32,6 +32,10 @@ DETAIL_FIELDS = (
     "internal_notes",
 )
 
+# Fields whose text the retention run destroys: their old and new values stay out of the
+# audit trail.
+UNRECORDED_TEXT = frozenset({"internal_notes"})
+
 
 def _next_reference(year: int) -> str:
     counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
@@ -127,6 +131,11 @@ def update_details(
             diagnostic.type_other = ""
         after = audit.snapshot(diagnostic, changes)
         diff = audit.diff(before, after)
+        for change in diff:
+            if change["field"] in UNRECORDED_TEXT:
+                # The trail cannot be blanked later, so text that retention must destroy
+                # is never copied into it: the entry says only that it changed.
+                change["old"] = change["new"] = "(not recorded)"
         if diff:
             diagnostic.save()
             audit.record(

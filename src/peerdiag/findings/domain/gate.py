@@ -99,9 +99,10 @@ def _notes_destroyed(diagnostic: Diagnostic) -> list[Blocker]:
 
 
 def register() -> None:
-    from peerdiag.casereview.domain.retention import register_retention_step
+    from peerdiag.diagnostics.domain.retention import register_retention_step
 
-    from .retention import destroy_due_notes
+    from .retention import DIGESTS_STEP, NOTES_STEP, destroy_due_digests, destroy_due_notes
 
     register_capability("findings", findings_blockers)
-    register_retention_step(destroy_due_notes)
+    register_retention_step(destroy_due_notes, name=NOTES_STEP)
+    register_retention_step(destroy_due_digests, name=DIGESTS_STEP)

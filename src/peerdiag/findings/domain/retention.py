@@ -4,6 +4,10 @@ What goes: every note's body, who it was heard from, its title (session titles c
 and its quotes. What stays: that the note existed, its source type, KLOEs and polarity (so the
 findings' corroboration can still be read), the findings and recommendations themselves (they
 are the diagnostic's outputs) and the audit trail, which records the destruction.
+
+KIT digests go on the same date: each item's text and the sponsor's response are replaced by a
+line saying they were removed (items are drafted from notes and may quote or name people).
+What stays: the digests, their items' order and shared flags, and links to findings.
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ from django.utils import timezone
 from peerdiag.accounts.models import User
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.domain.keydates import DESTROY_AFTER_ISSUE_DAYS
+from peerdiag.diagnostics.domain.retention import REMOVED, sweep
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic
 
-from ..models import EvidenceNote, Quote
+from ..models import DigestItem, EvidenceNote, KitDigest, Quote
 
 DESTROYED_TITLE = "Destroyed note"
+NOTES_STEP = "findings.peer_notes"
+DIGESTS_STEP = "findings.kit_digests"
 
 
 def notes_destroy_by(diagnostic: Diagnostic) -> date | None:
@@ -77,3 +84,37 @@ def destroy_due_notes(today: date, by: User | None) -> list[tuple[str, str]]:
 
 def notes_left(diagnostic: Diagnostic) -> int:
     return EvidenceNote.objects.filter(diagnostic=diagnostic, destroyed_at__isnull=True).count()
+
+
+def destroy_digests(diagnostic: Diagnostic) -> dict[str, int]:
+    """Replace the KIT digests' item text and sponsor responses. Call inside a transaction."""
+    items = DigestItem.objects.filter(digest__diagnostic=diagnostic).exclude(text=REMOVED)
+    responses = (
+        KitDigest.objects.filter(diagnostic=diagnostic)
+        .exclude(sponsor_response="")
+        .exclude(sponsor_response=REMOVED)
+    )
+    return {
+        "digest items": items.update(text=REMOVED),
+        "sponsor responses": responses.update(sponsor_response=REMOVED),
+    }
+
+
+def destroy_due_digests(today: date, by: User | None) -> list[tuple[str, str]]:
+    """The daily retention step for KIT digests, on the destroy-by date."""
+    ids = set(
+        DigestItem.objects.exclude(text=REMOVED).values_list("digest__diagnostic_id", flat=True)
+    )
+    ids |= set(
+        KitDigest.objects.exclude(sponsor_response="")
+        .exclude(sponsor_response=REMOVED)
+        .values_list("diagnostic_id", flat=True)
+    )
+    return sweep(
+        ids,
+        today=today,
+        by=by,
+        what="KIT digest text",
+        action="kit_digests_destroyed",
+        destroy=destroy_digests,
+    )

@@ -256,6 +256,8 @@ def document_reclassify(request: HttpRequest, ref: str, code: str) -> HttpRespon
 
 
 def _file(version: DocumentVersion) -> FileResponse:
+    if not version.file:
+        raise Http404("This file was destroyed under the retention rules")
     return FileResponse(
         version.file.open("rb"),
         as_attachment=True,

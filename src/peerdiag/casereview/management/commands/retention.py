@@ -1,4 +1,8 @@
-"""`peerdiag retention run`: destroy case content whose destroy-by date has come (daily)."""
+"""`peerdiag retention run`: destroy whatever personal data is due today (daily).
+
+Case content first, then every step other apps register (peerdiag.diagnostics.domain.retention
+lists the schedules); one line per diagnostic and kind of data destroyed.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from peerdiag.casereview.domain.retention import run_retention
 
 class Command(BaseCommand):
     help = (
-        "Destroy case content and peer notes on their destroy-by date and record it. "
-        "Safe to run every day."
+        "Destroy case content, peer notes and the other personal data whose date has come "
+        "(see docs/operations.md) and record it. Safe to run every day."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,0 +1,18 @@
+"""What the accounts app's fields hold (see peerdiag.common.personal_data)."""
+
+from peerdiag.common.personal_data import CODE, ERASED, Policy, kept
+
+FIELDS: dict[str, dict[str, Policy]] = {
+    "User": {"email": ERASED, "full_name": ERASED, "password": ERASED},
+    # Deleted with the account they belong to (erase_person deletes them outright).
+    "ApiToken": {"code": CODE, "name": ERASED, "prefix": ERASED, "key_hash": ERASED},
+    "TotpDevice": {"secret": ERASED},
+    "RecoveryCode": {"code_hash": ERASED},
+    "Invitation": {"token_hash": ERASED},
+    "SignInThrottle": {
+        "key": kept(
+            "a hash of an e-mail or IP address that failed to sign in; only the hash is kept, "
+            "and the count lapses when its window passes (accounts/domain/throttle.py)"
+        )
+    },
+}

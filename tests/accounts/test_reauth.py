@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -123,6 +124,147 @@ def test_wrong_passwords_here_count_towards_the_lock_out(world):
     locked = c.post(reverse("web:reauth"), {"password": PASSWORD, "next": CREATE})
     assert locked.status_code == 200
     assert CONFIRMED_SESSION_KEY not in c.session
+
+
+# With two-factor sign-in ----------------------------------------------------------------------
+
+REAUTH = "/account/confirm-password/"
+
+
+def _with_app(user):  # type: ignore[no-untyped-def]
+    """`user` with an authenticator app, signed in long enough ago to be asked again."""
+    app, recovery = set_up_app(user)
+    return app, recovery, signed_in(user, confirmed=False)
+
+
+def _summary_links(page: str) -> list[str]:
+    summary = page.split('<div class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<a href="(#[^"]*)">([^<]*)</a>', summary)
+
+
+def _failures() -> int:
+    from peerdiag.accounts.models import SignInThrottle
+
+    row = SignInThrottle.objects.filter(key=throttle.email_key("pcm@example.org")).first()
+    return row.failures if row else 0
+
+
+def test_without_an_app_the_page_asks_for_the_password_alone(world):
+    c = signed_in(world.pcm, confirmed=False)
+    page = c.get(f"{REAUTH}?next={CREATE}").content.decode()
+    assert 'name="password"' in page
+    assert 'name="code"' not in page
+    assert "needs your password again" in page
+    empty = c.post(REAUTH, {"password": "", "next": CREATE}).content.decode()
+    assert _summary_links(empty) == [("#id_password", "Enter your password")]
+
+
+def test_with_an_app_the_page_asks_for_the_password_and_a_code(world):
+    app, _, c = _with_app(world.pcm)
+    page = c.get(f"{REAUTH}?next={CREATE}").content.decode()
+    assert 'name="password"' in page and 'name="code"' in page
+    assert "needs your password and a code from your authenticator app again" in page
+
+    # Both missing: the summary names each field and links to it.
+    empty = c.post(REAUTH, {"password": "", "code": "", "next": CREATE}).content.decode()
+    assert "<title>Error: Confirm it is you" in empty
+    assert _summary_links(empty) == [
+        ("#id_password", "Enter your password"),
+        ("#id_code", "Enter the code from your authenticator app or a recovery code"),
+    ]
+    # The password alone is not enough.
+    no_code = c.post(REAUTH, {"password": PASSWORD, "next": CREATE})
+    assert no_code.status_code == 200
+    assert _summary_links(no_code.content.decode()) == [
+        ("#id_code", "Enter the code from your authenticator app or a recovery code")
+    ]
+    assert CONFIRMED_SESSION_KEY not in c.session
+
+    right = c.post(REAUTH, {"password": PASSWORD, "code": app.now(), "next": CREATE})
+    assert right["Location"] == CREATE
+    assert auth_is_recent(c.session)
+    page = c.get(CREATE)
+    assert '<h1 class="govuk-heading-l">Make a new API token</h1>' in page.content.decode()
+
+
+def test_a_wrong_code_is_refused_and_counted(world):
+    app, _, c = _with_app(world.pcm)
+    if app.verify("000000", valid_window=1):  # about one time in 300,000
+        pytest.skip("000000 happens to be a valid code just now")
+    wrong = c.post(REAUTH, {"password": PASSWORD, "code": "000000", "next": CREATE})
+    assert _summary_links(wrong.content.decode()) == [
+        ("#id_code", "The code is not right, or it has been used already")
+    ]
+    assert CONFIRMED_SESSION_KEY not in c.session
+    assert _failures() == 1
+    # A wrong password with a right code: the password is named, and the code not used up.
+    code = app.now()
+    bad_password = c.post(REAUTH, {"password": "wrong", "code": code, "next": CREATE})
+    assert _summary_links(bad_password.content.decode()) == [
+        ("#id_password", "The password is not right")
+    ]
+    assert _failures() == 2
+    right = c.post(REAUTH, {"password": PASSWORD, "code": code, "next": CREATE})
+    assert right["Location"] == CREATE
+    assert _failures() == 0  # cleared, as a sign-in clears them
+
+
+def test_a_code_already_used_is_refused(world):
+    app, _, c = _with_app(world.pcm)
+    code = app.now()
+    assert (
+        c.post(REAUTH, {"password": PASSWORD, "code": code, "next": CREATE})["Location"] == CREATE
+    )
+    _age(c, CONFIRMED_SESSION_KEY, 16 * 60)
+    again = c.post(REAUTH, {"password": PASSWORD, "code": code, "next": CREATE})
+    assert _summary_links(again.content.decode()) == [
+        ("#id_code", "The code is not right, or it has been used already")
+    ]
+    assert not auth_is_recent(c.session)
+    # A newer code (the next time step, within the tolerance) still works.
+    fresh = app.at(time.time() + 30)
+    assert (
+        c.post(REAUTH, {"password": PASSWORD, "code": fresh, "next": CREATE})["Location"] == CREATE
+    )
+
+
+def test_a_recovery_code_works_once(world):
+    _, recovery, c = _with_app(world.pcm)
+    first = c.post(REAUTH, {"password": PASSWORD, "code": recovery[0].upper(), "next": CREATE})
+    assert first["Location"] == CREATE
+    _age(c, CONFIRMED_SESSION_KEY, 16 * 60)
+    again = c.post(REAUTH, {"password": PASSWORD, "code": recovery[0], "next": CREATE})
+    assert "The code is not right, or it has been used already" in again.content.decode()
+    assert not auth_is_recent(c.session)
+
+
+def test_wrong_codes_lock_the_address_out_like_sign_in(world):
+    app, _, c = _with_app(world.pcm)
+    for _ in range(5):
+        last = c.post(REAUTH, {"password": PASSWORD, "code": "12345678", "next": CREATE})
+    until = throttle.locked_until(email="pcm@example.org", ip=None)
+    assert until is not None
+    assert f"<li>{throttle.refusal_message(until)}</li>" in last.content.decode()
+    # Locked: even the right password and code are refused, and the code is not used up.
+    code = app.now()
+    locked = c.post(REAUTH, {"password": PASSWORD, "code": code, "next": CREATE})
+    assert throttle.refusal_message(until) in locked.content.decode()
+    assert CONFIRMED_SESSION_KEY not in c.session
+    from peerdiag.accounts.models import TotpDevice
+
+    set_up_step = TotpDevice.objects.get(user=world.pcm).last_used_step
+    assert set_up_step is not None and set_up_step < int(time.time()) // 30 - 1
+
+
+def test_with_an_app_an_address_elsewhere_is_still_not_followed(world):
+    _, recovery, c = _with_app(world.pcm)
+    # Recovery codes, one each: an app code works once per 30 seconds.
+    targets = ("https://evil.example/", "//evil.example/x", "http://testserver.evil/")
+    for target, code in zip(targets, recovery, strict=False):
+        _age(c, CONFIRMED_SESSION_KEY, 16 * 60)
+        r = c.post(REAUTH, {"password": PASSWORD, "code": code, "next": target})
+        assert r["Location"] == reverse("web:account"), target
+        assert auth_is_recent(c.session)
 
 
 # Idle sessions -----------------------------------------------------------------------------

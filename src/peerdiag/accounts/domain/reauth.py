@@ -2,13 +2,22 @@
 
 Signing in (the password, and the code for people with an authenticator app) and the
 re-authentication page record the time in the session; `auth_is_recent` compares it with a
-limit. The view decorator that uses these lives in web/views/reauth.py.
+limit. `confirm_identity` checks what the re-authentication page was given: the password,
+and for people with an authenticator app a current code as well, by the same rules as
+signing in. The view decorator and the page live in web/views/reauth.py.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
+
+from peerdiag.common.errors import DomainError
+
+from ..models import User
+from . import throttle
+from .two_factor import has_confirmed_device, verify_second_factor
 
 # Seconds since the epoch at which the session last confirmed a password (or password + code).
 CONFIRMED_SESSION_KEY = "auth_confirmed_at"
@@ -32,3 +41,49 @@ def auth_is_recent(
     at = confirmed_at(session)
     now = time.time() if now is None else now
     return at is not None and 0 <= now - at <= minutes * 60
+
+
+WRONG_PASSWORD = "The password is not right"  # noqa: S105 (a message, not a password)
+WRONG_CODE = "The code is not right, or it has been used already"
+
+
+def needs_code(user: User) -> bool:
+    """Whether confirming who you are takes a code too: yes once an authenticator app is set up."""
+    return has_confirmed_device(user)
+
+
+def confirm_identity(
+    session: Any,
+    user: User,
+    *,
+    password: str,
+    code: str = "",
+    ip: str | None,
+    now: datetime | None = None,
+) -> None:
+    """Check the password (and, for someone with an authenticator app, the code) again.
+
+    Raises DomainError naming the field at fault ("password" or "code"), or no field while
+    the address or IP is locked out; nothing else is checked then. The code is checked only
+    after a right password, so a wrong password never uses up a code.
+
+    Side effects: on success marks `session` confirmed, clears the address's failed sign-ins
+    and uses up the code (an app code's time step, or a recovery code), exactly as signing in
+    does; on failure counts one failed sign-in for the address and IP, which may lock them.
+    """
+    until = throttle.locked_until(email=user.email, ip=ip, now=now)
+    if until is not None:
+        raise DomainError(throttle.refusal_message(until))
+    field = None
+    if not user.check_password(password):
+        field, message = "password", WRONG_PASSWORD
+    elif needs_code(user) and not verify_second_factor(user, code=code, now=now):
+        field, message = "code", WRONG_CODE
+    if field is None:
+        mark_confirmed(session, now=now.timestamp() if now else None)
+        throttle.clear_failures(email=user.email)
+        return
+    until = throttle.record_failure(email=user.email, ip=ip, now=now)
+    if until is not None:
+        raise DomainError(throttle.refusal_message(until))
+    raise DomainError(message, field=field)

@@ -23,10 +23,9 @@ class SignInForm(AuthenticationForm):
     }
 
 
-class SecondFactorForm(forms.Form):
-    """The code from the authenticator app, or a recovery code, after the password."""
-
-    code = forms.CharField(
+def code_field() -> forms.CharField:
+    """The second-factor code box: an app code or a recovery code (sign-in, re-authentication)."""
+    return forms.CharField(
         label="Code",
         max_length=20,
         help_text="The 6-digit code your authenticator app shows now, or one of your recovery "
@@ -36,6 +35,12 @@ class SecondFactorForm(forms.Form):
             "max_length": "That is too long for a code: enter 6 digits or a recovery code",
         },
     )
+
+
+class SecondFactorForm(forms.Form):
+    """The code from the authenticator app, or a recovery code, after the password."""
+
+    code = code_field()
 
 
 class ConfirmAppForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Asking for the password again before sensitive actions (`recent_auth`), and its page."""
+"""Asking for the password (and code) again before sensitive actions (`recent_auth`); its page."""
 
 from __future__ import annotations
 
@@ -17,14 +17,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from peerdiag.accounts.domain import throttle
-from peerdiag.accounts.domain.reauth import DEFAULT_MINUTES, auth_is_recent, mark_confirmed
+from peerdiag.accounts.domain.reauth import (
+    DEFAULT_MINUTES,
+    auth_is_recent,
+    confirm_identity,
+    needs_code,
+)
 from peerdiag.accounts.models import User
+from peerdiag.common.errors import DomainError
+from peerdiag.web.forms.auth import code_field
 
 View = Callable[..., HttpResponse]
 
 
 def recent_auth(minutes: int = DEFAULT_MINUTES) -> Callable[[View], View]:
-    """Let the view run only if the password was confirmed in the last `minutes` minutes.
+    """Let the view run only if the person proved who they are in the last `minutes` minutes.
 
     Otherwise a GET goes to the re-authentication page, which comes back to the same address.
     A POST goes there too and comes back to the page the form was on (its Referer, if it is
@@ -74,6 +81,12 @@ class ReauthForm(forms.Form):
     )
 
 
+class ReauthCodeForm(ReauthForm):
+    """For someone with an authenticator app: the password and a code, as at sign-in."""
+
+    code = code_field()
+
+
 def _next(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
@@ -84,26 +97,34 @@ def _next(request: HttpRequest) -> str:
 
 
 @never_cache
-@sensitive_post_parameters("password")
+@sensitive_post_parameters("password", "code")
 @login_required
 def reauth(request: HttpRequest) -> HttpResponse:
-    """Enter the password again; on success the session counts as freshly confirmed.
+    """Enter the password again (and a code, with an authenticator app); then go back.
 
-    Wrong passwords count towards the sign-in throttle, so this page is no way round it.
+    Wrong passwords and codes count towards the sign-in throttle, so this page is no way
+    round it (see accounts/domain/reauth.py `confirm_identity`).
     """
     user = request.user
     assert isinstance(user, User)
-    form = ReauthForm(request.POST or None)
-    ip = throttle.client_ip(request.META)
+    with_code = needs_code(user)
+    form_class = ReauthCodeForm if with_code else ReauthForm
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        until = throttle.locked_until(email=user.email, ip=ip)
-        if until is None and user.check_password(form.cleaned_data["password"]):
-            mark_confirmed(request.session)
-            throttle.clear_failures(email=user.email)
-            return redirect(_next(request))
-        until = until or throttle.record_failure(email=user.email, ip=ip)
-        if until is not None:
-            form.add_error(None, throttle.refusal_message(until))
+        try:
+            confirm_identity(
+                request.session,
+                user,
+                password=form.cleaned_data["password"],
+                code=form.cleaned_data.get("code", ""),
+                ip=throttle.client_ip(request.META),
+            )
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
         else:
-            form.add_error("password", "The password is not right")
-    return render(request, "web/account/reauth.html", {"form": form, "next": _next(request)})
+            return redirect(_next(request))
+    return render(
+        request,
+        "web/account/reauth.html",
+        {"form": form, "next": _next(request), "with_code": with_code},
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from peerdiag.common.workdays import (
     add_calendar_month,
@@ -50,12 +51,25 @@ def written_feedback_due(day1: date) -> date:
 
 def key_dates(diagnostic: Diagnostic) -> list[KeyDate]:
     """Every key date in date order; empty while day 1 is not set."""
-    day1 = diagnostic.day1
-    if day1 is None:
+    if diagnostic.day1 is None:
         return []
+    return list(
+        _key_dates(
+            diagnostic.day1,
+            bool(diagnostic.case_review_in_scope),
+            diagnostic.written_feedback_issued_on,
+        )
+    )
+
+
+# The dates depend on these three values alone (and the bank holidays, fixed for the life of the
+# process), so each combination is worked out once: the dashboard asks for 25 diagnostics' dates
+# on every view. KeyDate is frozen, so sharing the tuple is safe.
+@lru_cache(maxsize=4096)
+def _key_dates(day1: date, case_review_in_scope: bool, issued: date | None) -> tuple[KeyDate, ...]:
     days = delivery_days(day1)
     dates: list[KeyDate] = []
-    if diagnostic.case_review_in_scope:
+    if case_review_in_scope:
         end = add_working_days(day1, -CASE_REVIEW_ENDS_BEFORE)
         dates.append(KeyDate("case_review", "Case record review", add_working_days(end, -4), end))
     dates.append(
@@ -78,7 +92,6 @@ def key_dates(diagnostic: Diagnostic) -> list[KeyDate]:
         dates.append(KeyDate(f"day{n}", label.get(n, f"Day {n}: interviews and focus groups"), day))
     due = add_calendar_month(days[-1])
     dates.append(KeyDate("written_feedback_due", "Written feedback due", due))
-    issued = diagnostic.written_feedback_issued_on
     destroy_from = issued or due
     dates.append(
         KeyDate(
@@ -90,7 +103,7 @@ def key_dates(diagnostic: Diagnostic) -> list[KeyDate]:
             else "Provisional: counted from the due date until written feedback is issued",
         )
     )
-    return sorted(dates, key=lambda d: (d.start, d.optional, d.key))
+    return tuple(sorted(dates, key=lambda d: (d.start, d.optional, d.key)))
 
 
 def next_key_date(diagnostic: Diagnostic, today: date) -> KeyDate | None:

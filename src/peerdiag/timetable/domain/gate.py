@@ -76,18 +76,23 @@ def _published(diagnostic: Diagnostic, *, confirmed: bool) -> list[Blocker]:
 
 def _held(diagnostic: Diagnostic) -> list[Blocker]:
     out = []
-    for kind, label in (
-        (SessionType.KIT, "KIT meeting"),
-        (SessionType.PEER_TEAM, "peer team meeting"),
-    ):
-        rows = Session.objects.filter(
-            diagnostic=diagnostic, type=kind, day__lte=5, day__isnull=False
-        ).exclude(status="cancelled")
-        if not rows.exists():
+    kinds = ((SessionType.KIT, "KIT meeting"), (SessionType.PEER_TEAM, "peer team meeting"))
+    # One query for both kinds (the overview asks on every view during delivery).
+    in_week = list(
+        Session.objects.filter(
+            diagnostic=diagnostic, type__in=[k for k, _ in kinds], day__lte=5, day__isnull=False
+        )
+        .exclude(status=SessionStatus.CANCELLED)
+        .only("type", "status", "title", "day")
+        .order_by("day", "pk")
+    )
+    for kind, label in kinds:
+        rows = [s for s in in_week if s.type == kind]
+        if not rows:
             out.append(
                 Blocker(f"timetable.no_{kind}", f"No {label} is in the timetable", "timetable")
             )
-        for s in rows.exclude(status=SessionStatus.HELD).order_by("day"):
+        for s in (s for s in rows if s.status != SessionStatus.HELD):
             out.append(
                 Blocker(
                     f"timetable.{kind}_not_held",

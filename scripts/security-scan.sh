@@ -10,6 +10,9 @@
 # pip-audit needs PyPI's JSON API or OSV. Where neither answers (a machine that reaches only a
 # package mirror), every package comes back "could not be audited": the scan says so loudly and,
 # unless SECURITY_SCAN_STRICT=1, carries on, because no vulnerability data is not a pass.
+# Such a machine can still be checked offline: set OSV_DATABASE to a copy of OSV's PyPI export
+# (PyPI/all.zip from the osv-vulnerabilities bucket, or a folder of its JSON files) and the
+# scan uses scripts/osv_audit.py on it instead of asking the network.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,13 +20,24 @@ VENV=${VENV:-.venv}
 BASELINE=scripts/security-baseline.txt
 status=0
 
-echo "== Dependencies: pip-audit on requirements.lock"
 ignore_args=()
+offline_ignore=()
 if [[ -f "$BASELINE" ]]; then
   while read -r kind id _reason; do
-    [[ "$kind" == "vuln" && -n "$id" ]] && ignore_args+=(--ignore-vuln "$id")
+    if [[ "$kind" == "vuln" && -n "$id" ]]; then
+      ignore_args+=(--ignore-vuln "$id")
+      offline_ignore+=(--ignore "$id")
+    fi
   done < <(grep -v '^\s*#' "$BASELINE" || true)
 fi
+if [[ -n "${OSV_DATABASE:-}" ]]; then
+  echo "== Dependencies: requirements.lock against the OSV copy at $OSV_DATABASE"
+  if ! "$VENV/bin/python" scripts/osv_audit.py requirements.lock "$OSV_DATABASE" \
+       "${offline_ignore[@]}"; then
+    status=1
+  fi
+else
+echo "== Dependencies: pip-audit on requirements.lock"
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 set +e
@@ -56,6 +70,7 @@ if deps and len(unchecked) == len(deps):
     if os.environ.get("SECURITY_SCAN_STRICT") == "1":
         sys.exit(1)
 PY
+fi
 
 echo "== Code: bandit on src/peerdiag (fails on high severity)"
 if ! "$VENV/bin/bandit" -q -r src/peerdiag -x '*/migrations/*' --severity-level high \

@@ -61,8 +61,10 @@ def test_xlsx_has_a_sheet_per_day_with_the_sessions(world, published, tmp_path: 
     target = tmp_path / "week.xlsx"
     code, _, err = export(w.d.reference, "--format", "xlsx", "-o", str(target))
     assert code == 0, err
-    assert target.read_bytes() == export_xlsx(w.d)
     book = load_workbook(target)
+    # The file holds what the domain function builds (zip timestamps aside, which tick).
+    again = load_workbook(io.BytesIO(export_xlsx(w.d)))
+    assert [list(s.values) for s in book.worksheets] == [list(s.values) for s in again.worksheets]
     assert book.sheetnames == [f"Day {n}" for n in range(1, 8)]
     titles = []
     for sheet in book.worksheets:

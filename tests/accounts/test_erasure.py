@@ -426,3 +426,15 @@ def test_published_timetable_versions_take_the_pseudonym(world, peer):  # type: 
     assert peers[0] == {"code": person.code, "name": pseudonym, "email": ""}
     assert peers[1]["name"] == other  # the rest of the team is untouched
     assert version.solution["placements"][0]["peers"] == [person.code]
+
+
+def test_a_directory_address_leads_to_the_login_with_another_address(world):  # type: ignore[no-untyped-def]
+    person = world.peer.person
+    Person.objects.filter(pk=person.pk).update(email="work.address@example.org")
+    world.own.stage = Stage.CLOSED
+    world.own.save()
+    _erase("work.address@example.org", "--yes")
+    login = User.objects.get(pk=world.peer.pk)
+    assert not login.is_active and login.email.endswith("@erased.invalid")
+    assert login.full_name == Person.objects.get(pk=person.pk).full_name
+    assert not login.has_usable_password()

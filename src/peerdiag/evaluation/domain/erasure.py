@@ -111,6 +111,12 @@ def find(email: str) -> Found:
     if user is not None:
         person_q |= Q(user=user)
     people = list(Person.objects.filter(person_q).order_by("pk"))
+    if user is None:
+        # A directory entry under this address may belong to a login with another address:
+        # that login is the same person's, so it is erased too.
+        linked = {p.user_id for p in people if p.user_id is not None}
+        if len(linked) == 1:
+            user = User.objects.get(pk=linked.pop())
     attendees = list(Attendee.objects.filter(email__iexact=email).order_by("pk"))
     if user is None and not people and not attendees:
         raise DomainError(f"No one is held with the e-mail address {email}", field="email")

@@ -105,6 +105,21 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _run_pg(tool: str, args: list[str], db: dict[str, Any]) -> None:
+    """Run pg_dump or pg_restore; BackupError with the tool's last line of output on failure."""
+    result = subprocess.run(  # nosec B603  # noqa: S603
+        [_tool(tool), *args],
+        env=_pg_env(db),
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise BackupError(f"{tool} failed: {last}")
+
+
 def _pg_env(db: dict[str, Any]) -> dict[str, str]:
     env = dict(os.environ)
     for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER")):
@@ -187,24 +202,11 @@ def create_backup(out: Path, *, using: str = "default") -> Manifest:
             # Counts and dump read the same committed data: the dump runs right after.
             with connection.cursor() as cursor:
                 tables = _count_tables(cursor, _pg_tables(cursor))
-            result = subprocess.run(  # nosec B603  # noqa: S603
-                [
-                    _tool("pg_dump"),
-                    "--format=custom",
-                    "--no-owner",
-                    "--no-acl",
-                    "-f",
-                    str(dump),
-                    str(db["NAME"]),
-                ],
-                env=_pg_env(db),
-                capture_output=True,
-                text=True,
-                timeout=3600,
-                check=False,
+            _run_pg(
+                "pg_dump",
+                ["--format=custom", "--no-owner", "--no-acl", "-f", str(dump), str(db["NAME"])],
+                db,
             )
-            if result.returncode != 0:
-                raise BackupError(f"pg_dump failed: {result.stderr.strip().splitlines()[-1:]}")
         else:
             target = sqlite3.connect(dump)
             try:
@@ -339,9 +341,9 @@ def restore_backup(archive: Path, *, db: dict[str, Any], media_root: Path) -> Re
         if media_root.exists() and any(media_root.iterdir()):
             raise BackupError(f"The media folder {media_root} is not empty")
         if engine == "postgresql":
-            result = subprocess.run(  # nosec B603  # noqa: S603
+            _run_pg(
+                "pg_restore",
                 [
-                    _tool("pg_restore"),
                     "--no-owner",
                     "--no-acl",
                     "--exit-on-error",
@@ -350,15 +352,8 @@ def restore_backup(archive: Path, *, db: dict[str, Any], media_root: Path) -> Re
                     str(db["NAME"]),
                     str(work / DUMP),
                 ],
-                env=_pg_env(db),
-                capture_output=True,
-                text=True,
-                timeout=3600,
-                check=False,
+                db,
             )
-            if result.returncode != 0:
-                last = (result.stderr.strip().splitlines() or ["no message"])[-1]
-                raise BackupError(f"pg_restore failed: {last}")
         else:
             source = sqlite3.connect(work / DUMP)
             target = sqlite3.connect(str(db["NAME"]))

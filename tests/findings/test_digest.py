@@ -83,7 +83,14 @@ def test_the_next_draft_covers_only_what_emerged_since_the_previous_digest(world
     set_item_shared(first.items.get(), by=x.lead, shared=True)
     mark_digest_shared(first, by=x.lead, previews_final_messages=False, sponsor_response="")
     add_finding(x.d, by=x.lead, kind="area", statement="New theme", kloe=None)
-    update_finding(old, by=x.lead, kind="strength", statement="Old news, revised", kloe=None)
+    update_finding(
+        old,
+        by=x.lead,
+        kind="strength",
+        statement="Old news, revised",
+        kloe=None,
+        version=old.version,
+    )
     add_note(x.d, by=x.lead, source_type="data", title="N", kloes=[x.kloes[1]], polarity="neutral")
     second = draft_kit_digest(x.d, by=world.pcm)
     assert second.since == first.created_at

@@ -178,7 +178,12 @@ def test_changing_an_approved_finding_sends_it_back_for_approval(world):  # type
     assert "If you change it, it goes back to them for approval" in form
     response = c.post(
         _url("web:finding_edit", x, f.code),
-        {"kind": "strength", "statement": "Calm and quick", "kloe": x.kloes[0].code},
+        {
+            "kind": "strength",
+            "statement": "Calm and quick",
+            "kloe": x.kloes[0].code,
+            "version": f.version,
+        },
         follow=True,
     )
     f.refresh_from_db()

@@ -48,6 +48,7 @@ from .schemas import (
     KloePatch,
     Message,
     ReasonIn,
+    StaleVersion,
 )
 
 router = Router(tags=["diagnostics"])
@@ -65,6 +66,8 @@ Code = PathEx[str, P(pattern=CODE_PATTERN, description="The item's public code")
 LIST_ERRORS: dict[int, Any] = {401: Message, 422: FieldErrors}
 READ_ERRORS: dict[int, Any] = {**LIST_ERRORS, 404: Message}
 WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 400: FieldErrors, 403: Message}
+# Changing something several people can edit: the body carries `version`, and a stale one is 409.
+EDIT_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 409: StaleVersion}
 
 
 def _links(status: int, **targets: dict[str, str]) -> dict[str, Any]:

@@ -5,6 +5,8 @@
 403  {"detail": "..."}                                                  may read, may not do
 404  {"detail": "Not found"}                                            nothing you may see
 409  {"detail": [{"field": "to_stage", ...}], "blockers": [...]}        a gate is shut
+409  {"detail": [{"field": "version", ...}], "current_version": 4,
+      "changed_by": "...", "changed_at": "..."}                         someone saved first
 422  {"detail": [{"field": "day1", "message": "..."}]}                  malformed input
 """
 
@@ -18,6 +20,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit
 from peerdiag.diagnostics.domain.stages import GateBlocked
 
 # A domain error that names no input (none do today) is reported against the whole request,
@@ -64,6 +67,16 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(
             request, {"detail": field_errors(exc.field, exc.message)}, status=400
         )
+
+    @api.exception_handler(StaleEdit)
+    def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
+        body = {
+            "detail": field_errors("version", exc.message),
+            "current_version": exc.current_version,
+            "changed_by": exc.changed_by_name,
+            "changed_at": exc.changed_at.isoformat() if exc.changed_at else None,
+        }
+        return api.create_response(request, body, status=409)
 
     @api.exception_handler(GateBlocked)
     def gate_blocked(request: HttpRequest, exc: GateBlocked) -> HttpResponse:

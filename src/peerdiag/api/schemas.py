@@ -118,6 +118,16 @@ class Message(Schema):
     detail: str
 
 
+class StaleVersion(Schema):
+    """409: someone saved the object after the version you sent. Nothing was changed; fetch it
+    again, reapply your change and send the new version."""
+
+    detail: list[FieldError]
+    current_version: int
+    changed_by: str
+    changed_at: datetime | None = None
+
+
 class BlockerOut(Schema):
     code: str
     message: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from peerdiag.common.models import CodedModel, TimeStampedModel
+from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned
 from peerdiag.diagnostics.models import AgreedCaseList, Diagnostic, TeamMember
 from peerdiag.directory.models import Person
 
@@ -20,7 +20,7 @@ USER = settings.AUTH_USER_MODEL
 DEFAULT_SAMPLE_SIZE = 10  # decision 6
 
 
-class CaseReview(TimeStampedModel):
+class CaseReview(TimeStampedModel, Versioned):
     diagnostic = models.OneToOneField(
         Diagnostic, on_delete=models.CASCADE, related_name="case_review"
     )
@@ -69,7 +69,7 @@ class CaseListEntry(CodedModel):
         return self.pseudonymous_ref
 
 
-class SampledCase(CodedModel):
+class SampledCase(CodedModel, Versioned):
     review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="cases")
     entry = models.ForeignKey(CaseListEntry, on_delete=models.PROTECT, related_name="samples")
     method = models.CharField(max_length=10, choices=SelectionMethod.choices)
@@ -90,7 +90,7 @@ class SampledCase(CodedModel):
         return f"Case {self.code}"
 
 
-class CaseAudit(CodedModel):
+class CaseAudit(CodedModel, Versioned):
     """One auditor's reading of one sampled case (header fields, grades, the overall view)."""
 
     case = models.OneToOneField(SampledCase, on_delete=models.CASCADE, related_name="audit")
@@ -138,7 +138,7 @@ class PractitionerContact(models.Model):
         return f"Contact on {self.contacted_on}"
 
 
-class Moderation(models.Model):
+class Moderation(Versioned):
     """A second reading of an audit, agreeing or not with its grades."""
 
     audit = models.ForeignKey(CaseAudit, on_delete=models.CASCADE, related_name="moderations")
@@ -151,7 +151,7 @@ class Moderation(models.Model):
         return "Agrees" if self.agrees else "Disagrees"
 
 
-class SafeguardingConcern(CodedModel):
+class SafeguardingConcern(CodedModel, Versioned):
     audit = models.ForeignKey(CaseAudit, on_delete=models.CASCADE, related_name="concerns")
     raised_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
     raised_at = models.DateTimeField()

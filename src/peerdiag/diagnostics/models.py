@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from peerdiag.common.models import CodedModel, TimeStampedModel
+from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned
 from peerdiag.directory.models import Organisation, Person
 
 from .enums import (
@@ -36,7 +36,7 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class Diagnostic(TimeStampedModel):
+class Diagnostic(TimeStampedModel, Versioned):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     type = models.CharField(max_length=30, choices=DiagnosticType.choices)
     type_other = models.CharField("other type", max_length=200, blank=True)
@@ -91,7 +91,7 @@ class Diagnostic(TimeStampedModel):
         return str(Platform(self.online_platform).label) if self.online_platform else ""
 
 
-class Kloe(CodedModel):
+class Kloe(CodedModel, Versioned):
     """A key line of enquiry. `order` is 1-based and dense within a diagnostic."""
 
     diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="kloes")
@@ -107,7 +107,7 @@ class Kloe(CodedModel):
         return f"{self.order}. {self.text}"
 
 
-class CouncilRole(CodedModel):
+class CouncilRole(CodedModel, Versioned):
     diagnostic = models.ForeignKey(
         Diagnostic, on_delete=models.CASCADE, related_name="council_roles"
     )
@@ -131,7 +131,7 @@ class CouncilRole(CodedModel):
         return f"{CouncilRoleKind(self.role).label}: {self.person}"
 
 
-class Endorsement(CodedModel):
+class Endorsement(CodedModel, Versioned):
     """The lead member's or chief executive's endorsement, possibly still pending."""
 
     diagnostic = models.ForeignKey(
@@ -153,7 +153,7 @@ class Endorsement(CodedModel):
         return f"{EndorserRole(self.role).label}: {EndorsementStatus(self.status).label}"
 
 
-class ScopingMeeting(TimeStampedModel):
+class ScopingMeeting(TimeStampedModel, Versioned):
     diagnostic = models.OneToOneField(Diagnostic, on_delete=models.CASCADE, related_name="scoping")
     scheduled_for = models.DateTimeField(null=True, blank=True)
     held_on = models.DateField(null=True, blank=True)
@@ -165,7 +165,7 @@ class ScopingMeeting(TimeStampedModel):
         return f"Scoping for {self.diagnostic.reference}"
 
 
-class AgreedCaseList(CodedModel):
+class AgreedCaseList(CodedModel, Versioned):
     """A list of cases agreed at scoping, from which case review samples may be drawn."""
 
     diagnostic = models.ForeignKey(
@@ -183,7 +183,7 @@ class AgreedCaseList(CodedModel):
         return self.name
 
 
-class TeamMember(CodedModel):
+class TeamMember(CodedModel, Versioned):
     diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="team")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="team_places")
     role = models.CharField(max_length=30, choices=TeamRole.choices)
@@ -228,7 +228,7 @@ class ConflictDeclaration(TimeStampedModel):
         return f"Declaration of {self.person}"
 
 
-class Briefing(CodedModel):
+class Briefing(CodedModel, Versioned):
     """A version of the Peer Team Briefing issued by the PCM."""
 
     diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="briefings")
@@ -265,7 +265,7 @@ class BriefingAcknowledgement(models.Model):
         return f"{self.person} read {self.briefing}"
 
 
-class ConfidentialityAgreement(CodedModel):
+class ConfidentialityAgreement(CodedModel, Versioned):
     """A version of the agreement text the council asks peers to sign."""
 
     diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="agreements")

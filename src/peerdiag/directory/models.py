@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from peerdiag.common.models import CodedModel, TimeStampedModel
+from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned
 
 from .enums import LEAD_SENIORITY, Expertise, OrganisationKind, Region, Seniority
 
@@ -33,7 +33,7 @@ class Organisation(CodedModel):
         return self.kind == OrganisationKind.LGA
 
 
-class Person(CodedModel):
+class Person(CodedModel, Versioned):
     full_name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=200, blank=True)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
@@ -55,7 +55,7 @@ class Person(CodedModel):
         return self.full_name
 
 
-class PeerProfile(TimeStampedModel):
+class PeerProfile(TimeStampedModel, Versioned):
     """A person on the peer bench: what they can do, what they know, when they trained."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="peer_profile")

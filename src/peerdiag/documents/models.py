@@ -7,13 +7,13 @@ import os
 from django.conf import settings
 from django.db import models
 
-from peerdiag.common.models import CodedModel, new_code
+from peerdiag.common.models import CodedModel, Versioned, new_code
 from peerdiag.diagnostics.models import Diagnostic, Kloe
 
 from .enums import SENSITIVE, Category, Classification, RequestStatus
 
 
-class DocumentRequest(CodedModel):
+class DocumentRequest(CodedModel, Versioned):
     diagnostic = models.ForeignKey(
         Diagnostic, on_delete=models.CASCADE, related_name="document_requests"
     )

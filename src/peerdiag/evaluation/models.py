@@ -7,7 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from peerdiag.common.models import CodedModel, TimeStampedModel
+from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.models import Person
 
@@ -44,7 +44,7 @@ class Survey(CodedModel):
         return f"Evaluation survey ({self.role})"
 
 
-class EvaluationOutcome(TimeStampedModel):
+class EvaluationOutcome(TimeStampedModel, Versioned):
     """What the LGA concluded: who was contacted and what further support was decided."""
 
     diagnostic = models.OneToOneField(
@@ -63,7 +63,7 @@ class EvaluationOutcome(TimeStampedModel):
         return f"Evaluation outcome of {self.diagnostic.reference}"
 
 
-class CheckIn(CodedModel):
+class CheckIn(CodedModel, Versioned):
     """An optional impact check-in 3 or 6 months after the written feedback."""
 
     diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="check_ins")

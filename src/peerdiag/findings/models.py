@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from peerdiag.common.models import CodedModel, TimeStampedModel
+from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned
 from peerdiag.diagnostics.models import Diagnostic, Kloe, TeamMember
 from peerdiag.documents.models import DocumentRequest
 from peerdiag.timetable.models import Session
@@ -60,7 +60,7 @@ class EvidenceNote(CodedModel):
         return self.title
 
 
-class Quote(models.Model):
+class Quote(Versioned):
     """Words worth quoting, attributed to a role group (never a name)."""
 
     note = models.ForeignKey(EvidenceNote, on_delete=models.CASCADE, related_name="quotes")
@@ -92,7 +92,7 @@ class Quote(models.Model):
         return not self.small_group or bool(self.override_reason)
 
 
-class Finding(CodedModel):
+class Finding(CodedModel, Versioned):
     """A strength or an area for consideration, with the evidence behind (or against) it."""
 
     diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="findings")
@@ -132,7 +132,7 @@ class FindingEvidence(models.Model):
         return f"{self.note} {self.stance} {self.finding}"
 
 
-class Recommendation(CodedModel):
+class Recommendation(CodedModel, Versioned):
     diagnostic = models.ForeignKey(
         Diagnostic, on_delete=models.CASCADE, related_name="recommendations"
     )
@@ -154,7 +154,7 @@ class Recommendation(CodedModel):
         return self.text[:80]
 
 
-class KitDigest(CodedModel):
+class KitDigest(CodedModel, Versioned):
     """Emerging themes for one KIT meeting: drafted for the lead peer, who edits the items and
     marks which were shared. The sponsor sees only the shared items."""
 
@@ -179,7 +179,7 @@ class KitDigest(CodedModel):
         return f"KIT digest of {self.created_at:%d %b %Y}"
 
 
-class DigestItem(TimeStampedModel):
+class DigestItem(TimeStampedModel, Versioned):
     digest = models.ForeignKey(KitDigest, on_delete=models.CASCADE, related_name="items")
     text = models.TextField()
     finding = models.ForeignKey(

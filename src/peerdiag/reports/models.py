@@ -6,13 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from peerdiag.common.models import CodedModel, TimeStampedModel
+from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned
 from peerdiag.diagnostics.models import Diagnostic
 
 from .enums import ExportKind, JobState, WrittenState
 
 
-class WrittenFeedback(TimeStampedModel):
+class WrittenFeedback(TimeStampedModel, Versioned):
     """One per diagnostic: where the written feedback is on draft → PCM check → council check →
     issued, and what was issued."""
 
@@ -42,7 +42,7 @@ class WrittenFeedback(TimeStampedModel):
         return f"Written feedback of {self.diagnostic.reference}"
 
 
-class ReportParagraph(models.Model):
+class ReportParagraph(Versioned):
     """A section of the report's own text (introduction, context, next steps...), editable by the
     PCM. Findings and recommendations come from the drafting board, not from here."""
 
@@ -64,7 +64,7 @@ class ReportParagraph(models.Model):
         return self.heading
 
 
-class FactualComment(CodedModel):
+class FactualComment(CodedModel, Versioned):
     """The council's comment on one paragraph (or finding) during the factual-accuracy check."""
 
     written = models.ForeignKey(WrittenFeedback, on_delete=models.CASCADE, related_name="comments")

@@ -14,7 +14,7 @@ from datetime import time
 from django.conf import settings
 from django.db import models
 
-from peerdiag.common.models import CodedModel, TimeStampedModel
+from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned
 from peerdiag.diagnostics.models import Diagnostic, Kloe, TeamMember
 from peerdiag.directory.models import Person
 
@@ -29,7 +29,7 @@ def _token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class Timetable(TimeStampedModel):
+class Timetable(TimeStampedModel, Versioned):
     """A diagnostic's week settings and the state of its latest generate run."""
 
     diagnostic = models.OneToOneField(
@@ -62,7 +62,7 @@ class Timetable(TimeStampedModel):
         return f"Timetable of {self.diagnostic.reference}"
 
 
-class Attendee(CodedModel):
+class Attendee(CodedModel, Versioned):
     """Someone from the council or its partners who takes part in delivery sessions."""
 
     diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="attendees")
@@ -116,7 +116,7 @@ class Availability(models.Model):
         return f"Day {self.day} {self.start:%H:%M}-{self.end:%H:%M}"
 
 
-class Session(CodedModel):
+class Session(CodedModel, Versioned):
     """One meeting, interview or focus group of the delivery week, with its draft placement."""
 
     diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="sessions")

@@ -16,6 +16,7 @@ from django.db.models import Max, Prefetch
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import claim, created_by, record_revision
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.models import Diagnostic, Kloe
 
@@ -140,7 +141,9 @@ def add_finding(
             kloe=_kloe(diagnostic, kloe),
             author=author,
             order=(last["n"] or 0) + 1,
+            **created_by(by),
         )
+        record_revision(finding, data=finding_text(finding), by=by)
         FindingEvidence.objects.bulk_create(
             FindingEvidence(finding=finding, note=n, stance=Stance.SUPPORTS) for n in notes
         )
@@ -153,12 +156,28 @@ def add_finding(
     return finding
 
 
+def finding_text(finding: Finding) -> dict[str, object]:
+    """What a finding's revision keeps: the words a person chose."""
+    return {
+        "kind": finding.kind,
+        "statement": finding.statement,
+        "kloe": finding.kloe.code if finding.kloe_id and finding.kloe else "",
+    }
+
+
 def update_finding(
-    finding: Finding, *, by: User | None, kind: str, statement: str, kloe: Kloe | None
+    finding: Finding,
+    *,
+    by: User | None,
+    kind: str,
+    statement: str,
+    kloe: Kloe | None,
+    version: int | None,
 ) -> Finding:
     """Change a finding's words, kind or KLOE; an approved finding goes back for approval.
 
-    Side effects: audit entry.
+    Refused with StaleEdit (nothing saved) when someone saved the finding after `version`.
+    Side effects: a revision; audit entry.
     """
     d = finding.diagnostic
     refuse_if_ended(d)
@@ -167,6 +186,7 @@ def update_finding(
     if not statement:
         raise DomainError("Write the finding as a statement", field="statement")
     with transaction.atomic():
+        claim(finding, version=version, by=by, noun="this finding")
         changed = (finding.kind, finding.statement, finding.kloe_id) != (
             _kind(kind),
             statement,
@@ -177,6 +197,7 @@ def update_finding(
             finding.approved_at = None
             finding.approved_by = None
         finding.save()
+        record_revision(finding, data=finding_text(finding), by=by)
         audit.record(d, by=by, action="finding", summary=f"Changed ‘{statement[:120]}’")
     return finding
 

@@ -11,6 +11,7 @@ from peerdiag.findings.enums import FindingKind, Stance
 from peerdiag.findings.models import EvidenceNote, Finding
 
 from .diagnostics import DomainErrorsMixin
+from .versioning import VersionedFormMixin
 
 
 def _kloe_choices(diagnostic: Diagnostic) -> list[tuple[str, str]]:
@@ -72,6 +73,10 @@ class FindingForm(DomainErrorsMixin, forms.Form):
 
     def chosen_notes(self) -> list[EvidenceNote]:
         return [self.notes[c] for c in self.cleaned_data.get("evidence") or []]
+
+
+class FindingEditForm(VersionedFormMixin, FindingForm):
+    """An existing finding, drawn from one version of it (a stale save is refused)."""
 
 
 class LinkEvidenceForm(DomainErrorsMixin, forms.Form):

@@ -83,9 +83,13 @@ def govuk_field(bound: forms.BoundField, width: str = "", heading: bool = False)
 @register.inclusion_tag("web/includes/error_summary.html")
 def govuk_error_summary(*forms_: forms.Form) -> dict[str, Any]:
     items = []
+    conflicts = []
     for form in forms_:
         if form is None:
             continue
+        conflict = getattr(form, "conflict", None)
+        if conflict is not None:
+            conflicts.append(conflict)
         for message in form.non_field_errors():
             items.append({"href": "", "message": message})
         for name, errors in form.errors.items():
@@ -97,7 +101,7 @@ def govuk_error_summary(*forms_: forms.Form) -> dict[str, Any]:
                 anchor = f"{bound.auto_id}_0"
             for message in errors:
                 items.append({"href": f"#{anchor}", "message": message})
-    return {"items": items}
+    return {"items": items, "conflicts": conflicts}
 
 
 @register.filter

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic, Kloe
@@ -42,6 +43,7 @@ from peerdiag.findings.domain.findings import (
     add_finding,
     add_recommendation,
     corroboration_of,
+    finding_text,
     link_evidence,
     unlink_evidence,
     update_finding,
@@ -49,7 +51,12 @@ from peerdiag.findings.domain.findings import (
 )
 from peerdiag.findings.enums import FindingKind, Polarity, SourceType, Stance
 from peerdiag.findings.models import EvidenceNote, Finding, FindingEvidence, Recommendation
-from peerdiag.web.forms.findings import FindingForm, LinkEvidenceForm, RecommendationForm
+from peerdiag.web.forms.findings import (
+    FindingEditForm,
+    FindingForm,
+    LinkEvidenceForm,
+    RecommendationForm,
+)
 
 VIEW = "findings.view"
 WRITE = "findings.write"
@@ -327,14 +334,11 @@ def finding_edit(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = _for(request, ref, WRITE)
     finding = _finding(d, code)
     was_approved = finding.approved_at is not None
-    form = FindingForm(
+    form = FindingEditForm(
         request.POST or None,
         diagnostic=d,
-        initial={
-            "kind": finding.kind,
-            "statement": finding.statement,
-            "kloe": finding.kloe.code if finding.kloe else "",
-        },
+        initial=finding_text(finding),
+        initial_version=finding.version,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -345,7 +349,10 @@ def finding_edit(request: HttpRequest, ref: str, code: str) -> HttpResponse:
                 kind=data["kind"],
                 statement=data["statement"],
                 kloe=form.chosen_kloe(),
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            form.show_conflict(e, current=finding_text(e.current))  # type: ignore[arg-type]
         except DomainError as e:
             form.add_domain_error(e)
         else:

@@ -26,3 +26,52 @@ document.addEventListener("htmx:load", (event) => {
     },
   });
 });
+
+// A form that saves as the person types (data-autosave, e.g. a note) shares one revision with
+// its Save button: each autosave's reply sets the form's revision field (hx-swap-oob). If Save
+// is pressed while an autosave is still on its way, the post waits for the reply (at most five
+// seconds), so it carries the newest revision and is never mistaken for a conflict.
+const SAVE_WAIT_MS = 5000;
+
+function autosaveForm(event) {
+  const elt = event.detail?.elt;
+  return elt instanceof Element ? elt.closest("form[data-autosave]") : null;
+}
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = autosaveForm(event);
+  if (form) {
+    form.dataset.saving = String(Number(form.dataset.saving || 0) + 1);
+  }
+});
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = autosaveForm(event);
+  if (!form) {
+    return;
+  }
+  const saving = Math.max(0, Number(form.dataset.saving || 0) - 1);
+  form.dataset.saving = String(saving);
+  if (saving === 0 && form.dataset.submitWaiting) {
+    delete form.dataset.submitWaiting;
+    form.requestSubmit();
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.matches("form[data-autosave]")) {
+    return;
+  }
+  if (Number(form.dataset.saving || 0) > 0 && !form.dataset.submitWaiting) {
+    event.preventDefault();
+    form.dataset.submitWaiting = "1";
+    window.setTimeout(() => {
+      if (form.dataset.submitWaiting) {
+        delete form.dataset.submitWaiting;
+        form.dataset.saving = "0";
+        form.requestSubmit();
+      }
+    }, SAVE_WAIT_MS);
+  }
+});

@@ -63,13 +63,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "template_partials",
+    # Before django_tasks_db: its `db_worker` command is replaced by ours, with a heartbeat.
+    "peerdiag.common",
     "django_tasks",
     "django_tasks_db",
     # Only for its templates and static files: /api/docs then loads Swagger UI from our own
     # static files with no inline script, as the Content-Security-Policy requires (without
     # it, django-ninja loads Swagger from a CDN with an inline script).
     "ninja",
-    "peerdiag.common",
     "peerdiag.accounts",
     "peerdiag.directory",
     "peerdiag.diagnostics",
@@ -96,7 +97,15 @@ MIDDLEWARE = [
     "peerdiag.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A request over DATA_UPLOAD_MAX_MEMORY_SIZE gets a 413 page; then one-time form tokens.
+    "peerdiag.web.middleware.TooBigMiddleware",
+    "peerdiag.web.middleware.OnceMiddleware",
 ]
+
+# The most a request may carry besides files. The largest note (50,000 characters, each up to
+# four bytes of UTF-8, each byte sent as three when url-encoded: 600,000 bytes) fits with room
+# for the form's other fields and for the longer report texts. Over it: a 413 page that says so.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 ROOT_URLCONF = "peerdiag.urls"
 WSGI_APPLICATION = "peerdiag.wsgi.application"
@@ -113,6 +122,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "peerdiag.common.middleware.csp_nonce",
             ],
+            # {% once_token %} in any template without a {% load %}.
+            "builtins": ["peerdiag.web.templatetags.once"],
         },
     }
 ]

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.enums import TeamRole
 from peerdiag.directory.domain.bench import declare_recent_work, save_peer_profile
 from peerdiag.directory.enums import Region
@@ -43,7 +44,12 @@ def _person(p):
 
 def _profile(person, seniority="ad", roles=("lead_peer",), expertise=(), **kw) -> PeerProfile:
     return save_peer_profile(
-        person, seniority=seniority, roles=list(roles), expertise=list(expertise), **kw
+        person,
+        seniority=seniority,
+        roles=list(roles),
+        expertise=list(expertise),
+        **kw,
+        version=UNCHECKED,
     )
 
 
@@ -202,6 +208,7 @@ def test_a_profile_shows_expertise_roles_declared_work_and_past_diagnostics(worl
         ],
         "created_at": iso(ada.created_at),
         "updated_at": iso(ada.updated_at),
+        "version": 1,
     }
 
 
@@ -228,6 +235,7 @@ def test_lga_staff_put_a_person_on_the_bench(world, as_user):
         as_user(world.pcm),
         f"/bench/{person.code}",
         {
+            "version": 0,
             "seniority": "ad",
             "roles": ["operational_manager", "lead_peer"],
             "expertise": ["send", "workforce"],
@@ -254,7 +262,12 @@ def test_saving_again_replaces_the_whole_profile(world, as_user):
     response = _put(
         as_user(world.admin),
         f"/bench/{ada.person.code}",
-        {"seniority": "head_of_service", "roles": ["case_auditor"], "expertise": ["send"]},
+        {
+            "version": 1,
+            "seniority": "head_of_service",
+            "roles": ["case_auditor"],
+            "expertise": ["send"],
+        },
     )
     assert response.status_code == 200
     ada.refresh_from_db()
@@ -266,7 +279,12 @@ def test_a_peer_keeps_their_own_profile_but_no_one_elses(world, as_user):
     mine = _profile(world.peer.person, roles=["lead_peer"])
     theirs = _peer("Bea Hall")
     api = as_user(world.peer)
-    body = {"seniority": "ad", "roles": ["lead_peer"], "availability_notes": "Free in May"}
+    body = {
+        "version": 1,
+        "seniority": "ad",
+        "roles": ["lead_peer"],
+        "availability_notes": "Free in May",
+    }
     response = _put(api, f"/bench/{world.peer.person.code}", body)
     assert response.status_code == 200
     mine.refresh_from_db()
@@ -279,7 +297,7 @@ def test_a_peer_cannot_put_themself_on_the_bench(world, as_user):
     response = _put(
         as_user(world.stranger_peer),
         f"/bench/{world.stranger_peer.person.code}",
-        {"seniority": "ad", "roles": ["lead_peer"]},
+        {"version": 0, "seniority": "ad", "roles": ["lead_peer"]},
     )
     assert (response.status_code, response.json()) == (403, NOT_BENCH)
     assert not PeerProfile.objects.exists()
@@ -287,7 +305,9 @@ def test_a_peer_cannot_put_themself_on_the_bench(world, as_user):
 
 def test_saving_for_an_unknown_person_is_not_found(world, as_user):
     response = _put(
-        as_user(world.pcm), "/bench/nosuchperson", {"seniority": "ad", "roles": ["lead_peer"]}
+        as_user(world.pcm),
+        "/bench/nosuchperson",
+        {"version": 0, "seniority": "ad", "roles": ["lead_peer"]},
     )
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
 
@@ -305,7 +325,7 @@ def test_saving_for_an_unknown_person_is_not_found(world, as_user):
     ],
 )
 def test_bench_rules_are_refused_naming_the_field(world, as_user, change, field, message):
-    body = {"seniority": "ad", "roles": ["lead_peer"]}
+    body = {"version": 0, "seniority": "ad", "roles": ["lead_peer"]}
     person = PersonFactory(organisation=LgaFactory()) if change.pop("lga", False) else None
     person = person or PersonFactory()
     body.update(change)
@@ -329,7 +349,7 @@ def test_bench_rules_are_refused_naming_the_field(world, as_user, change, field,
     ],
 )
 def test_malformed_profiles_are_422_naming_the_field(world, as_user, change, field):
-    body = {"seniority": "ad", "roles": ["lead_peer"], **change}
+    body = {"version": 0, "seniority": "ad", "roles": ["lead_peer"], **change}
     response = _put(as_user(world.pcm), f"/bench/{PersonFactory().code}", body)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == [field]

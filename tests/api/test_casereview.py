@@ -13,7 +13,14 @@ def test_the_team_sees_progress_as_counts_without_case_content(world, as_user): 
     case = released_case(world.own)
     grades = {d: GradeIn("good", "Secret evidence") for d in AuditDomain.values}
     audit = save_audit(
-        case, by=auditor, header={}, grades=grades, overall_grade="good", difference="", finish=True
+        case,
+        by=auditor,
+        header={},
+        grades=grades,
+        overall_grade="good",
+        difference="",
+        finish=True,
+        version=0,
     )
     raise_concern(audit, by=auditor, summary="Secret summary")
     response = as_user(world.pcm).get(f"/diagnostics/{world.own.reference}/case-review")

@@ -45,12 +45,14 @@ def test_everyone_who_may_see_the_diagnostic_reads_its_council_roles(world, as_u
             "role": "organiser",
             "role_label": "Organiser",
             "person": _person(world.organiser),
+            "version": 1,
         },
         {
             "code": held["sponsor"],
             "role": "sponsor",
             "role_label": "Sponsor",
             "person": _person(world.sponsor),
+            "version": 1,
         },
     ]
 

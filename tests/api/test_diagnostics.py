@@ -186,6 +186,7 @@ def test_lga_staff_open_a_diagnostic_and_become_its_pcm(world, as_user):
         "key_dates": [],
         "next_stages": [{"stage": "scoping_scheduled", "label": "Scoping meeting booked"}],
         "internal_notes": "",
+        "version": 1,
     }
     assert list(d.team.values_list("person__user__email", "role")) == [
         ("pcm@example.org", "peer_challenge_manager")
@@ -317,7 +318,13 @@ def test_detail_lists_key_dates_once_day1_is_set(world, as_user):
 def test_the_pcm_changes_only_the_fields_sent(world, as_user):
     Diagnostic.objects.filter(pk=world.own.pk).update(focus_statement="Keep me")
     response = as_user(world.pcm).patch(
-        OWN, {"title": "Front door review", "covid_theme": False, "online_platform": "teams"}
+        OWN,
+        {
+            "version": 1,
+            "title": "Front door review",
+            "covid_theme": False,
+            "online_platform": "teams",
+        },
     )
     assert response.status_code == 200
     body = response.json()
@@ -335,7 +342,7 @@ def test_the_pcm_changes_only_the_fields_sent(world, as_user):
 
 
 def test_an_empty_patch_changes_nothing(world, as_user):
-    response = as_user(world.pcm).patch(OWN, {})
+    response = as_user(world.pcm).patch(OWN, {"version": 1})
     assert response.status_code == 200
     assert response.json()["changed"] == []
     assert not world.own.audit.exists()
@@ -343,18 +350,20 @@ def test_an_empty_patch_changes_nothing(world, as_user):
 
 def test_day1_is_set_with_its_warning_and_cleared_with_null(world, as_user):
     api = as_user(world.pcm)
-    response = api.patch(OWN, {"day1": "2027-03-02"})
+    response = api.patch(OWN, {"version": 1, "day1": "2027-03-02"})
     assert response.status_code == 200
     assert response.json()["changed"] == ["day1"]
     assert response.json()["warnings"] == [
         "Day 1 is a Tuesday, not a Monday: days 6 and 7 will not fall on Monday and Tuesday"
     ]
-    response = api.patch(OWN, {"day1": None})
+    response = api.patch(OWN, {"version": 2, "day1": None})
     assert (response.json()["day1"], response.json()["key_dates"]) == (None, [])
 
 
 def test_a_refused_day1_undoes_the_other_changes_sent_with_it(world, as_user):
-    response = as_user(world.pcm).patch(OWN, {"title": "New title", "day1": "2027-03-06"})
+    response = as_user(world.pcm).patch(
+        OWN, {"version": 1, "title": "New title", "day1": "2027-03-06"}
+    )
     assert response.status_code == 400
     assert response.json() == {
         "detail": [
@@ -382,13 +391,13 @@ def test_a_refused_day1_undoes_the_other_changes_sent_with_it(world, as_user):
     ],
 )
 def test_update_refuses_malformed_input_naming_the_field(world, as_user, body, field):
-    response = as_user(world.pcm).patch(OWN, body)
+    response = as_user(world.pcm).patch(OWN, {"version": 1, **body})
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == [field]
 
 
 def test_update_refuses_other_type_without_a_description(world, as_user):
-    response = as_user(world.pcm).patch(OWN, {"type": "other"})
+    response = as_user(world.pcm).patch(OWN, {"version": 1, "type": "other"})
     assert response.status_code == 400
     assert response.json() == {
         "detail": [{"field": "type_other", "message": "Say what kind of diagnostic this is"}]
@@ -397,7 +406,7 @@ def test_update_refuses_other_type_without_a_description(world, as_user):
 
 def test_a_cancelled_diagnostic_cannot_be_changed(world, as_user):
     Diagnostic.objects.filter(pk=world.own.pk).update(stage=Stage.CANCELLED)
-    response = as_user(world.pcm).patch(OWN, {"title": "Too late"})
+    response = as_user(world.pcm).patch(OWN, {"version": 1, "title": "Too late"})
     assert response.status_code == 400
     assert response.json() == {
         "detail": [
@@ -408,7 +417,7 @@ def test_a_cancelled_diagnostic_cannot_be_changed(world, as_user):
 
 @pytest.mark.parametrize("who", ["peer", "sponsor", "organiser"])
 def test_members_who_may_only_read_cannot_update(world, as_user, who):
-    response = as_user(world.users()[who]).patch(OWN, {"title": "Mine now"})
+    response = as_user(world.users()[who]).patch(OWN, {"version": 1, "title": "Mine now"})
     assert (response.status_code, response.json()) == (403, FORBIDDEN)
     world.own.refresh_from_db()
     assert world.own.title != "Mine now"
@@ -416,11 +425,11 @@ def test_members_who_may_only_read_cannot_update(world, as_user, who):
 
 @pytest.mark.parametrize("who", ["other_pcm", "other_council"])
 def test_outsiders_cannot_update(world, as_user, who):
-    response = as_user(world.users()[who]).patch(OWN, {"title": "Mine now"})
+    response = as_user(world.users()[who]).patch(OWN, {"version": 1, "title": "Mine now"})
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
 
 
 def test_an_lga_admin_may_update_any_diagnostic(world, as_user):
-    response = as_user(world.admin).patch(OTHER, {"internal_notes": "Check in May"})
+    response = as_user(world.admin).patch(OTHER, {"version": 1, "internal_notes": "Check in May"})
     assert response.status_code == 200
     assert response.json()["internal_notes"] == "Check in May"

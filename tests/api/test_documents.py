@@ -29,6 +29,7 @@ def test_pcm_requests_council_uploads_pcm_accepts(world, as_user):  # type: igno
     code = r.json()["code"]
     assert r.json() | {"code": ""} == {
         "code": "",
+        "version": 1,
         "title": "Improvement plan",
         "category": "plans",
         "notes": "",
@@ -46,10 +47,12 @@ def test_pcm_requests_council_uploads_pcm_accepts(world, as_user):  # type: igno
     assert ok.status_code == 201, ok.content
     assert (ok.json()["version"], ok.json()["content_type"]) == (1, "application/pdf")
     assert council.get(f"{D}/{code}").json()["status"] == "supplied"
-    assert council.post(f"{D}/{code}/accept").status_code == 403
-    empty = pcm.post(f"{D}/{code}/return", {"comment": " "})
+    seen = council.get(f"{D}/{code}").json()["version"]
+    assert seen == 2  # the upload moved the request on
+    assert council.post(f"{D}/{code}/accept", {"version": seen}).status_code == 403
+    empty = pcm.post(f"{D}/{code}/return", {"comment": " ", "version": seen})
     assert (empty.status_code, empty.json()["detail"][0]["field"]) == (400, "comment")
-    assert pcm.post(f"{D}/{code}/accept").json()["status"] == "accepted"
+    assert pcm.post(f"{D}/{code}/accept", {"version": seen}).json()["status"] == "accepted"
     assert [x["code"] for x in council.get(D).json()] == [code]
 
 

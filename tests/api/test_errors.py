@@ -45,7 +45,8 @@ def test_a_misspelt_field_is_named(world, as_user):
 
 def test_several_bad_fields_are_all_named(world, as_user):
     response = as_user(world.pcm).patch(
-        OWN, {"covid_theme": "perhaps", "written_feedback_format": "poem", "day1": "soon"}
+        OWN,
+        {"version": 1, "covid_theme": "perhaps", "written_feedback_format": "poem", "day1": "soon"},
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == [
@@ -56,6 +57,6 @@ def test_several_bad_fields_are_all_named(world, as_user):
 
 
 def test_a_bad_path_parameter_is_named(world, as_user):
-    response = as_user(world.pcm).patch(f"{OWN}/kloes/NOT-A-CODE", {"text": "x"})
+    response = as_user(world.pcm).patch(f"{OWN}/kloes/NOT-A-CODE", {"version": 1, "text": "x"})
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == ["code"]

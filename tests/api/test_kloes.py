@@ -32,9 +32,9 @@ def test_everyone_who_may_see_the_diagnostic_reads_its_kloes_in_order(world, as_
     response = as_user(world.users()[who]).get(KLOES)
     assert response.status_code == 200
     assert response.json() == [
-        {"code": three[0].code, "order": 1, "text": "Front door", "theme": "Access"},
-        {"code": three[1].code, "order": 2, "text": "Early help", "theme": ""},
-        {"code": three[2].code, "order": 3, "text": "Leadership", "theme": "Leaders"},
+        {"code": three[0].code, "order": 1, "text": "Front door", "theme": "Access", "version": 1},
+        {"code": three[1].code, "order": 2, "text": "Early help", "theme": "", "version": 1},
+        {"code": three[2].code, "order": 3, "text": "Leadership", "theme": "Leaders", "version": 1},
     ]
 
 
@@ -53,6 +53,7 @@ def test_the_pcm_adds_a_kloe_at_the_end(world, as_user, three):
         "order": 4,
         "text": "Voice of the child",
         "theme": "Voice",
+        "version": 1,
     }
     entry = world.own.audit.get()
     assert (entry.actor, entry.summary) == (world.pcm, "Added key line of enquiry 4")
@@ -91,7 +92,7 @@ def test_kloes_are_fixed_once_delivery_starts(world, as_user, three):
     }
     for response in [
         api.post(KLOES, {"text": "Late"}),
-        api.patch(f"{KLOES}/{three[0].code}", {"text": "Changed"}),
+        api.patch(f"{KLOES}/{three[0].code}", {"version": 1, "text": "Changed"}),
         api.delete(f"{KLOES}/{three[0].code}"),
     ]:
         assert (response.status_code, response.json()) == (400, refusal)
@@ -104,7 +105,7 @@ def test_readers_cannot_change_kloes(world, as_user, three, who):
     code = three[0].code
     for response in [
         api.post(KLOES, {"text": "Mine"}),
-        api.patch(f"{KLOES}/{code}", {"text": "Mine"}),
+        api.patch(f"{KLOES}/{code}", {"version": 1, "text": "Mine"}),
         api.delete(f"{KLOES}/{code}"),
     ]:
         assert (response.status_code, response.json()) == (403, FORBIDDEN)
@@ -117,7 +118,7 @@ def test_outsiders_cannot_change_kloes(world, as_user, three, who):
     code = three[0].code
     for response in [
         api.post(KLOES, {"text": "Mine"}),
-        api.patch(f"{KLOES}/{code}", {"text": "Mine"}),
+        api.patch(f"{KLOES}/{code}", {"version": 1, "text": "Mine"}),
         api.delete(f"{KLOES}/{code}"),
     ]:
         assert (response.status_code, response.json()) == (404, NOT_FOUND)
@@ -125,24 +126,27 @@ def test_outsiders_cannot_change_kloes(world, as_user, three, who):
 
 
 def test_editing_the_text_keeps_the_theme(world, as_user, three):
-    response = as_user(world.pcm).patch(f"{KLOES}/{three[0].code}", {"text": "The front door"})
+    response = as_user(world.pcm).patch(
+        f"{KLOES}/{three[0].code}", {"version": 1, "text": "The front door"}
+    )
     assert response.status_code == 200
     assert response.json() == {
         "code": three[0].code,
         "order": 1,
         "text": "The front door",
         "theme": "Access",
+        "version": 2,
     }
 
 
 def test_editing_the_theme_keeps_the_text(world, as_user, three):
-    response = as_user(world.pcm).patch(f"{KLOES}/{three[0].code}", {"theme": ""})
+    response = as_user(world.pcm).patch(f"{KLOES}/{three[0].code}", {"version": 1, "theme": ""})
     assert response.json()["text"] == "Front door"
     assert _texts(world.own)[0] == (1, "Front door", "")
 
 
 def test_moving_a_kloe_shifts_the_others(world, as_user, three):
-    response = as_user(world.pcm).patch(f"{KLOES}/{three[2].code}", {"order": 1})
+    response = as_user(world.pcm).patch(f"{KLOES}/{three[2].code}", {"version": 1, "order": 1})
     assert response.status_code == 200
     assert response.json()["order"] == 1
     assert _texts(world.own) == [
@@ -153,7 +157,9 @@ def test_moving_a_kloe_shifts_the_others(world, as_user, three):
 
 
 def test_a_refused_move_undoes_the_edit_sent_with_it(world, as_user, three):
-    response = as_user(world.pcm).patch(f"{KLOES}/{three[0].code}", {"text": "New", "order": 9})
+    response = as_user(world.pcm).patch(
+        f"{KLOES}/{three[0].code}", {"version": 1, "text": "New", "order": 9}
+    )
     assert response.status_code == 400
     assert response.json() == {
         "detail": [{"field": "order", "message": "Position must be between 1 and 3"}]
@@ -165,14 +171,14 @@ def test_a_refused_move_undoes_the_edit_sent_with_it(world, as_user, three):
 def test_a_kloe_of_another_diagnostic_is_not_found_here(world, as_user):
     elsewhere = KloeFactory(diagnostic=world.other, order=1)
     api = as_user(world.pcm)
-    assert api.patch(f"{KLOES}/{elsewhere.code}", {"text": "x"}).status_code == 404
+    assert api.patch(f"{KLOES}/{elsewhere.code}", {"version": 1, "text": "x"}).status_code == 404
     response = api.delete(f"{KLOES}/{elsewhere.code}")
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
     assert Kloe.objects.filter(pk=elsewhere.pk).exists()
 
 
 def test_removing_a_kloe_closes_the_gap(world, as_user, three):
-    response = as_user(world.pcm).delete(f"{KLOES}/{three[0].code}")
+    response = as_user(world.pcm).delete(f"{KLOES}/{three[0].code}?version=1")
     assert response.status_code == 204
     assert response.content == b""
     assert _texts(world.own) == [(1, "Early help", ""), (2, "Leadership", "Leaders")]

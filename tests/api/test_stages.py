@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.people import record_scoping
 from peerdiag.diagnostics.enums import Stage, TeamRole
 from peerdiag.diagnostics.models import Diagnostic
@@ -19,7 +20,7 @@ FORBIDDEN = {"detail": "You may see this diagnostic but not make this change"}
 
 def _book_scoping(world):
     when = timezone.make_aware(datetime(2027, 1, 12, 10, 0))
-    record_scoping(world.own, by=world.pcm, scheduled_for=when)
+    record_scoping(world.own, by=world.pcm, scheduled_for=when, version=UNCHECKED)
 
 
 def _stage(diagnostic):

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.briefing import acknowledge_briefing, issue_briefing
 from peerdiag.diagnostics.domain.confidentiality import set_confidentiality, sign_agreement
 from peerdiag.diagnostics.domain.conflicts import declare_interests
@@ -76,7 +77,7 @@ def _brief(p):
 
 def _issue(d, by=None):
     pdf = ContentFile(b"%PDF-1.4 briefing", name="briefing.pdf")
-    return issue_briefing(d, by=by, file=pdf, name="briefing.pdf")
+    return issue_briefing(d, by=by, file=pdf, name="briefing.pdf", version=UNCHECKED)
 
 
 def _member(world, user) -> TeamMember:
@@ -85,14 +86,21 @@ def _member(world, user) -> TeamMember:
 
 def _bench(person, seniority="ad", roles=("lead_peer",), expertise=(), **kw):
     return save_peer_profile(
-        person, seniority=seniority, roles=list(roles), expertise=list(expertise), **kw
+        person,
+        seniority=seniority,
+        roles=list(roles),
+        expertise=list(expertise),
+        **kw,
+        version=UNCHECKED,
     )
 
 
 def _cleared_peer(world):
     """Briefing issued and acknowledged, agreement required and signed, by the lead peer."""
     briefing = _issue(world.own)
-    agreement = set_confidentiality(world.own, by=None, required=True, text=AGREEMENT)
+    agreement = set_confidentiality(
+        world.own, by=None, required=True, text=AGREEMENT, version=UNCHECKED
+    )
     acknowledge_briefing(briefing, by=None, person=world.peer.person)
     sign_agreement(
         agreement, by=None, person=world.peer.person, typed_name=world.peer.person.full_name
@@ -117,6 +125,7 @@ def test_the_pcm_reads_the_team_with_each_members_progress(world, as_user):
         "briefing_acknowledged_version": None,
         "signed": False,
         "clearance": {"cleared": False, "missing": [NOT_ISSUED, UNDECIDED]},
+        "version": 1,
     }
     assert response.json() == {
         "briefing_version": None,
@@ -184,7 +193,7 @@ def test_the_team_list_runs_the_same_queries_for_one_member_as_for_three(world, 
     d = DiagnosticFactory(host_council=world.own.host_council, reference="RPD-2027-050")
     TeamMemberFactory(diagnostic=d, person=world.pcm.person, role=TeamRole.PEER_CHALLENGE_MANAGER)
     briefing = _issue(d)
-    agreement = set_confidentiality(d, by=None, required=True, text=AGREEMENT)
+    agreement = set_confidentiality(d, by=None, required=True, text=AGREEMENT, version=UNCHECKED)
     api = as_user(world.pcm)
 
     def call() -> tuple[int, int]:
@@ -229,6 +238,7 @@ def test_the_pcm_adds_an_operational_manager(world, as_user):
         "briefing_acknowledged_version": None,
         "signed": False,
         "clearance": {"cleared": False, "missing": [NOT_ISSUED, UNDECIDED]},
+        "version": 1,
     }
     entry = world.own.audit.get()
     assert (entry.actor, entry.summary) == (
@@ -369,7 +379,9 @@ def test_a_member_of_another_diagnostic_is_not_found(world, as_user):
     theirs = world.other.team.get(role=TeamRole.LEAD_PEER).code
     for response in (
         as_user(world.admin).delete(f"{TEAM}/{theirs}"),
-        as_user(world.admin).patch(f"{TEAM}/{theirs}", {"continues_to_delivery": True}),
+        as_user(world.admin).patch(
+            f"{TEAM}/{theirs}", {"version": 1, "continues_to_delivery": True}
+        ),
     ):
         assert (response.status_code, response.json()) == (404, NOT_FOUND)
     assert world.other.team.filter(code=theirs).exists()
@@ -378,7 +390,7 @@ def test_a_member_of_another_diagnostic_is_not_found(world, as_user):
 def test_the_pcm_keeps_a_case_auditor_on_for_delivery(world, as_user):
     auditor = TeamMemberFactory(diagnostic=world.own, role=TeamRole.CASE_AUDITOR)
     api = as_user(world.pcm)
-    response = api.patch(f"{TEAM}/{auditor.code}", {"continues_to_delivery": True})
+    response = api.patch(f"{TEAM}/{auditor.code}", {"version": 1, "continues_to_delivery": True})
     assert response.status_code == 200
     assert (response.json()["code"], response.json()["continues_to_delivery"]) == (
         auditor.code,
@@ -386,12 +398,14 @@ def test_the_pcm_keeps_a_case_auditor_on_for_delivery(world, as_user):
     )
     auditor.refresh_from_db()
     assert auditor.continues_to_delivery
-    assert api.patch(f"{TEAM}/{auditor.code}", {}).json()["continues_to_delivery"] is True
+    assert api.patch(f"{TEAM}/{auditor.code}", {"version": 2}).json()["continues_to_delivery"]
 
 
 def test_only_a_case_auditor_carries_on_into_delivery(world, as_user):
     code = _member(world, world.peer).code
-    response = as_user(world.pcm).patch(f"{TEAM}/{code}", {"continues_to_delivery": True})
+    response = as_user(world.pcm).patch(
+        f"{TEAM}/{code}", {"version": 1, "continues_to_delivery": True}
+    )
     assert response.status_code == 400
     assert response.json() == {
         "detail": [{"field": "role", "message": "Only case auditors carry on from the case review"}]
@@ -488,6 +502,7 @@ def test_the_council_sees_proposed_peers_without_internal_records(world, as_user
             "council_decision_label": "Waiting for the council",
             "council_reason": "",
             "council_decided_at": None,
+            "version": 1,
         }
     ]
     assert b"August" not in response.content
@@ -507,7 +522,9 @@ def test_outsiders_do_not_see_the_proposed_peers(world, as_user, who):
 
 def test_the_sponsor_approves_a_proposed_peer(world, as_user):
     lead = _member(world, world.peer)
-    response = as_user(world.sponsor).post(f"{TEAM}/{lead.code}/decision", {"decision": "approved"})
+    response = as_user(world.sponsor).post(
+        f"{TEAM}/{lead.code}/decision", {"version": 1, "decision": "approved"}
+    )
     assert response.status_code == 200
     lead.refresh_from_db()
     body = response.json()
@@ -526,12 +543,14 @@ def test_the_sponsor_approves_a_proposed_peer(world, as_user):
 def test_an_objection_needs_a_reason(world, as_user):
     path = f"{TEAM}/{_member(world, world.peer).code}/decision"
     api = as_user(world.organiser)
-    response = api.post(path, {"decision": "objected", "reason": "  "})
+    response = api.post(path, {"version": 1, "decision": "objected", "reason": "  "})
     assert response.status_code == 400
     assert response.json() == {
         "detail": [{"field": "reason", "message": "Give the reason for the objection"}]
     }
-    response = api.post(path, {"decision": "objected", "reason": "Knows our director well"})
+    response = api.post(
+        path, {"version": 1, "decision": "objected", "reason": "Knows our director well"}
+    )
     assert response.status_code == 200
     assert (response.json()["council_decision"], response.json()["council_reason"]) == (
         "objected",
@@ -549,14 +568,15 @@ def test_an_objection_needs_a_reason(world, as_user):
 )
 def test_malformed_decisions_are_422(world, as_user, body, field):
     path = f"{TEAM}/{_member(world, world.peer).code}/decision"
-    response = as_user(world.sponsor).post(path, body)
+    response = as_user(world.sponsor).post(path, {"version": 1, **body})
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == [field]
 
 
 def test_the_council_does_not_decide_on_the_pcm(world, as_user):
     response = as_user(world.sponsor).post(
-        f"{TEAM}/{_member(world, world.pcm).code}/decision", {"decision": "objected", "reason": "x"}
+        f"{TEAM}/{_member(world, world.pcm).code}/decision",
+        {"version": 1, "decision": "objected", "reason": "x"},
     )
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
 
@@ -564,7 +584,7 @@ def test_the_council_does_not_decide_on_the_pcm(world, as_user):
 @pytest.mark.parametrize(("who", "status"), [("pcm", 403), ("peer", 403), ("other_council", 404)])
 def test_only_the_council_or_an_admin_decides(world, as_user, who, status):
     path = f"{TEAM}/{_member(world, world.peer).code}/decision"
-    response = as_user(world.users()[who]).post(path, {"decision": "approved"})
+    response = as_user(world.users()[who]).post(path, {"version": 1, "decision": "approved"})
     assert response.status_code == status
     assert _member(world, world.peer).council_decision == "pending"
 
@@ -654,6 +674,7 @@ def test_the_council_sets_the_agreement_and_everyone_may_read_it(world, as_user)
         as_user(world.sponsor),
         f"{OWN}/confidentiality",
         {
+            "version": 0,
             "required": True,
             "text": f"  {AGREEMENT}\r\n",
         },
@@ -686,7 +707,7 @@ def test_outsiders_do_not_see_the_agreement(world, as_user, who):
 
 
 def test_required_without_text_is_refused_naming_the_text(world, as_user):
-    response = _put(as_user(world.pcm), f"{OWN}/confidentiality", {"required": True})
+    response = _put(as_user(world.pcm), f"{OWN}/confidentiality", {"version": 0, "required": True})
     assert response.status_code == 400
     assert response.json() == {
         "detail": [{"field": "text", "message": "Enter the text of the agreement peers will sign"}]
@@ -695,21 +716,25 @@ def test_required_without_text_is_refused_naming_the_text(world, as_user):
 
 def test_not_required_shows_no_text(world, as_user):
     response = _put(
-        as_user(world.sponsor), f"{OWN}/confidentiality", {"required": False, "text": "ignored"}
+        as_user(world.sponsor),
+        f"{OWN}/confidentiality",
+        {"version": 0, "required": False, "text": "ignored"},
     )
     assert response.json() == {"required": False, "version": None, "text": "", "signatures": []}
 
 
 @pytest.mark.parametrize(("who", "status"), [("peer", 403), ("other_council", 404)])
 def test_peers_and_outsiders_do_not_set_the_agreement(world, as_user, who, status):
-    response = _put(as_user(world.users()[who]), f"{OWN}/confidentiality", {"required": False})
+    response = _put(
+        as_user(world.users()[who]), f"{OWN}/confidentiality", {"version": 0, "required": False}
+    )
     assert response.status_code == status
     world.own.refresh_from_db()
     assert world.own.confidentiality_required is None
 
 
 def test_a_peer_signs_for_themself_only(world, as_user):
-    set_confidentiality(world.own, by=None, required=True, text=AGREEMENT)
+    set_confidentiality(world.own, by=None, required=True, text=AGREEMENT, version=UNCHECKED)
     api = as_user(world.peer)
     path = f"{OWN}/confidentiality/signature"
     name = world.peer.person.full_name
@@ -750,7 +775,11 @@ def test_a_signature_on_changed_text_no_longer_counts(world, as_user):
     response = _put(
         as_user(world.sponsor),
         f"{OWN}/confidentiality",
-        {"required": True, "text": AGREEMENT + " Notes are destroyed after feedback."},
+        {
+            "version": 1,
+            "required": True,
+            "text": AGREEMENT + " Notes are destroyed after feedback.",
+        },
     )
     assert (response.json()["version"], response.json()["signatures"]) == (2, [])
     assert peer_api.get(f"{OWN}/confidentiality").json() == {
@@ -763,7 +792,11 @@ def test_a_signature_on_changed_text_no_longer_counts(world, as_user):
     assert (lead["signed"], lead["clearance"]["cleared"]) == (False, False)
     assert lead["clearance"]["missing"] == ["Sign the current confidentiality agreement"]
     # Sending the current text again makes no new version.
-    again = {"required": True, "text": AGREEMENT + " Notes are destroyed after feedback."}
+    again = {
+        "version": 2,
+        "required": True,
+        "text": AGREEMENT + " Notes are destroyed after feedback.",
+    }
     assert _put(as_user(world.pcm), f"{OWN}/confidentiality", again).json()["version"] == 2
 
 
@@ -809,7 +842,11 @@ def test_the_team_reads_who_is_cleared_and_the_access_log(world, as_user):
 
 def test_a_new_agreement_text_revokes_access_in_the_log(world, as_user):
     _cleared_peer(world)
-    _put(as_user(world.sponsor), f"{OWN}/confidentiality", {"required": True, "text": "New."})
+    _put(
+        as_user(world.sponsor),
+        f"{OWN}/confidentiality",
+        {"version": 1, "required": True, "text": "New."},
+    )
     body = as_user(world.peer).get(f"{OWN}/data-access").json()
     assert [(e["event"], e["reason"]) for e in body["events"]] == [
         ("revoked", "Confidentiality requirement changed"),
@@ -828,7 +865,7 @@ def test_the_council_and_outsiders_do_not_read_the_access_log(world, as_user, wh
 
 def test_every_peer_step_is_in_the_audit_trail_under_the_callers_name(world, as_user):
     _issue(world.own)
-    set_confidentiality(world.own, by=None, required=True, text=AGREEMENT)
+    set_confidentiality(world.own, by=None, required=True, text=AGREEMENT, version=UNCHECKED)
     api = as_user(world.peer)
     api.post(f"{OWN}/declaration", {"worked_for_host": False})
     api.post(f"{OWN}/briefing/acknowledgement")

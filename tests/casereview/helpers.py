@@ -9,6 +9,7 @@ from peerdiag.casereview.domain.lists import import_case_list
 from peerdiag.casereview.domain.reviews import record_sharing_mechanism, review_for
 from peerdiag.casereview.domain.sampling import select_by_hand, share_out
 from peerdiag.casereview.models import CaseAudit, CaseReview, SampledCase
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.enums import TeamRole
 from peerdiag.diagnostics.models import AgreedCaseList, Diagnostic
 from tests.factories import PersonFactory, TeamMemberFactory, UserFactory
@@ -45,7 +46,9 @@ def released_case(d: Diagnostic, auditor: User | None = None) -> SampledCase:
     if auditor is None and not d.team.filter(role=TeamRole.CASE_AUDITOR).exists():
         add_auditor(d, f"auditor-{d.reference.lower()}@example.org")
     if not review.sharing_recorded_at:
-        record_sharing_mechanism(review, by=None, text="Read-only accounts in Mosaic")
+        record_sharing_mechanism(
+            review, by=None, text="Read-only accounts in Mosaic", version=UNCHECKED
+        )
     # Tests add cases one at a time: take back the earlier release so another can be chosen.
     released = list(review.cases.filter(released_at__isnull=False).values_list("pk", flat=True))
     review.cases.filter(pk__in=released).update(released_at=None)
@@ -54,8 +57,8 @@ def released_case(d: Diagnostic, auditor: User | None = None) -> SampledCase:
         for e in review.diagnostic.agreed_case_lists.first().entries.all()  # type: ignore[union-attr]
         if not e.samples.exists()
     )
-    case = select_by_hand(review, by=None, entry=entry, reason="Tracked case")
-    share_out(review, by=None)
+    case = select_by_hand(review, by=None, entry=entry, reason="Tracked case", version=UNCHECKED)
+    share_out(review, by=None, version=UNCHECKED)
     case.refresh_from_db()
     return case
 

@@ -46,6 +46,7 @@ def _finish(case, by):  # type: ignore[no-untyped-def]
         overall_grade="good",
         difference="Now attends school daily",
         finish=True,
+        version=0,
     )
 
 
@@ -73,6 +74,7 @@ def test_someone_else_cannot_write_the_audit_and_finishing_needs_every_domain(wo
             overall_grade="good",
             difference="",
             finish=True,
+            version=0,
         )
 
 
@@ -130,8 +132,8 @@ def test_a_concern_is_emailed_at_once_without_case_content_and_stays_open_until_
         c.force_login(user)
         assert f'href="{concern_url}"' in c.get(reverse("web:dashboard")).content.decode()
     with pytest.raises(DomainError):
-        acknowledge_concern(concern, by=world.peer)
-    acknowledge_concern(concern, by=world.sponsor)
+        acknowledge_concern(concern, by=world.peer, version=concern.version)
+    acknowledge_concern(concern, by=world.sponsor, version=concern.version)
     assert list(open_concerns_for(world.pcm)) == []
     c = Client()
     c.force_login(world.pcm)

@@ -13,8 +13,9 @@ from peerdiag.casereview.domain.audits import GradeIn, save_audit
 from peerdiag.casereview.domain.report import approve_report, issue_report
 from peerdiag.casereview.domain.reviews import named_contact, set_named_contact
 from peerdiag.casereview.enums import AuditDomain
-from peerdiag.casereview.models import Moderation, PractitionerContact
+from peerdiag.casereview.models import CaseReview, Moderation, PractitionerContact
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.briefing import acknowledge_briefing, issue_briefing
 from peerdiag.diagnostics.domain.confidentiality import set_confidentiality
 from peerdiag.diagnostics.models import AuditEntry
@@ -42,8 +43,10 @@ def team(world):  # type: ignore[no-untyped-def]
         user.person.full_name = name
         user.person.save()
     cara = add_auditor(world.own, "cara@example.org")
-    briefing = issue_briefing(world.own, by=world.pcm, file=ContentFile(b"%PDF-1.4"), name="b.pdf")
-    set_confidentiality(world.own, by=world.sponsor, required=False)
+    briefing = issue_briefing(
+        world.own, by=world.pcm, file=ContentFile(b"%PDF-1.4"), name="b.pdf", version=UNCHECKED
+    )
+    set_confidentiality(world.own, by=world.sponsor, required=False, version=UNCHECKED)
     for user in (cara, world.peer, world.pcm):
         acknowledge_briefing(briefing, by=None, person=user.person)
     case = released_case(world.own)
@@ -63,6 +66,7 @@ def _audit(case, user, *, finish: bool, grade: str = "good"):  # type: ignore[no
         overall_grade="good",
         difference="Calmer at school",
         finish=finish,
+        version=UNCHECKED,
     )
 
 
@@ -72,6 +76,11 @@ def _url(world, case, tail: str = "") -> str:  # type: ignore[no-untyped-def]
 
 def _review_url(world, tail: str = "") -> str:  # type: ignore[no-untyped-def]
     return f"/diagnostics/{world.own.reference}/case-review/{tail}"
+
+
+def _v(world) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The review's version as the overview page would send it now."""
+    return {"version": str(CaseReview.objects.get(diagnostic=world.own).version)}
 
 
 def _contact(day: str = "", role: str = "Allocated social worker", note: str = "") -> dict:  # type: ignore[type-arg]
@@ -223,7 +232,9 @@ def test_the_pcm_names_the_contact_for_safeguarding_concerns(world, team):  # ty
         f"Nobody is named, so {world.sponsor.person.full_name}, the sponsor, is told of any "
         "safeguarding concern." in page
     )
-    response = c.post(_review_url(world, "named-contact/"), {"person": world.organiser.person.code})
+    response = c.post(
+        _review_url(world, "named-contact/"), {"person": world.organiser.person.code} | _v(world)
+    )
     assert response.status_code == 302
     page = c.get(response["Location"]).content.decode()
     name = world.organiser.person.full_name
@@ -234,7 +245,7 @@ def test_the_pcm_names_the_contact_for_safeguarding_concerns(world, team):  # ty
     entry = AuditEntry.objects.get(action="case_named_contact")
     assert entry.summary == f"Named contact for safeguarding concerns: {name}"
     # Clearing it falls back to the sponsor.
-    response = c.post(_review_url(world, "named-contact/"), {"person": ""}, follow=True)
+    response = c.post(_review_url(world, "named-contact/"), {"person": ""} | _v(world), follow=True)
     assert (
         f"Nobody is named, so {world.sponsor.person.full_name}, the sponsor, will hear of any "
         "safeguarding concern" in response.content.decode()
@@ -247,21 +258,21 @@ def test_the_named_contact_must_work_for_the_council(world, team):  # type: igno
     review = team["case"].review
     outsider = world.other_council_user.person
     response = _client(world.pcm).post(
-        _review_url(world, "named-contact/"), {"person": outsider.code}
+        _review_url(world, "named-contact/"), {"person": outsider.code} | _v(world)
     )
     page = response.content.decode()
     assert response.status_code == 200
     assert 'href="#id_person"' in page
     assert "Choose someone who works for Council A" in page
     with pytest.raises(DomainError, match="Choose someone who works for Council A"):
-        set_named_contact(review, by=world.pcm, person=PersonFactory())
+        set_named_contact(review, by=world.pcm, person=PersonFactory(), version=review.version)
     review.refresh_from_db()
     assert review.named_contact is None
 
 
 def test_only_the_pcm_and_lead_peer_name_the_contact(world, team):  # type: ignore[no-untyped-def]
     url = _review_url(world, "named-contact/")
-    data = {"person": world.organiser.person.code}
+    data = {"person": world.organiser.person.code} | _v(world)
     assert _client(team["cara"]).post(url, data).status_code == 403
     assert _client(world.sponsor).post(url, data).status_code == 403
     assert _client(world.other_pcm).post(url, data).status_code == 404
@@ -278,14 +289,15 @@ def test_the_report_text_is_saved_and_withdraws_an_approval(world, team):  # typ
     case = team["case"]
     _audit(case, team["cara"], finish=True)
     review = case.review
-    approve_report(review, by=world.pcm)
+    approve_report(review, by=world.pcm, version=review.version)
     c = _client(world.pcm)
     page = c.get(_review_url(world)).content.decode()
     assert "Report text" in page
     assert "The report is approved: saving new text withdraws the approval." in page
     response = c.post(
         _review_url(world, "report/text/"),
-        {"strengths": "  Children are seen alone  ", "improvements": "Plans lack dates"},
+        {"strengths": "  Children are seen alone  ", "improvements": "Plans lack dates"}
+        | _v(world),
     )
     assert response.status_code == 302
     assert "The report text is saved" in c.get(response["Location"]).content.decode()
@@ -296,9 +308,9 @@ def test_the_report_text_is_saved_and_withdraws_an_approval(world, team):  # typ
     )
     assert review.report_approved_at is None
     # Once issued the text is fixed.
-    approve_report(review, by=world.pcm)
-    issue_report(review, by=world.pcm)
-    response = c.post(_review_url(world, "report/text/"), {"strengths": "Changed"})
+    approve_report(review, by=world.pcm, version=review.version)
+    issue_report(review, by=world.pcm, version=review.version)
+    response = c.post(_review_url(world, "report/text/"), {"strengths": "Changed"} | _v(world))
     page = response.content.decode()
     assert response.status_code == 200
     assert "The report is issued and can no longer change" in page
@@ -307,10 +319,11 @@ def test_the_report_text_is_saved_and_withdraws_an_approval(world, team):  # typ
 
 def test_who_writes_the_report_text(world, team):  # type: ignore[no-untyped-def]
     url = _review_url(world, "report/text/")
-    assert _client(world.sponsor).post(url, {"strengths": "x"}).status_code == 403
-    assert _client(world.other_pcm).post(url, {"strengths": "x"}).status_code == 404
+    assert _client(world.sponsor).post(url, {"strengths": "x"} | _v(world)).status_code == 403
+    assert _client(world.other_pcm).post(url, {"strengths": "x"} | _v(world)).status_code == 404
     # The case auditors write the themes (casereview.write_report), as do the PCM and lead peer.
-    assert _client(team["dan"]).post(url, {"strengths": "From Dan"}).status_code == 302
-    assert _client(world.peer).post(url, {"strengths": "From the lead peer"}).status_code == 302
+    assert _client(team["dan"]).post(url, {"strengths": "From Dan"} | _v(world)).status_code == 302
+    lead = {"strengths": "From the lead peer"} | _v(world)
+    assert _client(world.peer).post(url, lead).status_code == 302
     team["case"].review.refresh_from_db()
     assert team["case"].review.report_strengths == "From the lead peer"

@@ -41,6 +41,7 @@ def audited(world):  # type: ignore[no-untyped-def]
             overall_grade=grade,
             difference="Safer",
             finish=True,
+            version=0,
         )
     return CaseReview.objects.get(diagnostic=world.own), cases
 
@@ -55,7 +56,11 @@ def _text(data: bytes) -> tuple[list[str], str]:
 def test_the_report_has_its_headings_and_counts_and_no_case_reference(world, audited, tmp_path):  # type: ignore[no-untyped-def]
     review, cases = audited
     save_report_text(
-        review, by=world.peer, strengths="Children are seen alone", improvements="Plans drift"
+        review,
+        by=world.peer,
+        strengths="Children are seen alone",
+        improvements="Plans drift",
+        version=review.version,
     )
     out = tmp_path / "r.docx"
     call_command("casereview", "report", world.own.reference, "-o", str(out))
@@ -81,9 +86,9 @@ def test_the_report_has_its_headings_and_counts_and_no_case_reference(world, aud
 def test_the_pcm_approves_before_the_report_is_issued(world, audited):  # type: ignore[no-untyped-def]
     review, _ = audited
     with pytest.raises(DomainError, match="approve"):
-        issue_report(review, by=world.pcm)
-    approve_report(review, by=world.pcm)
-    issue_report(review, by=world.pcm)
+        issue_report(review, by=world.pcm, version=review.version)
+    approve_report(review, by=world.pcm, version=review.version)
+    issue_report(review, by=world.pcm, version=review.version)
     assert review.report_issued_at is not None
     assert gather_report(review).approved
 

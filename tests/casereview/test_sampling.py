@@ -40,11 +40,16 @@ def test_the_drawn_sample_is_reproducible_from_the_shown_seed(world):  # type: i
     review = make_review(world.own, n=20)
     review.sample_size = 6
     review.save()
-    first = sorted(c.entry.pseudonymous_ref for c in draw_sample(review, by=world.pcm))
+    first = sorted(
+        c.entry.pseudonymous_ref for c in draw_sample(review, by=world.pcm, version=review.version)
+    )
     seed = review.seed
     assert seed
-    draw_sample(review, by=world.pcm, seed="other")
-    again = sorted(c.entry.pseudonymous_ref for c in draw_sample(review, by=world.pcm, seed=seed))
+    draw_sample(review, by=world.pcm, seed="other", version=review.version)
+    again = sorted(
+        c.entry.pseudonymous_ref
+        for c in draw_sample(review, by=world.pcm, seed=seed, version=review.version)
+    )
     assert again == first
     # Four cohorts of 5: 1.5 cases each, the spare two going to the first cohorts by name.
     assert Counter(c.entry.cohort for c in review.cases.select_related("entry")) == {
@@ -60,11 +65,13 @@ def test_only_cases_on_this_diagnostics_agreed_lists_are_sampled(world):  # type
     review = make_review(world.own, n=4)
     other_list = AgreedCaseList.objects.create(diagnostic=world.other, name="Elsewhere")
     import_case_list(other_list, by=None, data=csv_bytes(30, prefix="OTHER"))
-    drawn = draw_sample(review, by=world.pcm)
+    drawn = draw_sample(review, by=world.pcm, version=review.version)
     assert {c.entry.case_list.diagnostic_id for c in drawn} == {world.own.pk}
     stranger = CaseListEntry.objects.filter(case_list=other_list).first()
     with pytest.raises(DomainError, match="agreed lists"):
-        select_by_hand(review, by=world.pcm, entry=stranger, reason="Looks interesting")
+        select_by_hand(
+            review, by=world.pcm, entry=stranger, reason="Looks interesting", version=review.version
+        )
 
 
 @pytest.mark.django_db
@@ -74,10 +81,12 @@ def test_by_hand_needs_a_reason_and_counts_towards_the_size(world):  # type: ign
     review.save()
     entry = CaseListEntry.objects.filter(case_list__diagnostic=world.own).first()
     with pytest.raises(DomainError, match="why"):
-        select_by_hand(review, by=world.pcm, entry=entry, reason=" ")
-    case = select_by_hand(review, by=world.pcm, entry=entry, reason="Recent serious incident")
+        select_by_hand(review, by=world.pcm, entry=entry, reason=" ", version=review.version)
+    case = select_by_hand(
+        review, by=world.pcm, entry=entry, reason="Recent serious incident", version=review.version
+    )
     assert case.method == "by_hand" and case.reason == "Recent serious incident"
-    assert len(draw_sample(review, by=world.pcm)) == 3
+    assert len(draw_sample(review, by=world.pcm, version=review.version)) == 3
     assert review.cases.count() == 4
 
 
@@ -88,13 +97,15 @@ def test_cases_are_released_only_after_sharing_is_recorded_and_shared_evenly(wor
     b = add_auditor(world.own, "b@example.org", "Ben Auditor")
     review.sample_size = 5
     review.save()
-    draw_sample(review, by=world.pcm)
+    draw_sample(review, by=world.pcm, version=review.version)
     with pytest.raises(DomainError, match="Record how the council shares"):
-        share_out(review, by=world.pcm)
+        share_out(review, by=world.pcm, version=review.version)
     assert not review.cases.filter(released_at__isnull=False).exists()
-    record_sharing_mechanism(review, by=world.pcm, text="Screen share with the practitioner")
-    share_out(review, by=world.pcm)
+    record_sharing_mechanism(
+        review, by=world.pcm, text="Screen share with the practitioner", version=review.version
+    )
+    share_out(review, by=world.pcm, version=review.version)
     counts = Counter(review.cases.values_list("auditor__person__user__email", flat=True))
     assert counts == {a.email: 3, b.email: 2}
     with pytest.raises(DomainError, match="already released"):
-        draw_sample(review, by=world.pcm)
+        draw_sample(review, by=world.pcm, version=review.version)

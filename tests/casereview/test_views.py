@@ -7,6 +7,7 @@ from django.test import Client
 
 from peerdiag.casereview.enums import AuditDomain
 from peerdiag.casereview.models import CaseReadLog
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.briefing import acknowledge_briefing, issue_briefing
 from peerdiag.diagnostics.domain.confidentiality import set_confidentiality
 from tests.casereview.helpers import add_auditor, make_review, released_case
@@ -26,8 +27,10 @@ def _client(user) -> Client:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def cleared(world):  # type: ignore[no-untyped-def]
     auditor = add_auditor(world.own, "cara@example.org")
-    briefing = issue_briefing(world.own, by=world.pcm, file=ContentFile(b"%PDF-1.4"), name="b.pdf")
-    set_confidentiality(world.own, by=world.sponsor, required=False)
+    briefing = issue_briefing(
+        world.own, by=world.pcm, file=ContentFile(b"%PDF-1.4"), name="b.pdf", version=UNCHECKED
+    )
+    set_confidentiality(world.own, by=world.sponsor, required=False, version=UNCHECKED)
     for user in (auditor, world.peer, world.pcm):
         acknowledge_briefing(briefing, by=None, person=user.person)
     return auditor
@@ -43,6 +46,7 @@ def test_an_auditor_grades_a_case_through_the_page(world, cleared):  # type: ign
         "overall_grade": "good",
         "difference": "Safer at home",
         "finish": "1",
+        "version": "0",
     }
     data |= {f"{d}_grade": "good" for d in AuditDomain.values}
     response = c.post(url, data)

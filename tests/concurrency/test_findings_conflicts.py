@@ -88,3 +88,14 @@ def test_the_domain_refuses_a_stale_version(world):  # type: ignore[no-untyped-d
         update_finding(other, by=x.om, kind="strength", statement="Three", kloe=None, version=1)
     assert refused.value.current_version == 2 and refused.value.changed_by == x.lead
     assert Finding.objects.get(pk=f.pk).statement == "Two"
+
+
+def test_a_findings_kept_wordings_go_with_it(world):  # type: ignore[no-untyped-def]
+    from peerdiag.common.models import Revision
+
+    x = delivery(world)
+    f = add_finding(x.d, by=x.lead, kind="strength", statement="One", kloe=None)
+    update_finding(f, by=x.lead, kind="strength", statement="Two", kloe=None, version=1)
+    assert Revision.objects.filter(object_id=f.pk).count() == 2
+    f.delete()
+    assert not Revision.objects.filter(object_id=f.pk).exists()

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain import diagnostics as dd
 from peerdiag.diagnostics.domain import kloes as dk
 from peerdiag.diagnostics.domain import people as dp
@@ -64,7 +65,12 @@ def test_create_makes_the_manager_the_pcm_and_refuses_bad_input(world):  # type:
 def test_update_details_records_each_changed_field(world):  # type: ignore[no-untyped-def]
     d = world.own
     changed = dd.update_details(
-        d, by=world.pcm, title=d.title, focus_statement="The front door", covid_theme=True
+        d,
+        by=world.pcm,
+        title=d.title,
+        focus_statement="The front door",
+        covid_theme=True,
+        version=UNCHECKED,
     )
     assert changed == [
         {
@@ -78,7 +84,7 @@ def test_update_details_records_each_changed_field(world):  # type: ignore[no-un
     entry = d.audit.get(action="details")
     assert entry.changes == changed
     assert entry.actor == world.pcm
-    assert dd.update_details(d, by=world.pcm, covid_theme=True) == []
+    assert dd.update_details(d, by=world.pcm, covid_theme=True, version=UNCHECKED) == []
     assert d.audit.filter(action="details").count() == 1
 
 
@@ -87,7 +93,7 @@ def test_case_review_scope_is_fixed_after_preparation(world):  # type: ignore[no
     Diagnostic.objects.filter(pk=d.pk).update(stage=Stage.READY, case_review_in_scope=False)
     d.refresh_from_db()
     with pytest.raises(DomainError) as err:
-        dd.update_details(d, by=world.pcm, case_review_in_scope=True)
+        dd.update_details(d, by=world.pcm, case_review_in_scope=True, version=UNCHECKED)
     assert err.value.field == "case_review_in_scope"
 
 
@@ -96,14 +102,14 @@ def test_kloes_add_move_edit_remove_keep_dense_order(world):  # type: ignore[no-
     a = dk.add_kloe(d, by=world.pcm, text="A?")
     b = dk.add_kloe(d, by=world.pcm, text="B?")
     c = dk.add_kloe(d, by=world.pcm, text="C?", theme="Leadership")
-    dk.move_kloe(c, by=world.pcm, to_order=1)
+    dk.move_kloe(c, by=world.pcm, to_order=1, version=UNCHECKED)
     assert list(d.kloes.values_list("text", "order")) == [("C?", 1), ("A?", 2), ("B?", 3)]
     a.refresh_from_db()
-    dk.move_kloe(a, by=world.pcm, to_order=3)
+    dk.move_kloe(a, by=world.pcm, to_order=3, version=UNCHECKED)
     assert list(d.kloes.values_list("text", flat=True)) == ["C?", "B?", "A?"]
-    dk.edit_kloe(b, by=world.pcm, text="B, reworded?")
+    dk.edit_kloe(b, by=world.pcm, text="B, reworded?", version=UNCHECKED)
     b.refresh_from_db()
-    dk.remove_kloe(b, by=world.pcm)
+    dk.remove_kloe(b, by=world.pcm, version=UNCHECKED)
     assert list(d.kloes.values_list("text", "order")) == [("C?", 1), ("A?", 2)]
     summaries = list(d.audit.filter(action="kloe").values_list("summary", flat=True))
     assert summaries == [
@@ -116,7 +122,7 @@ def test_kloes_add_move_edit_remove_keep_dense_order(world):  # type: ignore[no-
         "Added key line of enquiry 1",
     ]
     with pytest.raises(DomainError):
-        dk.move_kloe(c, by=world.pcm, to_order=9)
+        dk.move_kloe(c, by=world.pcm, to_order=9, version=UNCHECKED)
     with pytest.raises(DomainError) as err:
         dk.add_kloe(d, by=world.pcm, text="   ")
     assert err.value.field == "text"
@@ -130,8 +136,8 @@ def test_kloes_are_fixed_once_delivery_starts(world):  # type: ignore[no-untyped
     kloe.refresh_from_db()
     for attempt in (
         lambda: dk.add_kloe(d, by=world.pcm, text="B?"),
-        lambda: dk.edit_kloe(kloe, by=world.pcm, text="A again?"),
-        lambda: dk.remove_kloe(kloe, by=world.pcm),
+        lambda: dk.edit_kloe(kloe, by=world.pcm, text="A again?", version=UNCHECKED),
+        lambda: dk.remove_kloe(kloe, by=world.pcm, version=UNCHECKED),
     ):
         with pytest.raises(DomainError, match="fixed once delivery starts"):
             attempt()
@@ -165,9 +171,11 @@ def test_single_council_roles_are_replaced_partner_reps_accumulate(world):  # ty
 def test_a_given_endorsement_needs_its_date(world):  # type: ignore[no-untyped-def]
     d = world.own
     with pytest.raises(DomainError) as err:
-        dp.record_endorsement(d, by=world.pcm, role="lead_member", status="given")
+        dp.record_endorsement(
+            d, by=world.pcm, role="lead_member", status="given", version=UNCHECKED
+        )
     assert err.value.field == "given_on"
-    dp.record_endorsement(d, by=world.pcm, role="lead_member", status="pending")
+    dp.record_endorsement(d, by=world.pcm, role="lead_member", status="pending", version=UNCHECKED)
     e = dp.record_endorsement(
         d,
         by=world.pcm,
@@ -175,6 +183,7 @@ def test_a_given_endorsement_needs_its_date(world):  # type: ignore[no-untyped-d
         status="given",
         given_on=date(2027, 1, 5),
         note="Letter",
+        version=UNCHECKED,
     )
     assert (e.status, e.given_on, e.note) == ("given", date(2027, 1, 5), "Letter")
     assert d.endorsements.count() == 1
@@ -194,6 +203,7 @@ def test_scoping_record_lists_attendee_and_case_list_changes(world):  # type: ig
         suitability_rationale="Right tool",
         team_requirements="Front door",
         case_list_names=["CP plans", " ", "CP plans", "CIN"],
+        version=UNCHECKED,
     )
     assert sorted(d.agreed_case_lists.values_list("name", flat=True)) == ["CIN", "CP plans"]
     d.refresh_from_db()
@@ -202,7 +212,9 @@ def test_scoping_record_lists_attendee_and_case_list_changes(world):  # type: ig
     assert fields["attendees"] == str(world.sponsor.person)
     assert fields["case_lists"] == "CIN, CP plans"
     with pytest.raises(DomainError) as err:
-        dp.record_scoping(d, by=world.pcm, scheduled_for=None, suitability="suitable")
+        dp.record_scoping(
+            d, by=world.pcm, scheduled_for=None, suitability="suitable", version=UNCHECKED
+        )
     assert err.value.field == "suitability_rationale"
 
 
@@ -220,10 +232,14 @@ def test_team_rules_refuse_host_council_second_lead_and_auditors_without_review(
     with pytest.raises(DomainError, match="not on the bench"):
         dp.add_team_member(d, by=world.pcm, person=newcomer, role="operational_manager")
     save_peer_profile(
-        newcomer, seniority="service_manager", roles=["operational_manager"], expertise=[]
+        newcomer,
+        seniority="service_manager",
+        roles=["operational_manager"],
+        expertise=[],
+        version=UNCHECKED,
     )
     member = dp.add_team_member(d, by=world.pcm, person=newcomer, role="operational_manager")
-    dp.remove_team_member(member, by=world.pcm)
+    dp.remove_team_member(member, by=world.pcm, version=member.version)
     assert d.team.count() == 2
 
 
@@ -245,14 +261,14 @@ def test_postpone_clears_dates_and_resume_returns_to_the_stage(world):  # type: 
         lambda: ds.postpone(d, by=world.pcm, reason="x"),
         lambda: ds.cancel(d, by=world.pcm, reason="x"),
         lambda: ds.resume(d, by=world.pcm),
-        lambda: dd.update_details(d, by=world.pcm, title="New"),
+        lambda: dd.update_details(d, by=world.pcm, title="New", version=UNCHECKED),
     ):
         with pytest.raises(DomainError):
             action()
 
 
 def test_the_audit_trail_cannot_be_changed_or_deleted(world):  # type: ignore[no-untyped-def]
-    dd.update_details(world.own, by=world.pcm, title="Renamed")
+    dd.update_details(world.own, by=world.pcm, title="Renamed", version=UNCHECKED)
     entry = AuditEntry.objects.first()
     entry.summary = "tampered"
     with pytest.raises(TypeError):
@@ -268,13 +284,13 @@ def test_the_audit_trail_cannot_be_changed_or_deleted(world):  # type: ignore[no
 
 def test_day1_and_details_refuse_values_the_database_cannot_hold(world):  # type: ignore[no-untyped-def]
     with pytest.raises(DomainError) as err:
-        dd.set_day1(world.own, by=world.pcm, day1=date(2100, 1, 4))
+        dd.set_day1(world.own, by=world.pcm, day1=date(2100, 1, 4), version=UNCHECKED)
     assert err.value.field == "day1"
     with pytest.raises(DomainError) as err:
-        dd.update_details(world.own, by=world.pcm, title="x" * 201)
+        dd.update_details(world.own, by=world.pcm, title="x" * 201, version=UNCHECKED)
     assert err.value.field == "title"
     with pytest.raises(DomainError) as err:
-        dd.update_details(world.own, by=world.pcm, online_platform="skype")
+        dd.update_details(world.own, by=world.pcm, online_platform="skype", version=UNCHECKED)
     assert err.value.field == "online_platform"
     world.own.refresh_from_db()
     assert (world.own.day1, world.own.online_platform) == (None, "")

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.common.workdays import add_calendar_month, add_working_days, is_working_day
 from peerdiag.diagnostics.domain.diagnostics import set_day1
 from peerdiag.diagnostics.domain.keydates import (
@@ -84,9 +85,9 @@ def test_destroy_by_counts_from_the_issue_once_issued():
 @pytest.mark.django_db
 def test_changing_day1_recomputes_every_date_and_is_audited(world):  # type: ignore[no-untyped-def]
     d = world.own
-    assert set_day1(d, by=world.pcm, day1=date(2027, 3, 1)) is None
+    assert set_day1(d, by=world.pcm, day1=date(2027, 3, 1), version=UNCHECKED) is None
     before = _dates(d)
-    warning = set_day1(d, by=world.pcm, day1=date(2027, 3, 3))
+    warning = set_day1(d, by=world.pcm, day1=date(2027, 3, 3), version=UNCHECKED)
     assert warning is not None and "Wednesday" in warning
     after = _dates(d)
     assert after["day1"] == (date(2027, 3, 3), None)
@@ -103,7 +104,7 @@ def test_changing_day1_recomputes_every_date_and_is_audited(world):  # type: ign
 @pytest.mark.parametrize("day", [date(2027, 3, 6), date(2027, 3, 29)], ids=["saturday", "bank"])
 def test_day1_must_be_a_working_day(world, day):  # type: ignore[no-untyped-def]
     with pytest.raises(DomainError) as err:
-        set_day1(world.own, by=world.pcm, day1=day)
+        set_day1(world.own, by=world.pcm, day1=day, version=UNCHECKED)
     assert err.value.field == "day1"
     world.own.refresh_from_db()
     assert world.own.day1 is None

@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.briefing import acknowledge_briefing, issue_briefing
 from peerdiag.diagnostics.domain.confidentiality import set_confidentiality, sign_agreement
 from peerdiag.diagnostics.domain.people import add_team_member
@@ -64,10 +65,20 @@ def team(world):  # type: ignore[no-untyped-def]
     d = world.own
     om_user = UserFactory(email="om@example.org")
     om = PersonFactory(user=om_user, full_name="Omar Manager")
-    save_peer_profile(om, seniority="head_of_service", roles=["operational_manager"], expertise=[])
+    save_peer_profile(
+        om,
+        seniority="head_of_service",
+        roles=["operational_manager"],
+        expertise=[],
+        version=UNCHECKED,
+    )
     add_team_member(d, by=world.pcm, person=om, role="operational_manager")
-    briefing = issue_briefing(d, by=world.pcm, file=ContentFile(b"%PDF-1.4"), name="b.pdf")
-    agreement = set_confidentiality(d, by=world.sponsor, required=True, text="Keep it safe.")
+    briefing = issue_briefing(
+        d, by=world.pcm, file=ContentFile(b"%PDF-1.4"), name="b.pdf", version=UNCHECKED
+    )
+    agreement = set_confidentiality(
+        d, by=world.sponsor, required=True, text="Keep it safe.", version=UNCHECKED
+    )
     return {"d": d, "om": om_user, "briefing": briefing, "agreement": agreement}
 
 
@@ -133,9 +144,11 @@ def test_unbriefed_unsigned_and_signed_peers(world, team, route, kind):  # type:
     assert world.admin.is_superuser
     assert _get(world.admin, url, two_factor=True) == 403
     # A new version of the agreement needs a new signature.
-    set_confidentiality(d, by=world.sponsor, required=True, text="Keep it safer.")
+    set_confidentiality(
+        d, by=world.sponsor, required=True, text="Keep it safer.", version=UNCHECKED
+    )
     assert _get(user, url, two_factor=True) == 403, "signed an old version"
-    set_confidentiality(d, by=world.sponsor, required=False)
+    set_confidentiality(d, by=world.sponsor, required=False, version=UNCHECKED)
     assert _get(user, url, two_factor=True) == 200, "no agreement asked for"
     cancel(d, by=world.pcm, reason="Withdrawn")
     assert _get(user, url, two_factor=True) == 403, "the diagnostic has ended"

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain import people as dp
 from peerdiag.diagnostics.domain.access import clearance_for, holds_access
 from peerdiag.diagnostics.domain.briefing import acknowledge_briefing, issue_briefing
@@ -37,12 +38,14 @@ def _peer(
     council=None,
 ):  # type: ignore[no-untyped-def]
     person = PersonFactory(full_name=name, organisation=council or CouncilFactory(region=region))
-    save_peer_profile(person, seniority=seniority, roles=list(roles), expertise=list(expertise))
+    save_peer_profile(
+        person, seniority=seniority, roles=list(roles), expertise=list(expertise), version=UNCHECKED
+    )
     return person
 
 
 def _brief(d, by):  # type: ignore[no-untyped-def]
-    return issue_briefing(d, by=by, file=ContentFile(PDF), name="briefing.pdf")
+    return issue_briefing(d, by=by, file=ContentFile(PDF), name="briefing.pdf", version=UNCHECKED)
 
 
 def test_a_lead_peer_must_be_a_director_or_assistant_director(world):  # type: ignore[no-untyped-def]
@@ -52,7 +55,9 @@ def test_a_lead_peer_must_be_a_director_or_assistant_director(world):  # type: i
     with pytest.raises(DomainError, match="director or assistant director"):
         dp.add_team_member(d, by=world.pcm, person=head, role=TeamRole.LEAD_PEER)
     with pytest.raises(DomainError, match="director or assistant director"):
-        save_peer_profile(head, seniority="head_of_service", roles=["lead_peer"], expertise=[])
+        save_peer_profile(
+            head, seniority="head_of_service", roles=["lead_peer"], expertise=[], version=UNCHECKED
+        )
     ad = _peer("Ada Assistant", seniority="ad", roles=["lead_peer"])
     assert (
         dp.add_team_member(d, by=world.pcm, person=ad, role=TeamRole.LEAD_PEER).role == "lead_peer"
@@ -114,9 +119,15 @@ def test_conflicts_block_the_host_and_recent_work_and_warn_on_region(world):  # 
 def test_an_objection_needs_a_reason_and_blocks_the_gate(world):  # type: ignore[no-untyped-def]
     member = world.own.team.get(role=TeamRole.LEAD_PEER)
     with pytest.raises(DomainError) as err:
-        dp.decide_on_peer(member, by=world.sponsor, decision="objected")
+        dp.decide_on_peer(member, by=world.sponsor, decision="objected", version=UNCHECKED)
     assert err.value.field == "reason"
-    dp.decide_on_peer(member, by=world.sponsor, decision="objected", reason="Reviewed us last year")
+    dp.decide_on_peer(
+        member,
+        by=world.sponsor,
+        decision="objected",
+        reason="Reviewed us last year",
+        version=UNCHECKED,
+    )
     Diagnostic.objects.filter(pk=world.own.pk).update(stage=Stage.TEAM_FORMING)
     codes = [b.code for b in gate_blockers(Diagnostic.objects.get(pk=world.own.pk), "preparation")]
     assert "team.council_objected" in codes
@@ -126,7 +137,9 @@ def test_a_signature_on_changed_text_no_longer_counts(world):  # type: ignore[no
     d, peer = world.own, world.peer.person
     _brief(d, world.pcm)
     acknowledge_briefing(d.briefings.get(), by=world.peer, person=peer)
-    v1 = set_confidentiality(d, by=world.sponsor, required=True, text="Keep it private.")
+    v1 = set_confidentiality(
+        d, by=world.sponsor, required=True, text="Keep it private.", version=UNCHECKED
+    )
     with pytest.raises(DomainError) as err:
         sign_agreement(v1, by=world.peer, person=peer, typed_name="Someone Else")
     assert err.value.field == "typed_name"
@@ -134,10 +147,17 @@ def test_a_signature_on_changed_text_no_longer_counts(world):  # type: ignore[no
     assert clearance_for(d, peer).cleared
     # The same words again (with other line endings) are not a new version.
     assert (
-        set_confidentiality(d, by=world.sponsor, required=True, text="Keep it private.\r\n") == v1
+        set_confidentiality(
+            d, by=world.sponsor, required=True, text="Keep it private.\r\n", version=UNCHECKED
+        )
+        == v1
     )
     v2 = set_confidentiality(
-        d, by=world.sponsor, required=True, text="Keep it private. Destroy notes."
+        d,
+        by=world.sponsor,
+        required=True,
+        text="Keep it private. Destroy notes.",
+        version=UNCHECKED,
     )
     assert v2.version == 2
     assert clearance_for(d, peer).missing == ["Sign the current confidentiality agreement"]
@@ -156,7 +176,7 @@ def test_a_signature_on_changed_text_no_longer_counts(world):  # type: ignore[no
 
 def test_a_new_briefing_version_must_be_acknowledged_again(world):  # type: ignore[no-untyped-def]
     d, peer = world.own, world.peer.person
-    set_confidentiality(d, by=world.sponsor, required=False)
+    set_confidentiality(d, by=world.sponsor, required=False, version=UNCHECKED)
     v1 = _brief(d, world.pcm)
     acknowledge_briefing(v1, by=world.peer, person=peer)
     assert holds_access(d, peer.pk)
@@ -173,12 +193,12 @@ def test_a_new_briefing_version_must_be_acknowledged_again(world):  # type: igno
 
 def test_access_ends_when_the_diagnostic_ends_or_the_peer_leaves(world):  # type: ignore[no-untyped-def]
     d, peer = world.own, world.peer.person
-    set_confidentiality(d, by=world.sponsor, required=False)
+    set_confidentiality(d, by=world.sponsor, required=False, version=UNCHECKED)
     briefing = _brief(d, world.pcm)
     acknowledge_briefing(briefing, by=world.peer, person=peer)
     acknowledge_briefing(briefing, by=world.pcm, person=world.pcm.person)
     assert holds_access(d, peer.pk) and holds_access(d, world.pcm.person.pk)
-    dp.remove_team_member(d.team.get(person=peer), by=world.pcm)
+    dp.remove_team_member(d.team.get(person=peer), by=world.pcm, version=UNCHECKED)
     assert not holds_access(d, peer.pk)
     cancel(d, by=world.pcm, reason="Council withdrew")
     assert not holds_access(d, world.pcm.person.pk)
@@ -193,7 +213,9 @@ def test_the_team_gate_blocks_then_passes(world):  # type: ignore[no-untyped-def
     Diagnostic.objects.filter(pk=d.pk).update(stage=Stage.TEAM_FORMING, case_review_in_scope=False)
     d.refresh_from_db()
     lead = d.team.get(role=TeamRole.LEAD_PEER)
-    save_peer_profile(lead.person, seniority="dcs", roles=["lead_peer"], expertise=[])
+    save_peer_profile(
+        lead.person, seniority="dcs", roles=["lead_peer"], expertise=[], version=UNCHECKED
+    )
     ops = [_peer(f"Op {i}") for i in range(2)]
     for p in ops:
         dp.add_team_member(d, by=world.pcm, person=p, role="operational_manager")
@@ -210,10 +232,12 @@ def test_the_team_gate_blocks_then_passes(world):  # type: ignore[no-untyped-def
         "team.confidentiality_decision",
     ]
     for m in d.team.exclude(role=TeamRole.PEER_CHALLENGE_MANAGER):
-        dp.decide_on_peer(m, by=world.sponsor, decision="approved")
+        dp.decide_on_peer(m, by=world.sponsor, decision="approved", version=UNCHECKED)
         declare_interests(d, by=world.pcm, person=m.person, worked_for_host=False)
     briefing = _brief(d, world.pcm)
-    agreement = set_confidentiality(d, by=world.sponsor, required=True, text="Confidential.")
+    agreement = set_confidentiality(
+        d, by=world.sponsor, required=True, text="Confidential.", version=UNCHECKED
+    )
     assert codes() == ["team.not_cleared"] * 4
     for m in d.team.select_related("person"):
         acknowledge_briefing(briefing, by=world.pcm, person=m.person)

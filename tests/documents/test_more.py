@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory
 
 from peerdiag.accounts.models import ApiToken
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.briefing import acknowledge_briefing, issue_briefing
 from peerdiag.diagnostics.domain.confidentiality import set_confidentiality
 from peerdiag.diagnostics.models import AuditEntry
@@ -58,9 +59,9 @@ def _urls(d, ask, version) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def _clear(world) -> None:  # type: ignore[no-untyped-def]
     """The lead peer reads the briefing; the council asks for no agreement."""
-    set_confidentiality(world.own, by=world.sponsor, required=False)
+    set_confidentiality(world.own, by=world.sponsor, required=False, version=UNCHECKED)
     briefing = issue_briefing(
-        world.own, by=world.pcm, file=ContentFile(b"%PDF-1.4"), name="brief.pdf"
+        world.own, by=world.pcm, file=ContentFile(b"%PDF-1.4"), name="brief.pdf", version=UNCHECKED
     )
     acknowledge_briefing(briefing, by=None, person=world.peer.person)
 

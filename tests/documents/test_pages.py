@@ -101,17 +101,23 @@ def test_pcm_returns_then_accepts(world):  # type: ignore[no-untyped-def]
     base = f"{_list_url(d)}{ask.code}/"
     c = _client(world.pcm)
     assert "Say what the council needs to change" in c.post(base + "return/", {}).content.decode()
-    assert c.post(base + "return/", {"comment": "Wrong year"}).status_code == 302
+    ask.refresh_from_db()
+    assert (
+        c.post(base + "return/", {"comment": "Wrong year", "version": ask.version}).status_code
+        == 302
+    )
     ask.refresh_from_db()
     assert (ask.status, ask.return_comment) == ("returned", "Wrong year")
     assert "Wrong year" in _client(world.organiser).get(base).content.decode()
     supply_document(ask, by=world.organiser, file=upload(PDF, "b.pdf"), name="b.pdf")
-    assert c.post(base + "accept/").status_code == 302
+    # The team and the council may not review.
+    assert _client(world.peer).post(base + "accept/", {"version": ask.version}).status_code == 403
+    assert (
+        _client(world.sponsor).post(base + "accept/", {"version": ask.version}).status_code == 403
+    )
+    assert c.post(base + "accept/", {"version": ask.version}).status_code == 302
     ask.refresh_from_db()
     assert ask.status == "accepted"
-    # The team and the council may not review.
-    assert _client(world.peer).post(base + "accept/").status_code == 403
-    assert _client(world.sponsor).post(base + "accept/").status_code == 403
 
 
 def test_downloads_follow_the_classification(world):  # type: ignore[no-untyped-def]

@@ -65,17 +65,17 @@ def test_the_standard_list_is_requested_once(world):  # type: ignore[no-untyped-
 def test_supplied_then_returned_then_supplied_again_then_accepted(world):  # type: ignore[no-untyped-def]
     ask = request_document(world.own, by=world.pcm, title="Plan")
     with pytest.raises(DomainError):
-        accept_document(ask, by=world.pcm)  # nothing supplied yet
+        accept_document(ask, by=world.pcm, version=ask.version)  # nothing supplied yet
     supply_document(ask, by=world.organiser, file=upload(PDF, "p.pdf"), name="p.pdf")
     with pytest.raises(DomainError) as e:
-        return_document(ask, by=world.pcm, comment="   ")
+        return_document(ask, by=world.pcm, comment="   ", version=ask.version)
     assert e.value.field == "comment"
-    return_document(ask, by=world.pcm, comment="This is last year's plan")
+    return_document(ask, by=world.pcm, comment="This is last year's plan", version=ask.version)
     assert (ask.status, ask.return_comment) == ("returned", "This is last year's plan")
     supply_document(ask, by=world.organiser, file=upload(PDF, "p2.pdf"), name="p2.pdf")
     ask.refresh_from_db()
     assert ask.status == "supplied"
-    accept_document(ask, by=world.pcm)
+    accept_document(ask, by=world.pcm, version=ask.version)
     ask.refresh_from_db()
     assert (ask.status, ask.return_comment) == ("accepted", "")
     with pytest.raises(DomainError):
@@ -95,9 +95,9 @@ def test_the_gate_blocks_until_every_request_is_accepted(world):  # type: ignore
     messages = [x.message for x in documents_blockers(d, Stage.CASE_REVIEW)]
     assert messages == ["‘Letter’ is supplied but not yet accepted", "‘Plan’ has not been supplied"]
     supply_document(a, by=world.organiser, file=upload(PDF, "a.pdf"), name="a.pdf")
-    accept_document(a, by=world.pcm)
+    accept_document(a, by=world.pcm, version=a.version)
     b.refresh_from_db()
-    accept_document(b, by=world.pcm)
+    accept_document(b, by=world.pcm, version=b.version)
     assert documents_blockers(d, Stage.READY) == []
 
 

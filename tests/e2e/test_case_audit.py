@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from peerdiag.accounts.models import TotpDevice
 from peerdiag.casereview.enums import AuditDomain
 from peerdiag.casereview.models import CaseAudit
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.briefing import acknowledge_briefing, issue_briefing
 from peerdiag.diagnostics.domain.confidentiality import set_confidentiality
 from tests.casereview.helpers import add_auditor, released_case
@@ -32,8 +33,10 @@ def auditor(world: World) -> Any:
     user = add_auditor(world.own, "cara@example.org", "Cara Auditor")
     user.set_password(PASSWORD)
     user.save()
-    briefing = issue_briefing(world.own, by=world.pcm, file=ContentFile(b"%PDF-1.4"), name="b.pdf")
-    set_confidentiality(world.own, by=world.sponsor, required=False)
+    briefing = issue_briefing(
+        world.own, by=world.pcm, file=ContentFile(b"%PDF-1.4"), name="b.pdf", version=UNCHECKED
+    )
+    set_confidentiality(world.own, by=world.sponsor, required=False, version=UNCHECKED)
     acknowledge_briefing(briefing, by=None, person=user.person)
     secret = pyotp.random_base32()
     TotpDevice.objects.create(user=user, secret=secret, confirmed_at=timezone.now())

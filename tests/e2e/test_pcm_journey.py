@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.people import record_scoping
 from peerdiag.diagnostics.models import AuditEntry
 from tests.conftest import World
@@ -187,7 +188,7 @@ def test_scoping_page_shows_the_booked_meeting_again(page: Page, world: World) -
     trail must not see a change between the two spellings of the same moment.
     """
     booked = timezone.make_aware(datetime(timezone.localdate().year + 1, 7, 15, 10, 30))
-    record_scoping(world.own, by=world.pcm, scheduled_for=booked)
+    record_scoping(world.own, by=world.pcm, scheduled_for=booked, version=UNCHECKED)
     page.goto(f"/sign-in/?next=/diagnostics/{REF}/scoping/")
     sign_in(page, "pcm@example.org", PASSWORD)
 

@@ -13,6 +13,7 @@ import re
 import pyotp
 from playwright.sync_api import Page, expect
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.models import DataAccessEvent, TeamMember
 from peerdiag.directory.domain.bench import save_peer_profile
 from tests.conftest import World
@@ -81,6 +82,7 @@ def _a_peer_on_the_bench() -> None:
         roles=["operational_manager"],
         expertise=["safeguarding"],
         summary="Runs a safeguarding service rated good.",
+        version=UNCHECKED,
     )
 
 

@@ -91,17 +91,17 @@ def test_progress_refreshes_itself_while_a_run_goes_on(page: Page, world: World)
 
     from django.utils import timezone
 
-    from peerdiag.timetable.domain.week import timetable_for
-    from peerdiag.timetable.models import Timetable
+    from peerdiag.common.models import Job
 
     w = planned_week(world.own)
-    t = timetable_for(w.d)
-    Timetable.objects.filter(pk=t.pk).update(
-        job_state="running",
-        job_token="abc",
-        job_time_limit=60,
-        job_started_at=timezone.now() - timedelta(seconds=5),
-        job_best="weight 300 of 500",
+    t = Job.objects.create(
+        kind="timetable",
+        diagnostic=w.d,
+        state="running",
+        time_limit=60,
+        started_at=timezone.now() - timedelta(seconds=5),
+        heartbeat=timezone.now(),
+        best="weight 300 of 500",
     )
     page.goto("/sign-in/")
     sign_in(page, "organiser@example.org", PASSWORD)
@@ -110,8 +110,8 @@ def test_progress_refreshes_itself_while_a_run_goes_on(page: Page, world: World)
     expect(page.get_by_role("status")).to_have_text("Solving")
     axe_check(page)
     # The worker reports a better timetable, then finishes: the page follows without a reload.
-    Timetable.objects.filter(pk=t.pk).update(job_best="weight 500 of 500")
+    Job.objects.filter(pk=t.pk).update(best="weight 500 of 500", heartbeat=timezone.now())
     expect(page.locator("#generate-progress")).to_contain_text("weight 500 of 500")
-    Timetable.objects.filter(pk=t.pk).update(job_state="done", job_finished_at=timezone.now())
+    Job.objects.filter(pk=t.pk).update(state="done", finished_at=timezone.now())
     expect(page.get_by_role("status")).to_have_text(re.compile("Finished"))
     axe_check(page)

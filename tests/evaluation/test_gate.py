@@ -62,9 +62,15 @@ def test_closing_waits_for_the_outcome(world, monkeypatch):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: date(2027, 5, 10))
     d = issued(world.own, stage=Stage.EVALUATION)
     assert _evaluation(gate_blockers(d, Stage.CLOSED)) == [("evaluation.no_outcome", "evaluation")]
-    EvaluationOutcome.objects.create(diagnostic=d, contacted_on=date(2027, 5, 3))
+    started = EvaluationOutcome.objects.create(diagnostic=d, contacted_on=date(2027, 5, 3))
     assert _evaluation(gate_blockers(d, Stage.CLOSED)) == [("evaluation.no_outcome", "evaluation")]
-    record_outcome(d, by=world.pcm, contacted_on=date(2027, 5, 3), further_support="None needed.")
+    record_outcome(
+        d,
+        by=world.pcm,
+        contacted_on=date(2027, 5, 3),
+        further_support="None needed.",
+        version=started.version,
+    )
     assert _evaluation(gate_blockers(d, Stage.CLOSED)) == []
 
 

@@ -13,7 +13,7 @@ from peerdiag.evaluation.domain.checkins import (
     plan_check_ins,
     record_check_in,
 )
-from peerdiag.evaluation.domain.outcome import outcome_of, record_outcome
+from peerdiag.evaluation.domain.outcome import NO_OUTCOME_YET, outcome_of, record_outcome
 from peerdiag.evaluation.models import CheckIn
 from tests.evaluation.helpers import issued
 
@@ -30,7 +30,11 @@ def _clock(monkeypatch):  # type: ignore[no-untyped-def]
 def test_outcome_is_recorded_and_can_be_corrected(world):
     d = issued(world.own)
     decided = record_outcome(
-        d, by=world.pcm, contacted_on=date(2027, 5, 3), further_support="  Mentoring offered. "
+        d,
+        by=world.pcm,
+        contacted_on=date(2027, 5, 3),
+        further_support="  Mentoring offered. ",
+        version=NO_OUTCOME_YET,
     )
     o = outcome_of(d)
     assert o is not None
@@ -40,7 +44,9 @@ def test_outcome_is_recorded_and_can_be_corrected(world):
         decided,
         world.pcm,
     )
-    record_outcome(d, by=world.admin, contacted_on=date(2027, 5, 4), further_support="None.")
+    record_outcome(
+        d, by=world.admin, contacted_on=date(2027, 5, 4), further_support="None.", version=o.version
+    )
     o = outcome_of(d)
     assert o is not None
     assert (o.contacted_on, o.further_support, o.decided_by) == (
@@ -64,17 +70,19 @@ def test_outcome_is_recorded_and_can_be_corrected(world):
 def test_a_bad_outcome_changes_nothing(world, contacted_on, support, field, message):
     d = issued(world.own)
     with pytest.raises(DomainError, match=message) as e:
-        record_outcome(d, by=world.pcm, contacted_on=contacted_on, further_support=support)
+        record_outcome(
+            d, by=world.pcm, contacted_on=contacted_on, further_support=support, version=0
+        )
     assert e.value.field == field
     assert outcome_of(d) is None
 
 
 def test_no_outcome_before_the_written_feedback_or_after_the_end(world):
     with pytest.raises(DomainError, match="once the written feedback"):
-        record_outcome(world.own, by=world.pcm, contacted_on=TODAY, further_support="x")
+        record_outcome(world.own, by=world.pcm, contacted_on=TODAY, further_support="x", version=0)
     d = issued(world.own, stage=Stage.CLOSED)
     with pytest.raises(DomainError, match="ended"):
-        record_outcome(d, by=world.pcm, contacted_on=TODAY, further_support="x")
+        record_outcome(d, by=world.pcm, contacted_on=TODAY, further_support="x", version=0)
 
 
 def test_calendar_months_keep_the_day_or_fall_to_the_month_end():
@@ -102,7 +110,9 @@ def test_check_ins_need_the_written_feedback(world):
 def test_a_check_in_is_recorded(world):
     d = issued(world.own)
     three, _ = plan_check_ins(d, by=world.pcm)
-    record_check_in(three, by=world.pcm, held_on=date(2027, 5, 7), notes=" Plans improved. ")
+    record_check_in(
+        three, by=world.pcm, held_on=date(2027, 5, 7), notes=" Plans improved. ", version=1
+    )
     three.refresh_from_db()
     assert (three.held_on, three.notes, three.recorded_by) == (
         date(2027, 5, 7),
@@ -124,7 +134,7 @@ def test_a_bad_check_in_changes_nothing(world, held_on, notes, field):
     d = issued(world.own)
     three, _ = plan_check_ins(d, by=world.pcm)
     with pytest.raises(DomainError) as e:
-        record_check_in(three, by=world.pcm, held_on=held_on, notes=notes)
+        record_check_in(three, by=world.pcm, held_on=held_on, notes=notes, version=1)
     assert e.value.field == field
     three.refresh_from_db()
     assert (three.held_on, three.notes) == (None, "")

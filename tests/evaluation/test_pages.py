@@ -114,7 +114,7 @@ def test_outcome_and_check_ins_from_the_page(world, client, monkeypatch):
     issued(world.own)
     client.force_login(world.pcm)
     url = reverse("web:evaluation_outcome", args=["RPD-2027-001"])
-    bad = client.post(url, {"further_support": "None needed."})
+    bad = client.post(url, {"further_support": "None needed.", "version": "0"})
     assert "Enter the date the council was contacted" in bad.content.decode()
     assert not EvaluationOutcome.objects.exists()
     client.post(
@@ -124,6 +124,7 @@ def test_outcome_and_check_ins_from_the_page(world, client, monkeypatch):
             "contacted_on_1": "5",
             "contacted_on_2": "2027",
             "further_support": "None needed.",
+            "version": "0",
         },
     )
     o = EvaluationOutcome.objects.get()
@@ -135,7 +136,7 @@ def test_outcome_and_check_ins_from_the_page(world, client, monkeypatch):
     ]
     three = CheckIn.objects.get(months=3)
     record = reverse("web:check_in_record", args=["RPD-2027-001", three.code])
-    bad = client.post(record, {f"{three.code}-notes": "x"})
+    bad = client.post(record, {f"{three.code}-notes": "x", f"{three.code}-version": "1"})
     assert "Enter the date the check-in was held" in bad.content.decode()
     client.post(
         record,
@@ -144,6 +145,7 @@ def test_outcome_and_check_ins_from_the_page(world, client, monkeypatch):
             f"{three.code}-held_on_1": "5",
             f"{three.code}-held_on_2": "2027",
             f"{three.code}-notes": "Better plans.",
+            f"{three.code}-version": "1",
         },
     )
     three.refresh_from_db()

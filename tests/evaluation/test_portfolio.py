@@ -227,7 +227,7 @@ def test_charts_page_is_accessible_svg_with_tables(world, client):
     assert 'stroke-dasharray="6 4"' in html and 'stroke-dasharray="2 3"' in html
 
 
-def test_the_portfolio_csv_builds_in_the_background_with_progress(world):  # type: ignore[no-untyped-def]
+def test_the_portfolio_csv_builds_in_the_background_with_progress(world, monkeypatch):  # type: ignore[no-untyped-def]
     import csv
     import io
 
@@ -243,21 +243,24 @@ def test_the_portfolio_csv_builds_in_the_background_with_progress(world):  # typ
     c = Client()
     c.force_login(world.pcm)
     seen: list[tuple[int, str]] = []
-    real = portfolio_export._update
+    from peerdiag.common import jobs
+
+    real_report, real_finish = jobs.report, jobs.finish
 
     def spy(job, **fields):  # type: ignore[no-untyped-def]
         if "progress" in fields:
             seen.append((int(fields["progress"]), str(fields.get("message", ""))))
-        real(job, **fields)
+        return real_report(job, **fields)
 
-    portfolio_export._update = spy  # type: ignore[assignment]
-    portfolio_export.PROGRESS_EVERY, every = 2, portfolio_export.PROGRESS_EVERY
-    try:
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            response = c.post(reverse("web:portfolio_export_start"))
-    finally:
-        portfolio_export._update = real  # type: ignore[assignment]
-        portfolio_export.PROGRESS_EVERY = every
+    def spy_finish(job, **fields):  # type: ignore[no-untyped-def]
+        seen.append((100, str(fields.get("message", ""))))
+        return real_finish(job, **fields)
+
+    monkeypatch.setattr(jobs, "report", spy)
+    monkeypatch.setattr(jobs, "finish", spy_finish)
+    monkeypatch.setattr(portfolio_export, "PROGRESS_EVERY", 2)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = c.post(reverse("web:portfolio_export_start"))
     job = ExportJob.objects.get(kind="portfolio_csv")
     assert response["Location"] == reverse("web:portfolio_export_job", args=[job.code])
     assert job.state == "done" and job.progress == 100 and job.message == "7 rows"

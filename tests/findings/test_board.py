@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.models import AuditEntry
 from peerdiag.findings.domain.board import (
     BoardNotReady,
@@ -54,20 +55,20 @@ def test_moving_reorders_within_its_own_section_only(world):  # type: ignore[no-
     x = delivery(world)
     b = _board(x)
     s1, s3, r1 = b.s1, b.s3, b.r1
-    assert move_on_board(s3, by=x.lead, direction="up") is True
+    assert move_on_board(s3, by=x.lead, direction="up", version=UNCHECKED) is True
     assert _order("strength") == ["S1", "S3", "S2"]
-    assert move_on_board(s3, by=x.lead, direction="up") is True
+    assert move_on_board(s3, by=x.lead, direction="up", version=UNCHECKED) is True
     assert _order("strength") == ["S3", "S1", "S2"]
     # Already at the top: nothing moves, and the areas and recommendations never move.
-    assert move_on_board(s3, by=x.lead, direction="up") is False
+    assert move_on_board(s3, by=x.lead, direction="up", version=UNCHECKED) is False
     assert _order("strength") == ["S3", "S1", "S2"]
     assert _order("area") == ["A1"]
-    assert move_on_board(r1, by=world.pcm, direction="down") is True
+    assert move_on_board(r1, by=world.pcm, direction="down", version=UNCHECKED) is True
     assert _order() == ["R2", "R1"]
     assert _order("strength") == ["S3", "S1", "S2"]
     assert AuditEntry.objects.filter(diagnostic=x.d, summary__startswith="Moved").count() == 3
     with pytest.raises(DomainError) as err:
-        move_on_board(s1, by=x.lead, direction="sideways")
+        move_on_board(s1, by=x.lead, direction="sideways", version=UNCHECKED)
     assert err.value.field == "direction"
 
 
@@ -76,9 +77,9 @@ def test_only_the_lead_peer_or_the_pcm_orders_and_approves(world):  # type: igno
     s1 = _board(x).s1
     for outsider in (x.om, world.admin, world.sponsor):
         with pytest.raises(DomainError, match="lead peer or the peer challenge manager"):
-            approve_item(s1, by=outsider)
+            approve_item(s1, by=outsider, version=UNCHECKED)
         with pytest.raises(DomainError, match="lead peer or the peer challenge manager"):
-            move_on_board(s1, by=outsider, direction="down")
+            move_on_board(s1, by=outsider, direction="down", version=UNCHECKED)
     s1.refresh_from_db()
     assert s1.approved_at is None and s1.order == 1
 
@@ -87,17 +88,17 @@ def test_approving_records_who_and_is_refused_without_evidence_or_finding(world)
     x = delivery(world)
     b = _board(x)
     s1, r1 = b.s1, b.r1
-    approve_item(s1, by=x.lead)
+    approve_item(s1, by=x.lead, version=UNCHECKED)
     s1.refresh_from_db()
     assert s1.approved_by == x.lead and s1.approved_at is not None
     bare = add_finding(x.d, by=x.lead, kind="area", statement="Unbacked", kloe=None)
     with pytest.raises(DomainError, match="No evidence supports the finding ‘Unbacked’"):
-        approve_item(bare, by=x.lead)
+        approve_item(bare, by=x.lead, version=UNCHECKED)
     Recommendation.objects.filter(pk=r1.pk).first().findings.clear()  # type: ignore[union-attr]
     r1 = Recommendation.objects.get(pk=r1.pk)
     with pytest.raises(DomainError, match="‘R1’ follows from no finding"):
-        approve_item(r1, by=world.pcm)
-    unapprove(s1, by=world.pcm)
+        approve_item(r1, by=world.pcm, version=UNCHECKED)
+    unapprove(s1, by=world.pcm, version=UNCHECKED)
     s1.refresh_from_db()
     assert s1.approved_at is None and s1.approved_by is None
     summaries = list(AuditEntry.objects.filter(diagnostic=x.d).values_list("summary", flat=True))
@@ -112,7 +113,7 @@ def test_approving_the_whole_board_is_all_or_nothing(world):  # type: ignore[no-
     lonely = add_recommendation(x.d, by=x.lead, text="Lonely", findings=[bare])
     lonely.findings.clear()
     with pytest.raises(BoardNotReady) as err:
-        approve_board(x.d, by=x.lead)
+        approve_board(x.d, by=x.lead, fingerprint=None)
     assert err.value.blocking == [
         "No evidence supports the finding ‘Unbacked’",
         "The recommendation ‘Lonely’ follows from no finding",
@@ -121,8 +122,8 @@ def test_approving_the_whole_board_is_all_or_nothing(world):  # type: ignore[no-
     assert not Recommendation.objects.filter(approved_at__isnull=False).exists()
     bare.delete()
     lonely.delete()
-    approve_item(s1, by=x.lead)
-    assert approve_board(x.d, by=x.lead) == 5  # s1 was already approved
+    approve_item(s1, by=x.lead, version=UNCHECKED)
+    assert approve_board(x.d, by=x.lead, fingerprint=None) == 5  # s1 was already approved
     assert not Finding.objects.filter(approved_at__isnull=True).exists()
     assert set(Recommendation.objects.values_list("approved_by", flat=True)) == {x.lead.pk}
 
@@ -136,7 +137,7 @@ def test_readiness_lists_what_the_findings_gate_still_needs_at_any_stage(world):
         "No KIT meeting is recorded as previewing the final messages with the sponsor",
     ]
     _board(x)
-    approve_board(x.d, by=x.lead)
+    approve_board(x.d, by=x.lead, fingerprint=None)
     ready = board_readiness(x.d)
     assert ready.messages == [
         "No KIT meeting is recorded as previewing the final messages with the sponsor"
@@ -166,11 +167,11 @@ def test_readiness_says_exactly_what_the_findings_gate_says_at_drafting(world): 
     bare = add_finding(d, by=x.lead, kind="area", statement="Unbacked " + "x" * 90, kloe=None)
     lonely = add_recommendation(d, by=x.lead, text="Lonely " + "y" * 90, findings=[bare])
     lonely.findings.clear()
-    approve_item(b.s2, by=x.lead)
+    approve_item(b.s2, by=x.lead, version=UNCHECKED)
     assert len(gate()) == 4 and board_readiness(d).messages == gate()
     bare.delete()
     lonely.delete()
-    approve_board(d, by=x.lead)
+    approve_board(d, by=x.lead, fingerprint=None)
     KitDigest.objects.create(diagnostic=d, shared_at=timezone.now(), previews_final_messages=True)
     assert board_readiness(d).messages == gate() == []
     assert board_readiness(d).ready

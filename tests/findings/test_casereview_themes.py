@@ -36,10 +36,15 @@ def audited(world):  # type: ignore[no-untyped-def]
             overall_grade=grade,
             difference="Safer",
             finish=True,
+            version=0,
         )
     review = CaseReview.objects.get(diagnostic=world.own)
     save_report_text(
-        review, by=world.peer, strengths="Children are seen alone", improvements="Plans drift"
+        review,
+        by=world.peer,
+        strengths="Children are seen alone",
+        improvements="Plans drift",
+        version=review.version,
     )
     return review, cases
 
@@ -74,7 +79,14 @@ def test_a_note_per_domain_with_grade_counts_and_the_strengths_and_improvements(
 def test_pulling_again_updates_the_same_notes(world, audited):  # type: ignore[no-untyped-def]
     review, _ = audited
     first = pull_case_review_themes(world.own, by=world.peer)
-    save_report_text(review, by=world.peer, strengths="Visits are timely", improvements="Drift")
+    review.refresh_from_db()
+    save_report_text(
+        review,
+        by=world.peer,
+        strengths="Visits are timely",
+        improvements="Drift",
+        version=review.version,
+    )
     again = pull_case_review_themes(world.own, by=world.pcm)
     assert sorted(n.pk for n in again) == sorted(n.pk for n in first)
     assert EvidenceNote.objects.filter(title__startswith=TITLE_PREFIX).count() == len(first)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.findings.domain.findings import (
@@ -79,11 +80,11 @@ def test_a_quote_from_a_small_group_is_kept_out_until_the_pcm_overrides_it(world
     assert small.small_group and not small.usable and big.usable
     assert usable_quotes([big, small]) == [big]
     with pytest.raises(DomainError) as err:
-        override_quote(small, by=world.pcm, reason="  ")
+        override_quote(small, by=world.pcm, reason="  ", version=UNCHECKED)
     assert err.value.field == "reason"
     with pytest.raises(DomainError):
-        override_quote(big, by=world.pcm, reason="not needed")
-    override_quote(small, by=world.pcm, reason="The IRO asked for it to be used")
+        override_quote(big, by=world.pcm, reason="not needed", version=UNCHECKED)
+    override_quote(small, by=world.pcm, reason="The IRO asked for it to be used", version=UNCHECKED)
     assert usable_quotes([big, small]) == [big, small]
     with pytest.raises(DomainError) as err:
         add_quote(note, by=x.lead, text="words", group="", group_size=3)

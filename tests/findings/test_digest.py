@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.models import AuditEntry
 from peerdiag.findings.domain.digest import (
+    MAX_RESPONSE,
     QUOTE_WITHHELD,
     add_digest_item,
     draft_kit_digest,
@@ -80,8 +82,10 @@ def test_the_next_draft_covers_only_what_emerged_since_the_previous_digest(world
     first = draft_kit_digest(x.d, by=x.lead)
     with pytest.raises(DomainError, match="draft digest is waiting"):
         draft_kit_digest(x.d, by=x.lead)
-    set_item_shared(first.items.get(), by=x.lead, shared=True)
-    mark_digest_shared(first, by=x.lead, previews_final_messages=False, sponsor_response="")
+    set_item_shared(first.items.get(), by=x.lead, shared=True, version=UNCHECKED)
+    mark_digest_shared(
+        first, by=x.lead, previews_final_messages=False, sponsor_response="", version=UNCHECKED
+    )
     add_finding(x.d, by=x.lead, kind="area", statement="New theme", kloe=None)
     update_finding(
         old,
@@ -107,35 +111,45 @@ def test_editing_and_sharing_then_the_digest_is_fixed(world):  # type: ignore[no
     add_finding(x.d, by=x.lead, kind="area", statement="Slow plans", kloe=None)
     digest = draft_kit_digest(x.d, by=x.lead)
     calm, slow = list(digest.items.all())
-    edit_digest_item(calm, by=x.lead, text="The front door is calm and well run")
+    edit_digest_item(calm, by=x.lead, text="The front door is calm and well run", version=UNCHECKED)
     with pytest.raises(DomainError) as err:
-        edit_digest_item(slow, by=x.lead, text="  ")
+        edit_digest_item(slow, by=x.lead, text="  ", version=UNCHECKED)
     assert err.value.field == "text"
     extra = add_digest_item(digest, by=x.lead, text="Staff are proud to work here")
-    remove_digest_item(slow, by=x.lead)
+    remove_digest_item(slow, by=x.lead, version=UNCHECKED)
     with pytest.raises(DomainError, match="at least one item"):
-        mark_digest_shared(digest, by=x.lead, previews_final_messages=True, sponsor_response="")
-    set_item_shared(calm, by=x.lead, shared=True)
+        mark_digest_shared(
+            digest, by=x.lead, previews_final_messages=True, sponsor_response="", version=UNCHECKED
+        )
+    set_item_shared(calm, by=x.lead, shared=True, version=UNCHECKED)
     with pytest.raises(DomainError, match="lead peer or the peer challenge manager"):
-        set_item_shared(extra, by=x.om, shared=True)
+        set_item_shared(extra, by=x.om, shared=True, version=UNCHECKED)
     with pytest.raises(DomainError, match="lead peer or the peer challenge manager"):
         mark_digest_shared(
-            digest, by=world.sponsor, previews_final_messages=True, sponsor_response=""
+            digest,
+            by=world.sponsor,
+            previews_final_messages=True,
+            sponsor_response="",
+            version=UNCHECKED,
         )
     mark_digest_shared(
-        digest, by=x.lead, previews_final_messages=True, sponsor_response="  Helpful, thanks  "
+        digest,
+        by=x.lead,
+        previews_final_messages=True,
+        sponsor_response="  Helpful, thanks  ",
+        version=UNCHECKED,
     )
     digest.refresh_from_db()
     assert digest.shared_at is not None and digest.previews_final_messages
     assert digest.sponsor_response == "Helpful, thanks"
     assert _texts(digest) == ["The front door is calm and well run", "Staff are proud to work here"]
     for attempt in (
-        lambda: edit_digest_item(extra, by=x.lead, text="changed"),
+        lambda: edit_digest_item(extra, by=x.lead, text="changed", version=UNCHECKED),
         lambda: add_digest_item(digest, by=x.lead, text="late"),
-        lambda: set_item_shared(extra, by=x.lead, shared=True),
-        lambda: remove_digest_item(extra, by=x.lead),
+        lambda: set_item_shared(extra, by=x.lead, shared=True, version=UNCHECKED),
+        lambda: remove_digest_item(extra, by=x.lead, version=UNCHECKED),
         lambda: mark_digest_shared(
-            digest, by=x.lead, previews_final_messages=False, sponsor_response=""
+            digest, by=x.lead, previews_final_messages=False, sponsor_response="", version=UNCHECKED
         ),
     ):
         with pytest.raises(DomainError, match="can no longer change"):
@@ -150,3 +164,31 @@ def test_editing_and_sharing_then_the_digest_is_fixed(world):  # type: ignore[no
     )
     assert len(summaries) == 6
     assert summaries[-1] == "Shared 1 item with the sponsor (previewing the final messages)"
+
+
+def test_a_sponsor_response_over_the_limit_is_refused_whole_not_cut(world):  # type: ignore[no-untyped-def]
+    x = delivery(world)
+    digest = KitDigest.objects.create(diagnostic=x.d)
+    digest.items.create(text="Calm front door", shared=True)
+    too_long = "x" * (MAX_RESPONSE + 1)
+    with pytest.raises(DomainError) as err:
+        mark_digest_shared(
+            digest,
+            by=x.lead,
+            previews_final_messages=False,
+            sponsor_response=too_long,
+            version=digest.version,
+        )
+    assert err.value.field == "sponsor_response" and "up to 10,000 characters" in err.value.message
+    digest.refresh_from_db()
+    assert digest.shared_at is None and digest.sponsor_response == ""
+    at_limit = "y" * MAX_RESPONSE
+    mark_digest_shared(
+        digest,
+        by=x.lead,
+        previews_final_messages=False,
+        sponsor_response=at_limit,
+        version=digest.version,
+    )
+    digest.refresh_from_db()
+    assert digest.sponsor_response == at_limit

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from peerdiag.findings.domain.board import board_fingerprint
 from peerdiag.findings.domain.findings import add_finding, add_recommendation, link_evidence
 from peerdiag.findings.domain.notes import add_note, add_quote, note_for_session
 from peerdiag.findings.models import EvidenceNote, Finding, FindingEvidence, Recommendation
@@ -218,7 +219,9 @@ def test_a_recommendation_needs_a_finding_and_the_error_names_the_field(world): 
     )
     assert "Speed up plans" in _text(c.get(_url("web:finding_detail", x, f.code)))
     # Editing keeps the rule.
-    page = c.post(_url("web:recommendation_edit", x, rec.code), {"text": "Faster"})
+    page = c.post(
+        _url("web:recommendation_edit", x, rec.code), {"text": "Faster", "version": rec.version}
+    )
     assert "Link the recommendation to at least one finding" in _text(page)
     rec.refresh_from_db()
     assert rec.text == "Speed up plans"
@@ -247,16 +250,16 @@ def test_the_board_orders_and_approves_items_for_the_lead_peer(world):  # type: 
     page = _text(c.get(board))
     assert page.index("1. First") < page.index("2. Second")
     assert "Move up strength 2" in page and "Move up strength 1" not in page
-    response = c.post(_url("web:board_move", x, s2.code), {"direction": "up"})
+    response = c.post(_url("web:board_move", x, s2.code), {"direction": "up", "version": 1})
     assert response["Location"] == board + f"#item-{s2.code}"
     page = _text(c.get(board))
     assert page.index("1. Second") < page.index("2. First")
-    c.post(_url("web:board_approve", x, s1.code))
+    c.post(_url("web:board_approve", x, s1.code), {"version": 1})
     s1.refresh_from_db()
     assert s1.approved_by == x.lead
     page = _text(c.get(board))
     assert "1 of 2 items approved" in page and "Withdraw approval of strength 2" in page
-    c.post(_url("web:board_approve", x, s1.code), {"action": "withdraw"})
+    c.post(_url("web:board_approve", x, s1.code), {"action": "withdraw", "version": 1})
     s1.refresh_from_db()
     assert s1.approved_at is None
     # Another peer on the team sees the board but cannot order or approve it.
@@ -267,17 +270,23 @@ def test_the_board_orders_and_approves_items_for_the_lead_peer(world):  # type: 
     assert s1.approved_at is None
 
 
+def _fingerprint(x):  # type: ignore[no-untyped-def]
+    return board_fingerprint([*Finding.objects.filter(diagnostic=x.d), *x.d.recommendations.all()])
+
+
 def test_approving_the_whole_board_lists_what_blocks_and_approves_nothing(world):  # type: ignore[no-untyped-def]
     x = delivery(world)
     _two_strengths(x)
     add_finding(x.d, by=x.lead, kind="area", statement="Unbacked", kloe=None)
     c = _client(world.pcm)
-    page = _text(c.post(_url("web:board_approve_all", x)))
+    page = _text(c.post(_url("web:board_approve_all", x), {"fingerprint": _fingerprint(x)}))
     assert "Nothing was approved: 1 item cannot be approved yet" in page
     assert "No evidence supports the finding ‘Unbacked’" in page
     assert not Finding.objects.filter(approved_at__isnull=False).exists()
     Finding.objects.filter(statement="Unbacked").delete()
-    response = c.post(_url("web:board_approve_all", x), follow=True)
+    response = c.post(
+        _url("web:board_approve_all", x), {"fingerprint": _fingerprint(x)}, follow=True
+    )
     assert "Every item is approved (2 newly approved)" in _text(response)
     assert not Finding.objects.filter(approved_at__isnull=True).exists()
 

@@ -93,6 +93,18 @@ def test_the_pack_is_for_the_team_only(world):  # type: ignore[no-untyped-def]
     assert refused.status_code == 403 and b"Calm duty desk" not in refused.content
 
 
+def _hidden(page: str) -> dict[str, str]:
+    """The versions a page's forms carry, as a browser would send them back."""
+    out = {}
+    for tag in re.findall(r"<input[^>]*type=\"hidden\"[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        # Only the versions: the add-item form's one-time token belongs to another form.
+        if name and name.group(1).startswith(("version", "shown_")):
+            out[name.group(1)] = value.group(1) if value else ""
+    return out
+
+
 def test_the_lead_peer_drafts_edits_and_shares_and_the_sponsor_sees_only_shared_items(world):  # type: ignore[no-untyped-def]
     x = delivery(world)
     add_finding(x.d, by=x.lead, kind="strength", statement="Calm front door", kloe=None)
@@ -113,6 +125,7 @@ def test_the_lead_peer_drafts_edits_and_shares_and_the_sponsor_sees_only_shared_
     page = lead.get(reverse("web:kit_digest", args=[ref, digest.code])).content.decode()
     assert "Secret worry about plans" in page and "Mark as shared" in page
     data = {
+        **_hidden(page),
         f"text_{strength.pk}": "The front door is calm",
         f"shared_{strength.pk}": "on",
         f"text_{area.pk}": "Secret worry about plans",
@@ -125,9 +138,14 @@ def test_the_lead_peer_drafts_edits_and_shares_and_the_sponsor_sees_only_shared_
     )
     assert bad.status_code == 400 and "Write item 1, or remove it" in bad.content.decode()
     lead.post(reverse("web:kit_digest_item_add", args=[ref, digest.code]), {"text": "Proud staff"})
+    share = reverse("web:kit_digest_share", args=[ref, digest.code])
     r = lead.post(
-        reverse("web:kit_digest_share", args=[ref, digest.code]),
-        {"previews_final_messages": "on", "sponsor_response": "Reassured"},
+        share,
+        {
+            **_hidden(lead.get(share).content.decode()),
+            "previews_final_messages": "on",
+            "sponsor_response": "Reassured",
+        },
     )
     assert r.status_code == 302
     digest.refresh_from_db()
@@ -155,7 +173,7 @@ def test_removing_an_item_asks_first(world):  # type: ignore[no-untyped-def]
     c = _client(x.lead)
     assert "Remove this item from the digest?" in c.get(url).content.decode()
     assert DigestItem.objects.filter(pk=item.pk).exists()
-    c.post(url)
+    c.post(url, _hidden(c.get(url).content.decode()))
     assert not DigestItem.objects.filter(pk=item.pk).exists()
 
 

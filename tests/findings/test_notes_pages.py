@@ -185,11 +185,11 @@ def test_the_pcm_overrides_a_small_group_quote_with_a_reason(client, world):  # 
     client.force_login(world.pcm)
     page = client.get(_url("note_edit", x, note.code)).content.decode()
     assert url in page  # the PCM is offered the override
-    page = client.post(url, {"reason": ""}).content.decode()
+    page = client.post(url, {"reason": "", "version": 1}).content.decode()
     assert "Give the reason it is safe to use this quote" in page
     quote.refresh_from_db()
     assert not quote.usable
-    response = client.post(url, {"reason": "The IRO agreed to be quoted"})
+    response = client.post(url, {"reason": "The IRO agreed to be quoted", "version": 1})
     assert response.status_code == 302
     quote.refresh_from_db()
     assert quote.usable and quote.overridden_by == world.pcm

@@ -6,9 +6,11 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.briefing import issue_briefing
-from peerdiag.diagnostics.domain.confidentiality import set_confidentiality
+from peerdiag.diagnostics.domain.confidentiality import set_confidentiality, shown_version
 from peerdiag.diagnostics.enums import TeamRole
+from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.domain.bench import save_peer_profile
 from tests.factories import PersonFactory, TeamMemberFactory
 
@@ -28,7 +30,11 @@ A_BENCH_NEW = rel(anon=401, admin=201, pcm=201, team=403, council=403, none=403)
 def _new_peer(d: Any) -> dict[str, Any]:
     person = PersonFactory()
     save_peer_profile(
-        person, seniority="service_manager", roles=["operational_manager"], expertise=[]
+        person,
+        seniority="service_manager",
+        roles=["operational_manager"],
+        expertise=[],
+        version=UNCHECKED,
     )
     return {"person": person.code, "role": "operational_manager"}
 
@@ -38,19 +44,34 @@ def _case_auditor(d: Any) -> dict[str, str]:
 
 
 def _briefing_issued(d: Any) -> dict[str, str]:
-    issue_briefing(d, by=None, file=ContentFile(b"%PDF-1.4", name="b.pdf"), name="b.pdf")
+    issue_briefing(
+        d, by=None, file=ContentFile(b"%PDF-1.4", name="b.pdf"), name="b.pdf", version=UNCHECKED
+    )
     return {}
 
 
 def _agreement_set(d: Any) -> dict[str, str]:
-    set_confidentiality(d, by=None, required=True, text="I will keep what I read private.")
+    set_confidentiality(
+        d, by=None, required=True, text="I will keep what I read private.", version=UNCHECKED
+    )
     return {}
 
 
 def _on_bench(d: Any) -> dict[str, str]:
     person = PersonFactory()
-    save_peer_profile(person, seniority="ad", roles=["lead_peer"], expertise=["send"])
+    save_peer_profile(
+        person, seniority="ad", roles=["lead_peer"], expertise=["send"], version=UNCHECKED
+    )
     return {"person_code": person.code}
+
+
+def _agreement_change(d: Any) -> dict[str, Any]:
+    # Every role sets the same diagnostic's agreement, so each sends the version shown now.
+    return {
+        "version": shown_version(Diagnostic.objects.get(pk=d.pk)),
+        "required": True,
+        "text": "Nothing leaves the room.",
+    }
 
 
 def _not_on_bench(d: Any) -> dict[str, str]:
@@ -66,7 +87,7 @@ ENTRIES: dict[str, Case] = {
     "api:team_update": Case(
         a_change(200),
         method="PATCH",
-        data={"continues_to_delivery": True},
+        data={"version": 1, "continues_to_delivery": True},
         kwargs=RC,
         make=_case_auditor,
         api=True,
@@ -75,7 +96,7 @@ ENTRIES: dict[str, Case] = {
     "api:team_decision": Case(
         rel(anon=401, admin=200, pcm=403, team=403, council=200, none=404),
         method="POST",
-        data={"decision": "approved"},
+        data={"version": 1, "decision": "approved"},
         kwargs=RC,
         api=True,
     ),
@@ -99,7 +120,7 @@ ENTRIES: dict[str, Case] = {
     "api:confidentiality_set": Case(
         rel(anon=401, admin=200, pcm=200, team=403, council=200, none=404),
         method="PUT",
-        data={"required": True, "text": "Nothing leaves the room."},
+        data=_agreement_change,
         kwargs=R,
         api=True,
     ),
@@ -111,7 +132,7 @@ ENTRIES: dict[str, Case] = {
     "api:bench_save": Case(
         A_BENCH_NEW,
         method="PUT",
-        data={"seniority": "ad", "roles": ["lead_peer"]},
+        data={"version": 0, "seniority": "ad", "roles": ["lead_peer"]},
         kwargs=("person_code",),
         per_user=True,
         make=_not_on_bench,

@@ -40,7 +40,14 @@ def _concern(d: Any) -> dict[str, str]:
     user = case.auditor.person.user
     grades = {k: GradeIn("good") for k in AuditDomain.values}
     audit = save_audit(
-        case, by=user, header={}, grades=grades, overall_grade="good", difference="", finish=False
+        case,
+        by=user,
+        header={},
+        grades=grades,
+        overall_grade="good",
+        difference="",
+        finish=False,
+        version=0,
     )
     return {"code": raise_concern(audit, by=user, summary="At risk").code}
 

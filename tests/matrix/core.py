@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from peerdiag.common.models import new_code
+from peerdiag.diagnostics.models import Diagnostic
 from tests.factories import PersonFactory
 
 from . import (
@@ -34,6 +35,11 @@ def _invitee(d: Any) -> dict[str, str]:
     return {"code": person.code}
 
 
+def _details_change(d: Any) -> dict[str, Any]:
+    # Every role edits the same diagnostic, so each sends the version saved now.
+    return {"version": Diagnostic.objects.get(pk=d.pk).version, "title": "Renamed"}
+
+
 def _new_partner(d: Any) -> dict[str, Any]:
     return {"person": PersonFactory().code, "role": "partner_rep"}
 
@@ -56,7 +62,9 @@ ENTRIES: dict[str, Case] = {
     "web:kloe_list": Case(VIEW, kwargs=R),
     "web:kloe_add_suggestion": Case(CHANGE_POST, method="POST", kwargs=R),
     "web:kloe_edit": Case(CHANGE, kwargs=RC),
-    "web:kloe_move": Case(CHANGE_POST, method="POST", data={"direction": "up"}, kwargs=RC),
+    "web:kloe_move": Case(
+        CHANGE_POST, method="POST", data={"direction": "up", "version": 1}, kwargs=RC
+    ),
     "web:kloe_delete": Case(CHANGE, kwargs=RC),
     "web:council_roles": Case(VIEW, kwargs=R),
     "web:invite_person": Case(CHANGE_POST, method="POST", kwargs=RC, make=_invitee),
@@ -84,14 +92,18 @@ ENTRIES: dict[str, Case] = {
     ),
     "api:diagnostic_detail": Case(A_VIEW, kwargs=R, api=True),
     "api:diagnostic_update": Case(
-        a_change(200), method="PATCH", data={"title": "Renamed"}, kwargs=R, api=True
+        a_change(200), method="PATCH", data=_details_change, kwargs=R, api=True
     ),
     "api:kloe_list": Case(A_VIEW, kwargs=R, api=True),
     "api:kloe_create": Case(
         a_change(201), method="POST", data={"text": "How well?"}, kwargs=R, api=True
     ),
     "api:kloe_update": Case(
-        a_change(200), method="PATCH", data={"text": "How far?"}, kwargs=RC, api=True
+        a_change(200),
+        method="PATCH",
+        data={"version": 1, "text": "How far?"},  # each call edits a new KLOE
+        kwargs=RC,
+        api=True,
     ),
     "api:kloe_delete": Case(a_change(204), method="DELETE", kwargs=RC, api=True),
     "api:council_role_list": Case(A_VIEW, kwargs=R, api=True),

@@ -57,7 +57,9 @@ ENTRIES: dict[str, Case] = {
     # Sent without a file, the page comes back with its error summary (200).
     "web:document_upload": Case(SUPPLY, method="POST", kwargs=RC, make=_ask),
     # Nothing supplied yet: refused with a message and a redirect to the request.
-    "web:document_accept": Case(CHANGE_POST, method="POST", kwargs=RC, make=_ask),
+    "web:document_accept": Case(
+        CHANGE_POST, method="POST", data={"version": "1"}, kwargs=RC, make=_ask
+    ),
     "web:document_return": Case(CHANGE, method="POST", kwargs=RC, make=_ask),
     "web:document_download": Case(DOWNLOAD, kwargs=RC, make=_version),
     "web:document_download_sensitive": Case(SENSITIVE, kwargs=RC, make=_sensitive_version),
@@ -69,9 +71,16 @@ ENTRIES: dict[str, Case] = {
     ),
     "api:document_detail": Case(A_VIEW, kwargs=RC, make=_ask, api=True),
     "api:document_upload": Case(A_SUPPLY_EMPTY, method="POST", kwargs=RC, make=_ask, api=True),
-    "api:document_accept": Case(a_change(400), method="POST", kwargs=RC, make=_ask, api=True),
+    "api:document_accept": Case(
+        a_change(400), method="POST", data={"version": 1}, kwargs=RC, make=_ask, api=True
+    ),
     "api:document_return": Case(
-        a_change(400), method="POST", data={"comment": "Too old"}, kwargs=RC, make=_ask, api=True
+        a_change(400),
+        method="POST",
+        data={"comment": "Too old", "version": 1},
+        kwargs=RC,
+        make=_ask,
+        api=True,
     ),
     "api:document_download": Case(A_DOWNLOAD, kwargs=RC, make=_version, api=True),
     "api:document_reclassify": Case(

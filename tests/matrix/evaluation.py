@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from peerdiag.diagnostics.models import Diagnostic
-from peerdiag.evaluation.models import CheckIn, Survey
+from peerdiag.evaluation.models import CheckIn, EvaluationOutcome, Survey
 from tests.factories import DiagnosticFactory, PersonFactory
 
 from . import CHANGE_POST, INTERNAL, PUBLIC, RC, Case, R
@@ -48,7 +48,9 @@ def _check_in(d: Any) -> dict[str, str]:
 
 def _outcome_data(d: Any) -> dict[str, str]:
     today = timezone.localdate()
+    outcome = EvaluationOutcome.objects.filter(diagnostic=d).first()
     return {
+        "version": str(outcome.version if outcome else 0),
         "contacted_on_0": str(today.day),
         "contacted_on_1": str(today.month),
         "contacted_on_2": str(today.year),
@@ -60,6 +62,7 @@ def _check_in_data(d: Any) -> dict[str, str]:
     c = CheckIn.objects.get(diagnostic=d, months=3)
     today = timezone.localdate()
     return {
+        f"{c.code}-version": str(c.version),
         f"{c.code}-held_on_0": str(today.day),
         f"{c.code}-held_on_1": str(today.month),
         f"{c.code}-held_on_2": str(today.year),

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from peerdiag.findings.domain.digest import item_state
 from peerdiag.findings.models import DigestItem, KitDigest
 
 from . import INTERNAL, RC, VIEW, Case, R, rel
@@ -47,6 +48,8 @@ def _items_data(d: Any) -> dict[str, str]:
     for item in digest.items.all():
         out[f"text_{item.pk}"] = "Reworded theme"
         out[f"shared_{item.pk}"] = "on"
+        out[f"version_{item.pk}"] = str(item.version)
+        out[f"shown_{item.pk}"] = item_state(item.text, item.shared)
     return out
 
 

@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from peerdiag.reports.domain.content import written_for
+from peerdiag.reports.domain.written import update_paragraph
 from peerdiag.reports.enums import ExportKind, JobState, WrittenState
 from peerdiag.reports.models import ExportJob, FactualComment, WrittenFeedback
 
@@ -36,6 +37,28 @@ def _council_check(d: Any) -> dict[str, str]:
 def _paragraph(d: Any) -> dict[str, str]:
     written_for(d)
     return {"key": "introduction"}
+
+
+def _history(d: Any) -> dict[str, str]:
+    """A section with two saved versions, so there is an earlier one to put back (in the
+    draft, where versions can be put back)."""
+    written = written_for(d)
+    WrittenFeedback.objects.filter(pk=written.pk).update(state=WrittenState.DRAFT)
+    for text in ("First words.", "Second words."):
+        p = written.paragraphs.get(key="introduction")
+        update_paragraph(written, by=None, key="introduction", text=text, version=p.version)
+    return {"key": "introduction"}
+
+
+def _put_back(d: Any) -> dict[str, Any]:
+    """Put back the first version, from the section's version as it is now."""
+    p = written_for(d).paragraphs.get(key="introduction")
+    return {"restore": 1, "version": p.version}
+
+
+def _section_presence(d: Any) -> dict[str, str]:
+    written_for(d)
+    return {"kind": "section", "code": "introduction"}
 
 
 def _comment(d: Any) -> dict[str, str]:
@@ -78,7 +101,16 @@ ENTRIES: dict[str, Case] = {
     "web:written_feedback": Case(VIEW, kwargs=R),
     "web:written_paragraph": Case(EDIT, kwargs=("ref", "key"), make=_paragraph),
     # Sending for the PCM check is refused with a message (nothing is approved) and redirects.
-    "web:written_move": Case(EDIT_POST, method="POST", kwargs=R, data={"action": "submit"}),
+    "web:written_paragraph_history": Case(EDIT, kwargs=("ref", "key"), make=_history),
+    # Putting a version back redirects to the history page (and saves a new version).
+    "web:written_paragraph_restore": Case(
+        EDIT_POST, method="POST", kwargs=("ref", "key"), make=_history, data=_put_back
+    ),
+    # Who else has a section open: the same permission as the section's edit page.
+    "web:presence": Case(EDIT, kwargs=("ref", "kind", "code"), make=_section_presence),
+    "web:written_move": Case(
+        EDIT_POST, method="POST", kwargs=R, data={"action": "submit", "version": 1}
+    ),
     "web:written_comment_add": Case(
         COUNCIL_POST,
         method="POST",

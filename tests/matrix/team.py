@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.briefing import issue_briefing
 from peerdiag.diagnostics.domain.confidentiality import set_confidentiality
 from peerdiag.diagnostics.enums import TeamRole
@@ -27,7 +28,9 @@ AS_PEER_POST = rel(anon=302, admin=403, pcm=302, team=302, council=403, none=404
 
 def _bench_profile(d: Any) -> dict[str, str]:
     person = PersonFactory()
-    save_peer_profile(person, seniority="ad", roles=["lead_peer"], expertise=["send"])
+    save_peer_profile(
+        person, seniority="ad", roles=["lead_peer"], expertise=["send"], version=UNCHECKED
+    )
     return {"code": person.code}
 
 
@@ -37,12 +40,14 @@ def _case_auditor(d: Any) -> dict[str, str]:
 
 def _briefing(d: Any) -> dict[str, str]:
     pdf = ContentFile(b"%PDF-1.4 matrix", name="briefing.pdf")
-    return {"code": issue_briefing(d, by=None, file=pdf, name="briefing.pdf").code}
+    return {
+        "code": issue_briefing(d, by=None, file=pdf, name="briefing.pdf", version=UNCHECKED).code
+    }
 
 
 def _agreement(d: Any) -> dict[str, str]:
     text = f"Keep it confidential ({d.agreements.count() + 1})"
-    agreement = set_confidentiality(d, by=None, required=True, text=text)
+    agreement = set_confidentiality(d, by=None, required=True, text=text, version=UNCHECKED)
     assert agreement is not None
     return {"code": agreement.code}
 
@@ -59,7 +64,11 @@ ENTRIES: dict[str, Case] = {
     "web:team": Case(INTERNAL, kwargs=R),
     "web:team_remove": Case(CHANGE, kwargs=RC),
     "web:team_continues": Case(
-        CHANGE_POST, method="POST", data={"continues": "yes"}, kwargs=RC, make=_case_auditor
+        CHANGE_POST,
+        method="POST",
+        data={"continues": "yes", "version": 1},
+        kwargs=RC,
+        make=_case_auditor,
     ),
     "web:team_review": Case(VIEW, kwargs=R),
     "web:team_decide": Case(DECIDE, kwargs=RC),

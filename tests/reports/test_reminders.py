@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.keydates import delivery_days, overdue_items, written_feedback_due
 from peerdiag.diagnostics.domain.stages import advance
 from peerdiag.diagnostics.enums import Stage
@@ -40,9 +41,9 @@ def _feedback_given(world) -> Diagnostic:  # type: ignore[no-untyped-def]
 
 def _issue(world, d: Diagnostic) -> None:  # type: ignore[no-untyped-def]
     w = written_for(d)
-    submit_for_check(w, by=world.pcm)
-    pass_pcm_check(w, by=world.pcm)
-    issue_written(w, by=world.pcm, today=DUE - timedelta(days=5))
+    submit_for_check(w, by=world.pcm, version=UNCHECKED)
+    pass_pcm_check(w, by=world.pcm, version=UNCHECKED)
+    issue_written(w, by=world.pcm, version=UNCHECKED, today=DUE - timedelta(days=5))
     mail.outbox.clear()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.capabilities import capability_blockers
 from peerdiag.diagnostics.domain.gates import gate_blockers
 from peerdiag.diagnostics.domain.stages import advance
@@ -44,8 +45,8 @@ def test_before_anything_is_written_the_gate_says_so(world):  # type: ignore[no-
 def test_the_gate_waits_for_the_issued_feedback_and_resolved_comments(world):  # type: ignore[no-untyped-def]
     x = _feedback_given(world)
     w = written_for(x.d)
-    submit_for_check(w, by=world.pcm)
-    pass_pcm_check(w, by=world.pcm)
+    submit_for_check(w, by=world.pcm, version=UNCHECKED)
+    pass_pcm_check(w, by=world.pcm, version=UNCHECKED)
     add_comment(w, by=world.sponsor, paragraph_key="context", text="Wrong year.")
     blockers = capability_blockers(
         "reports", x.d, Stage.WRITTEN_FEEDBACK_ISSUED, needs=["not used"]
@@ -59,18 +60,18 @@ def test_the_gate_waits_for_the_issued_feedback_and_resolved_comments(world):  #
         "check)"
     )
     assert blockers[1].message == "1 factual-accuracy comment from the council still to resolve"
-    resolve_comment(w.comments.get(), by=world.pcm)
-    issue_written(w, by=world.pcm)
+    resolve_comment(w.comments.get(), by=world.pcm, version=UNCHECKED)
+    issue_written(w, by=world.pcm, version=UNCHECKED)
     assert capability_blockers("reports", x.d, Stage.WRITTEN_FEEDBACK_ISSUED, needs=[]) == []
 
 
 def test_once_issued_the_diagnostic_moves_on(world):  # type: ignore[no-untyped-def]
     x = _feedback_given(world)
     w = written_for(x.d)
-    submit_for_check(w, by=world.pcm)
-    pass_pcm_check(w, by=world.pcm)
+    submit_for_check(w, by=world.pcm, version=UNCHECKED)
+    pass_pcm_check(w, by=world.pcm, version=UNCHECKED)
     assert gate_blockers(x.d, Stage.WRITTEN_FEEDBACK_ISSUED) != []
-    issue_written(w, by=world.pcm)
+    issue_written(w, by=world.pcm, version=UNCHECKED)
     x.d.refresh_from_db()
     assert gate_blockers(x.d, Stage.WRITTEN_FEEDBACK_ISSUED) == []
     advance(x.d, Stage.WRITTEN_FEEDBACK_ISSUED, by=world.pcm)

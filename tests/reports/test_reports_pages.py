@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.reports.domain.content import finding_key, written_for
 from peerdiag.reports.domain.written import add_comment, pass_pcm_check, submit_for_check
@@ -30,6 +31,11 @@ def _as(user) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
+def _v(data: dict[str, str]) -> dict[str, str | int]:
+    """A move as the written feedback page sends it: with the version the page showed."""
+    return {**data, "version": written_for(Diagnostic.objects.get(reference=REF)).version}
+
+
 def _ready(world) -> Drafted:  # type: ignore[no-untyped-def]
     x = drafted(world)
     Diagnostic.objects.filter(pk=x.d.pk).update(written_feedback_format="report")
@@ -42,8 +48,8 @@ def _ready(world) -> Drafted:  # type: ignore[no-untyped-def]
 
 def _to_council(world, x: Drafted) -> WrittenFeedback:  # type: ignore[no-untyped-def]
     w = written_for(x.d)
-    submit_for_check(w, by=world.pcm)
-    pass_pcm_check(w, by=world.pcm)
+    submit_for_check(w, by=world.pcm, version=UNCHECKED)
+    pass_pcm_check(w, by=world.pcm, version=UNCHECKED)
     return w
 
 
@@ -52,13 +58,13 @@ def test_the_council_sees_no_draft_before_its_check(world):  # type: ignore[no-u
     council = _as(world.sponsor)
     for step in ("draft", "pcm_check"):
         if step == "pcm_check":
-            submit_for_check(written_for(x.d), by=world.pcm)
+            submit_for_check(written_for(x.d), by=world.pcm, version=UNCHECKED)
         html = council.get(PAGE).content.decode()
         assert "The peer team is writing the feedback" in html
         assert "it is due by 9 April 2027" in html
         assert "Leaders are visible." not in html
         assert "asked the Local Government Association" not in html  # the introduction
-    pass_pcm_check(written_for(x.d), by=world.pcm)
+    pass_pcm_check(written_for(x.d), by=world.pcm, version=UNCHECKED)
     html = council.get(PAGE).content.decode()
     assert "The peer team is writing the feedback" not in html
     assert "Leaders are visible." in html and "Agree a plan template." in html
@@ -98,11 +104,13 @@ def test_a_section_is_edited_through_its_page(world):  # type: ignore[no-untyped
     url = reverse("web:written_paragraph", args=[REF, "next_steps"])
     client = _as(world.peer)
     assert "Edit ‘Next steps’" in client.get(url).content.decode()
-    response = client.post(url, {"heading": "What happens next", "text": "We meet in May."})
+    response = client.post(
+        url, {"heading": "What happens next", "text": "We meet in May.", "version": 1}
+    )
     assert response.status_code == 302 and response["Location"] == PAGE
     p = written_for(Diagnostic.objects.get(reference=REF)).paragraphs.get(key="next_steps")
     assert (p.heading, p.text) == ("What happens next", "We meet in May.")
-    response = client.post(url, {"heading": "", "text": "x"})
+    response = client.post(url, {"heading": "", "text": "x", "version": 2})
     assert "Enter the section&#x27;s heading" in response.content.decode()
     assert _as(world.sponsor).get(url).status_code == 403
     assert client.get(reverse("web:written_paragraph", args=[REF, "nope"])).status_code == 404
@@ -111,17 +119,17 @@ def test_a_section_is_edited_through_its_page(world):  # type: ignore[no-untyped
 def test_the_steps_through_the_pages(world):  # type: ignore[no-untyped-def]
     x = _ready(world)
     pcm, lead, admin = _as(world.pcm), _as(world.peer), _as(world.admin)
-    assert lead.post(MOVE, {"action": "submit"})["Location"] == PAGE
+    assert lead.post(MOVE, _v({"action": "submit"}))["Location"] == PAGE
     w = written_for(x.d)
     assert WrittenFeedback.objects.get(pk=w.pk).state == WrittenState.PCM_CHECK
     # Checking is the PCM's alone: the lead peer and an LGA admin are refused.
-    assert lead.post(MOVE, {"action": "pass_check"}).status_code == 403
-    assert admin.post(MOVE, {"action": "pass_check"}).status_code == 403
-    response = pcm.post(MOVE, {"action": "return", "reason": ""})
+    assert lead.post(MOVE, _v({"action": "pass_check"})).status_code == 403
+    assert admin.post(MOVE, _v({"action": "pass_check"})).status_code == 403
+    response = pcm.post(MOVE, _v({"action": "return", "reason": ""}))
     assert response.status_code == 400
     assert "Say what needs changing before it comes back" in response.content.decode()
     assert WrittenFeedback.objects.get(pk=w.pk).state == WrittenState.PCM_CHECK
-    pcm.post(MOVE, {"action": "pass_check"})
+    pcm.post(MOVE, _v({"action": "pass_check"}))
     assert WrittenFeedback.objects.get(pk=w.pk).state == WrittenState.COUNCIL_CHECK
 
     council = _as(world.organiser)
@@ -132,20 +140,22 @@ def test_the_steps_through_the_pages(world):  # type: ignore[no-untyped-def]
     assert (comment.paragraph_key, comment.author) == (key, world.organiser)
     html = pcm.get(PAGE).content.decode()
     assert "It is a new team." in html and "1 council comment is not resolved yet" in html
-    issue = pcm.post(MOVE, {"action": "issue"}, follow=True).content.decode()
+    issue = pcm.post(MOVE, _v({"action": "issue"}), follow=True).content.decode()
     assert "1 comment from the council is not resolved yet" in issue
     respond = reverse("web:written_comment_respond", args=[REF, comment.code])
     assert admin.get(respond).status_code == 403
     assert council.get(respond).status_code == 403
-    response = pcm.post(respond, {"response": "", "resolve": ""})
+    response = pcm.post(respond, {"response": "", "resolve": "", "version": 1})
     assert "Enter your response, or mark the comment as resolved" in response.content.decode()
-    pcm.post(respond, {"response": "Noted: the team is new since 2026.", "resolve": "on"})
+    pcm.post(
+        respond, {"response": "Noted: the team is new since 2026.", "resolve": "on", "version": 1}
+    )
     comment.refresh_from_db()
     assert comment.resolved_at is not None and comment.resolved_by == world.pcm
-    assert council.post(MOVE, {"action": "issue"}).status_code == 403
-    council.post(MOVE, {"action": "council_done"})
+    assert council.post(MOVE, _v({"action": "issue"})).status_code == 403
+    council.post(MOVE, _v({"action": "council_done"}))
     assert WrittenFeedback.objects.get(pk=w.pk).council_returned_at is not None
-    pcm.post(MOVE, {"action": "issue"})
+    pcm.post(MOVE, _v({"action": "issue"}))
     w.refresh_from_db()
     assert w.state == WrittenState.ISSUED
 

@@ -13,6 +13,7 @@ from docx import Document
 from pptx import Presentation
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.reports.domain.content import finding_key, written_for
@@ -47,8 +48,8 @@ def _drafted(world, fmt: str = "report", **kw) -> Drafted:  # type: ignore[no-un
 def _at_council_check(world, fmt: str = "report") -> tuple[Drafted, WrittenFeedback]:  # type: ignore[no-untyped-def]
     x = _drafted(world, fmt)
     w = written_for(x.d)
-    submit_for_check(w, by=world.peer)
-    pass_pcm_check(w, by=world.pcm)
+    submit_for_check(w, by=world.peer, version=UNCHECKED)
+    pass_pcm_check(w, by=world.pcm, version=UNCHECKED)
     return x, w
 
 
@@ -59,27 +60,29 @@ def _text(docx_bytes: bytes) -> list[str]:
 def test_a_section_is_edited_only_in_the_draft(world):  # type: ignore[no-untyped-def]
     x = _drafted(world)
     w = written_for(x.d)
-    p = update_paragraph(w, by=world.pcm, key="context", heading="Background", text=" New words ")
+    p = update_paragraph(
+        w, by=world.pcm, key="context", heading="Background", text=" New words ", version=UNCHECKED
+    )
     assert (p.heading, p.text) == ("Background", "New words")
     assert w.paragraphs.get(key="context").text == "New words"
     assert x.d.audit.filter(summary="Edited the section ‘Background’ of the written feedback")
     with pytest.raises(DomainError, match="no such section"):
-        update_paragraph(w, by=world.pcm, key="nope", text="x")
+        update_paragraph(w, by=world.pcm, key="nope", text="x", version=UNCHECKED)
     with pytest.raises(DomainError, match="heading"):
-        update_paragraph(w, by=world.pcm, key="context", heading="  ", text="x")
-    submit_for_check(w, by=world.pcm)
+        update_paragraph(w, by=world.pcm, key="context", heading="  ", text="x", version=UNCHECKED)
+    submit_for_check(w, by=world.pcm, version=UNCHECKED)
     with pytest.raises(DomainError, match="only be done when it is being drafted"):
-        update_paragraph(w, by=world.pcm, key="context", text="Later words")
+        update_paragraph(w, by=world.pcm, key="context", text="Later words", version=UNCHECKED)
     assert w.paragraphs.get(key="context").text == "New words"
 
 
 def test_the_whole_way_from_draft_to_issued(world):  # type: ignore[no-untyped-def]
     x = _drafted(world)
     w = written_for(x.d)
-    submit_for_check(w, by=world.peer)
+    submit_for_check(w, by=world.peer, version=UNCHECKED)
     assert w.state == WrittenState.PCM_CHECK and w.submitted_at is not None
     assert mail.outbox == []
-    pass_pcm_check(w, by=world.pcm)
+    pass_pcm_check(w, by=world.pcm, version=UNCHECKED)
     assert w.state == WrittenState.COUNCIL_CHECK
     assert w.pcm_checked_by == world.pcm and w.sent_to_council_at is not None
     assert len(mail.outbox) == 1
@@ -93,21 +96,26 @@ def test_the_whole_way_from_draft_to_issued(world):  # type: ignore[no-untyped-d
     on_area = add_comment(w, by=world.organiser, paragraph_key=area_key, text="Plans improved.")
     assert (on_context.text, on_context.author) == ("Wrong year.", world.sponsor)
     with pytest.raises(DomainError, match="2 comments from the council are not resolved"):
-        issue_written(w, by=world.pcm)
-    respond_to_comment(on_context, by=world.pcm, response="Corrected to 2026.")
+        issue_written(w, by=world.pcm, version=UNCHECKED)
+    respond_to_comment(on_context, by=world.pcm, response="Corrected to 2026.", version=UNCHECKED)
     assert on_context.resolved_at is None and on_context.response == "Corrected to 2026."
-    resolve_comment(on_context, by=world.pcm)
+    resolve_comment(on_context, by=world.pcm, version=UNCHECKED)
     with pytest.raises(DomainError, match="1 comment from the council is not resolved"):
-        issue_written(w, by=world.pcm)
-    resolve_comment(on_area, by=world.pcm, response="We keep the finding: the audit showed it.")
+        issue_written(w, by=world.pcm, version=UNCHECKED)
+    resolve_comment(
+        on_area,
+        by=world.pcm,
+        response="We keep the finding: the audit showed it.",
+        version=UNCHECKED,
+    )
     with pytest.raises(DomainError, match="already resolved"):
-        resolve_comment(on_area, by=world.pcm)
-    council_done(w, by=world.sponsor)
+        resolve_comment(on_area, by=world.pcm, version=UNCHECKED)
+    council_done(w, by=world.sponsor, version=UNCHECKED)
     assert w.council_returned_at is not None
     with pytest.raises(DomainError, match="already recorded"):
-        council_done(w, by=world.sponsor)
+        council_done(w, by=world.sponsor, version=UNCHECKED)
 
-    issue_written(w, by=world.pcm, today=ISSUE_DAY)
+    issue_written(w, by=world.pcm, version=UNCHECKED, today=ISSUE_DAY)
     w.refresh_from_db()
     x.d.refresh_from_db()
     assert w.state == WrittenState.ISSUED and w.issued_by == world.pcm
@@ -136,12 +144,12 @@ def test_the_whole_way_from_draft_to_issued(world):  # type: ignore[no-untyped-d
     with pytest.raises(DomainError, match="The written feedback is issued; this can only be done"):
         add_comment(w, by=world.sponsor, paragraph_key="context", text="Late")
     with pytest.raises(DomainError, match="The written feedback is issued; this can only be done"):
-        return_to_draft(w, by=world.pcm, reason="again")
+        return_to_draft(w, by=world.pcm, reason="again", version=UNCHECKED)
 
 
 def test_slides_are_issued_as_a_presentation(world):  # type: ignore[no-untyped-def]
     _, w = _at_council_check(world, "slides")
-    issue_written(w, by=world.admin, today=ISSUE_DAY)
+    issue_written(w, by=world.admin, version=UNCHECKED, today=ISSUE_DAY)
     assert w.issued_file.name.endswith("RPD-2027-001-written-feedback.pptx")
     assert not w.issued_pdf
     with w.issued_file.open("rb") as f:
@@ -159,7 +167,7 @@ def test_the_format_may_change_until_issue(world):  # type: ignore[no-untyped-de
     x, w = _at_council_check(world, "slides")
     Diagnostic.objects.filter(pk=x.d.pk).update(written_feedback_format="report")
     w.diagnostic.refresh_from_db()
-    issue_written(w, by=world.pcm)
+    issue_written(w, by=world.pcm, version=UNCHECKED)
     assert w.issued_file.name.endswith(".docx") and w.issued_pdf.name.endswith(".pdf")
     assert Diagnostic.objects.get(pk=x.d.pk).written_feedback_issued_on == timezone.localdate()
 
@@ -167,7 +175,7 @@ def test_the_format_may_change_until_issue(world):  # type: ignore[no-untyped-de
 def test_issuing_needs_a_format(world):  # type: ignore[no-untyped-def]
     _, w = _at_council_check(world, "")
     with pytest.raises(DomainError, match="Choose report or slides"):
-        issue_written(w, by=world.pcm)
+        issue_written(w, by=world.pcm, version=UNCHECKED)
     assert WrittenFeedback.objects.get(pk=w.pk).state == WrittenState.COUNCIL_CHECK
 
 
@@ -175,11 +183,11 @@ def test_an_empty_board_cannot_go_for_checking(world):  # type: ignore[no-untype
     x = _drafted(world, approve=False)
     w = written_for(x.d)
     with pytest.raises(DomainError, match="No finding on the drafting board is approved"):
-        submit_for_check(w, by=world.pcm)
+        submit_for_check(w, by=world.pcm, version=UNCHECKED)
     x.findings[0].approved_at = timezone.now()
     x.findings[0].save()
     with pytest.raises(DomainError, match="No recommendation on the drafting board"):
-        submit_for_check(w, by=world.pcm)
+        submit_for_check(w, by=world.pcm, version=UNCHECKED)
     assert WrittenFeedback.objects.get(pk=w.pk).state == WrittenState.DRAFT
 
 
@@ -187,14 +195,14 @@ def test_moves_from_the_wrong_step_are_refused(world):  # type: ignore[no-untype
     x = _drafted(world)
     w = written_for(x.d)
     with pytest.raises(DomainError, match="only be done when it is with the peer challenge"):
-        pass_pcm_check(w, by=world.pcm)
+        pass_pcm_check(w, by=world.pcm, version=UNCHECKED)
     with pytest.raises(DomainError, match="only be done when it is with the council"):
-        council_done(w, by=world.sponsor)
+        council_done(w, by=world.sponsor, version=UNCHECKED)
     with pytest.raises(DomainError, match="only after the council's factual-accuracy check"):
-        issue_written(w, by=world.pcm)
-    submit_for_check(w, by=world.pcm)
+        issue_written(w, by=world.pcm, version=UNCHECKED)
+    submit_for_check(w, by=world.pcm, version=UNCHECKED)
     with pytest.raises(DomainError, match="only be done when it is being drafted"):
-        submit_for_check(w, by=world.pcm)
+        submit_for_check(w, by=world.pcm, version=UNCHECKED)
     assert WrittenFeedback.objects.get(pk=w.pk).state == WrittenState.PCM_CHECK
     assert mail.outbox == []
 
@@ -202,11 +210,11 @@ def test_moves_from_the_wrong_step_are_refused(world):  # type: ignore[no-untype
 def test_the_pcm_returns_the_draft_with_a_reason(world):  # type: ignore[no-untyped-def]
     x = _drafted(world)
     w = written_for(x.d)
-    submit_for_check(w, by=world.peer)
+    submit_for_check(w, by=world.peer, version=UNCHECKED)
     with pytest.raises(DomainError, match="Say what needs changing") as e:
-        return_to_draft(w, by=world.pcm, reason="  ")
+        return_to_draft(w, by=world.pcm, reason="  ", version=UNCHECKED)
     assert e.value.field == "reason"
-    return_to_draft(w, by=world.pcm, reason="The context is too long")
+    return_to_draft(w, by=world.pcm, reason="The context is too long", version=UNCHECKED)
     assert WrittenFeedback.objects.get(pk=w.pk).state == WrittenState.DRAFT
     assert x.d.audit.filter(
         summary="Returned the written feedback to the draft: The context is too long"
@@ -216,11 +224,11 @@ def test_the_pcm_returns_the_draft_with_a_reason(world):  # type: ignore[no-unty
 def test_a_comment_needing_a_change_sends_the_text_back_to_the_draft(world):  # type: ignore[no-untyped-def]
     _, w = _at_council_check(world)
     c = add_comment(w, by=world.sponsor, paragraph_key="context", text="Wrong year.")
-    return_to_draft(w, by=world.pcm, reason="Fix the year")
-    update_paragraph(w, by=world.pcm, key="context", text="Fixed year.")
-    resolve_comment(c, by=world.pcm, response="Fixed")
-    submit_for_check(w, by=world.pcm)
-    pass_pcm_check(w, by=world.pcm)
+    return_to_draft(w, by=world.pcm, reason="Fix the year", version=UNCHECKED)
+    update_paragraph(w, by=world.pcm, key="context", text="Fixed year.", version=UNCHECKED)
+    resolve_comment(c, by=world.pcm, response="Fixed", version=UNCHECKED)
+    submit_for_check(w, by=world.pcm, version=UNCHECKED)
+    pass_pcm_check(w, by=world.pcm, version=UNCHECKED)
     assert w.state == WrittenState.COUNCIL_CHECK and w.council_returned_at is None
     assert len(mail.outbox) == 2
 
@@ -230,7 +238,7 @@ def test_the_council_comments_only_during_its_check(world):  # type: ignore[no-u
     w = written_for(x.d)
     with pytest.raises(DomainError, match="only be done when it is with the council"):
         add_comment(w, by=world.sponsor, paragraph_key="context", text="Too early")
-    submit_for_check(w, by=world.pcm)
+    submit_for_check(w, by=world.pcm, version=UNCHECKED)
     with pytest.raises(DomainError, match="only be done when it is with the council"):
         add_comment(w, by=world.sponsor, paragraph_key="context", text="Too early")
     assert not w.comments.exists()
@@ -272,6 +280,6 @@ def test_nothing_changes_once_the_diagnostic_has_ended(world):  # type: ignore[n
     Diagnostic.objects.filter(pk=x.d.pk).update(stage=Stage.CANCELLED)
     w.diagnostic.refresh_from_db()
     with pytest.raises(DomainError, match="has ended"):
-        submit_for_check(w, by=world.pcm)
+        submit_for_check(w, by=world.pcm, version=UNCHECKED)
     with pytest.raises(DomainError, match="has ended"):
-        update_paragraph(w, by=world.pcm, key="context", text="x")
+        update_paragraph(w, by=world.pcm, key="context", text="x", version=UNCHECKED)

@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from peerdiag.common.models import Job, JobKind
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import ConflictDeclaration, Diagnostic, TeamMember
 from peerdiag.documents.models import DocumentRequest, DocumentVersion
@@ -68,8 +69,14 @@ def fill(world) -> Filled:  # type: ignore[no-untyped-def]
         sent_at=timezone.now(),
     )
     CalendarFeed.objects.create(attendee=first)
-    Timetable.objects.update_or_create(
-        diagnostic=d, defaults={"job_log": "Attendee 0 is busy", "job_best": "2 placed"}
+    Timetable.objects.get_or_create(diagnostic=d)
+    Job.objects.create(
+        kind=JobKind.TIMETABLE,
+        diagnostic=d,
+        state="done",
+        log="Attendee 0 is busy",
+        best="2 placed",
+        message="Attendee 0 could not be placed",
     )
     TimetableVersion.objects.create(
         diagnostic=d,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain import diagnostics as dd
 
 pytestmark = pytest.mark.django_db
@@ -11,9 +12,13 @@ pytestmark = pytest.mark.django_db
 
 def test_internal_notes_are_recorded_as_changed_without_their_text(world):  # type: ignore[no-untyped-def]
     d = world.own
-    dd.update_details(d, by=world.pcm, internal_notes="Jo Bloggs is off sick")
+    dd.update_details(d, by=world.pcm, internal_notes="Jo Bloggs is off sick", version=UNCHECKED)
     changed = dd.update_details(
-        d, by=world.pcm, internal_notes="Ann Smith covers", focus_statement="The front door"
+        d,
+        by=world.pcm,
+        internal_notes="Ann Smith covers",
+        focus_statement="The front door",
+        version=UNCHECKED,
     )
     assert {c["field"] for c in changed} == {"internal_notes", "focus_statement"}
     d.refresh_from_db()

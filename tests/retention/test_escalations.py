@@ -31,6 +31,7 @@ def concern(world):  # type: ignore[no-untyped-def]
         overall_grade="good",
         difference="Safer",
         finish=True,
+        version=0,
     )
     made = raise_concern(audit, by=auditor, summary="Bruise seen")
     Diagnostic.objects.filter(pk=world.own.pk).update(written_feedback_issued_on=ISSUED)

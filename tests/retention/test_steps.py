@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from peerdiag.casereview.domain.retention import run_retention
+from peerdiag.common.models import Job, JobKind
 from peerdiag.diagnostics.domain.retention import REMOVED
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import ConflictDeclaration, Diagnostic, TeamMember
@@ -22,7 +23,6 @@ from peerdiag.timetable.models import (
     CalendarFeed,
     SentInvitation,
     Session,
-    Timetable,
     TimetableVersion,
 )
 
@@ -81,7 +81,8 @@ def test_the_delivery_week_is_anonymised(filled):  # type: ignore[no-untyped-def
     assert (placed.notes, placed.supporting_adult, placed.day) == ("", "", 2)
     assert placed.attendees.count() == 1  # sessions still count their people
     assert Session.objects.get(pk=filled.sessions[1].pk).unscheduled_reason == ""
-    assert Timetable.objects.get(diagnostic=filled.d).job_log == ""
+    run = Job.objects.get(diagnostic=filled.d, kind=JobKind.TIMETABLE)
+    assert (run.log, run.best, run.message, run.state) == ("", "", "", "done")
     version = TimetableVersion.objects.get(diagnostic=filled.d)
     text = str([version.problem, version.solution, version.snapshot])
     assert "a0@council.example" not in text and "Attendee 0" not in text

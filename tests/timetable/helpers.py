@@ -63,12 +63,13 @@ def planned_week(d: Diagnostic, *, interviews: int = 6) -> Week:
 
 
 def generate(d: Diagnostic, by, seconds: int = 5):  # type: ignore[no-untyped-def]
-    """Run a generate to its end (the task runs once the request's transaction commits)."""
+    """Run a generate to its end (the task runs once the request's transaction commits);
+    returns the run's Job."""
     from django.test import TestCase
 
+    from peerdiag.common.models import Job
     from peerdiag.timetable.domain.generate import start_generation
-    from peerdiag.timetable.models import Timetable
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        t = start_generation(d, by=by, seconds=seconds)
-    return Timetable.objects.get(pk=t.pk)
+        run = start_generation(d, by=by, seconds=seconds)
+    return Job.objects.get(pk=run.pk)

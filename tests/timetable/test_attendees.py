@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.enums import Stage, TeamRole
 from peerdiag.diagnostics.models import AuditEntry
 from peerdiag.timetable.domain.attendees import (
@@ -121,7 +122,9 @@ def test_add_attendee_checks_name_group_and_email(world):
 
 def test_update_attendee_keeps_its_own_email(world):
     a = add_attendee(world.own, by=None, name="Ann", group="Police", email="ann@x.example")
-    update_attendee(a, by=None, name="Ann Lee", group="Schools", email="ann@x.example")
+    update_attendee(
+        a, by=None, name="Ann Lee", group="Schools", email="ann@x.example", version=UNCHECKED
+    )
     a.refresh_from_db()
     assert (a.name, a.group) == ("Ann Lee", "Schools")
 
@@ -135,9 +138,9 @@ def test_an_ended_diagnostic_refuses_changes(world):
         add_attendee(d, by=None, name="Bob", group="Police")
     a.diagnostic = d
     with pytest.raises(DomainError, match="ended"):
-        set_availability(a, by=None, windows=[Window(1, T(9), T(10))])
+        set_availability(a, by=None, windows=[Window(1, T(9), T(10))], version=UNCHECKED)
     with pytest.raises(DomainError, match="ended"):
-        remove_attendee(a, by=None)
+        remove_attendee(a, by=None, version=UNCHECKED)
     assert Attendee.objects.filter(diagnostic=d).count() == 1
 
 
@@ -145,7 +148,10 @@ def test_attendee_availability_is_stored_merged_and_reaches_the_problem(world):
     w = planned_week(world.own)
     a = w.attendees[0]
     stored = set_availability(
-        a, by=world.pcm, windows=[Window(2, T(9), T(10)), Window(2, T(10), T(12))]
+        a,
+        by=world.pcm,
+        windows=[Window(2, T(9), T(10)), Window(2, T(10), T(12))],
+        version=UNCHECKED,
     )
     assert stored == [Window(2, T(9), T(12))]
     a.refresh_from_db()
@@ -154,7 +160,7 @@ def test_attendee_availability_is_stored_merged_and_reaches_the_problem(world):
     person = next(p for p in build_problem(w.d)["people"] if p["id"] == a.code)
     assert person["available"] == [{"day": "2027-03-02", "start": "09:00", "end": "12:00"}]
     # Back to all week: the windows go and the problem no longer limits them.
-    set_availability(a, by=world.pcm, windows=None)
+    set_availability(a, by=world.pcm, windows=None, version=UNCHECKED)
     a.refresh_from_db()
     assert a.availability_given is False and _windows(a) == []
     person = next(p for p in build_problem(w.d)["people"] if p["id"] == a.code)
@@ -164,17 +170,17 @@ def test_attendee_availability_is_stored_merged_and_reaches_the_problem(world):
 def test_an_attendee_cannot_be_given_no_time_at_all(world):
     a = add_attendee(world.own, by=None, name="Ann", group="Police")
     with pytest.raises(DomainError, match="at least one time"):
-        set_availability(a, by=None, windows=[])
+        set_availability(a, by=None, windows=[], version=UNCHECKED)
     a.refresh_from_db()
     assert a.availability_given is False
 
 
 def test_a_peer_gets_unavailable_windows(world):
     lead = world.own.team.get(role=TeamRole.LEAD_PEER)
-    set_availability(lead, by=world.pcm, windows=[Window(3, T(9), T(11))])
+    set_availability(lead, by=world.pcm, windows=[Window(3, T(9), T(11))], version=UNCHECKED)
     rows = Availability.objects.filter(member=lead)
     assert [(r.day, r.start, r.end, r.available) for r in rows] == [(3, T(9), T(11), False)]
-    set_availability(lead, by=world.pcm, windows=[])
+    set_availability(lead, by=world.pcm, windows=[], version=UNCHECKED)
     assert not Availability.objects.filter(member=lead).exists()
 
 
@@ -182,7 +188,7 @@ def test_removing_an_attendee_says_how_many_sessions_lose_them(world):
     w = planned_week(world.own)
     a = w.attendees[0]
     session = w.interviews[0]
-    assert remove_attendee(a, by=world.pcm) == 1
+    assert remove_attendee(a, by=world.pcm, version=UNCHECKED) == 1
     assert not Attendee.objects.filter(pk=a.pk).exists()
     assert Session.objects.filter(pk=session.pk).exists()
     assert AuditEntry.objects.filter(summary__contains="who was in 1 session").exists()
@@ -195,7 +201,7 @@ def test_list_groups_attendees_and_lists_the_peers(world):
     d = world.own
     a = add_attendee(d, by=None, name="Ann Lee", group="Police")
     add_attendee(d, by=None, name="Bob Day", group="Schools")
-    set_availability(a, by=None, windows=[Window(1, T(13), T(17, 30))])
+    set_availability(a, by=None, windows=[Window(1, T(13), T(17, 30))], version=UNCHECKED)
     d.day1 = DAY1
     d.save(update_fields=["day1"])
     html = _client(world.organiser).get(reverse("web:attendees", args=[d.reference])).text
@@ -225,7 +231,7 @@ def test_list_queries_do_not_grow_with_attendees(world):
         client.get(url)
     for name in ("Two", "Three"):
         a = add_attendee(d, by=None, name=name, group="Schools")
-        set_availability(a, by=None, windows=[Window(1, T(9), T(10))])
+        set_availability(a, by=None, windows=[Window(1, T(9), T(10))], version=UNCHECKED)
     with CaptureQueriesContext(connection) as three:
         html = client.get(url).text
     assert "Three" in html
@@ -250,7 +256,7 @@ def test_add_edit_and_remove_through_the_pages(world):
     assert (a.email, a.young_person) == ("ann@x.example", True)
     r = c.post(
         reverse("web:attendee_edit", args=[d.reference, a.code]),
-        {"name": "Ann Lee-Smith", "email": "", "group": "Police"},
+        {"name": "Ann Lee-Smith", "email": "", "group": "Police", "version": a.version},
     )
     a.refresh_from_db()
     assert (a.name, a.email, a.young_person) == ("Ann Lee-Smith", "", False)
@@ -259,7 +265,11 @@ def test_add_edit_and_remove_through_the_pages(world):
     page = c.get(reverse("web:attendee_remove", args=[d.reference, a.code])).text
     assert "Remove Ann Lee-Smith?" in page and "is in 1 session" in page and "Police chat" in page
     assert Attendee.objects.filter(pk=a.pk).exists()
-    r = c.post(reverse("web:attendee_remove", args=[d.reference, a.code]), follow=True)
+    r = c.post(
+        reverse("web:attendee_remove", args=[d.reference, a.code]),
+        {"version": a.version},
+        follow=True,
+    )
     assert "Ann Lee-Smith removed and taken out of 1 session" in r.text
     assert not Attendee.objects.filter(pk=a.pk).exists()
 
@@ -294,7 +304,10 @@ def test_the_grid_saves_merged_windows_and_shows_them_again(world):
     assert "Mon 1 Mar" in html and "Fri 5 Mar" in html
     assert "Available Tue 2 Mar, 17:00 to 17:30" in html
     assert 'value="all_week" checked' in html
-    r = c.post(url, {"when": "times", "d2_0900": "on", "d2_1000": "on", "d2_1700": "on"})
+    r = c.post(
+        url,
+        {"when": "times", "d2_0900": "on", "d2_1000": "on", "d2_1700": "on", "version": 1},
+    )
     assert r.status_code == 302
     a.refresh_from_db()
     assert a.availability_given
@@ -310,7 +323,7 @@ def test_the_grid_refuses_some_times_with_nothing_ticked(world):
     d = world.own
     a = add_attendee(d, by=None, name="Ann", group="Police")
     url = reverse("web:availability", args=[d.reference, a.code])
-    r = _client(world.pcm).post(url, {"when": "times"})
+    r = _client(world.pcm).post(url, {"when": "times", "version": a.version})
     assert "There is a problem" in r.text and "Tick at least one time" in r.text
     a.refresh_from_db()
     assert a.availability_given is False
@@ -326,7 +339,7 @@ def test_the_grid_for_a_peer_asks_when_they_are_not_available(world):
     # Day 1 is not set: the page says so and links to where it is set.
     assert reverse("web:diagnostic_dates", args=[d.reference]) in html
     assert "Not available Day 3, 09:00 to 10:00" in html
-    c.post(url, {"d3_0900": "on", "d3_1000": "on"})
+    c.post(url, {"d3_0900": "on", "d3_1000": "on", "version": lead.version})
     rows = Availability.objects.filter(member=lead)
     assert [(r.day, r.start, r.end, r.available) for r in rows] == [(3, T(9), T(11), False)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.capabilities import capability_blockers
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import Diagnostic
@@ -45,7 +46,7 @@ def test_leaving_preparation_needs_a_published_timetable_covering_every_kloe_wit
     generate(d, world.pcm)
     # Take out every session hearing about the second KLOE: it is then uncovered.
     for s in Session.objects.filter(diagnostic=d, kloes=w.kloes[1]):
-        move_session(s, by=world.pcm, day=None, start=None)
+        move_session(s, by=world.pcm, day=None, start=None, version=UNCHECKED)
     publish(d, by=world.pcm)
     codes = _codes(d, Stage.READY)
     assert codes == ["timetable.kloe_uncovered", "timetable.links_missing"]
@@ -65,7 +66,13 @@ def test_delivery_needs_nothing_unpublished(world):  # type: ignore[no-untyped-d
     publish(w.d, by=world.pcm)
     d = _at(w.d, Stage.READY)
     assert _codes(d, Stage.DELIVERY) == []
-    move_session(Session.objects.get(pk=w.interviews[0].pk), by=world.pcm, day=None, start=None)
+    move_session(
+        Session.objects.get(pk=w.interviews[0].pk),
+        by=world.pcm,
+        day=None,
+        start=None,
+        version=UNCHECKED,
+    )
     assert _codes(d, Stage.DELIVERY) == ["timetable.unpublished_changes"]
 
 

@@ -11,6 +11,7 @@ from django.test import TestCase
 from icalendar import Calendar
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.timetable.domain import ics
 from peerdiag.timetable.domain.feeds import feed_url_for_attendee
 from peerdiag.timetable.domain.invitations import InvitationSummary
@@ -60,7 +61,7 @@ def free_slot(s: Session, by) -> tuple[int, time]:  # type: ignore[no-untyped-de
             if (day, start) == here:
                 continue
             try:
-                move_session(s, by=by, day=day, start=start)
+                move_session(s, by=by, day=day, start=start, version=UNCHECKED)
             except DomainError:
                 continue
             return day, start
@@ -75,7 +76,7 @@ def published(world):  # type: ignore[no-untyped-def]
     assert internal is not None
     internal.attendees.add(w.attendees[0])
     t = generate(w.d, world.pcm)
-    assert t.job_state == "done", t.job_error
+    assert t.state == "done", t.message
     version, sent = publish_and_send(w.d, world.pcm)
     return w, version, sent
 
@@ -153,7 +154,7 @@ def test_taking_a_session_out_sends_a_cancellation(world, published):
     w, v1, _ = published
     s = Session.objects.get(pk=w.interviews[3].pk)
     before = next(x for x in v1.snapshot["sessions"] if x["code"] == s.code)
-    move_session(s, by=world.pcm, day=None, start=None)
+    move_session(s, by=world.pcm, day=None, start=None, version=UNCHECKED)
     _, sent = publish_and_send(w.d, world.pcm)
     assert set(sent) == emails_of(before)
     for message in sent.values():

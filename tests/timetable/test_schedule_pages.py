@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from peerdiag.common.models import Job
 from peerdiag.diagnostics.enums import TeamRole
 from peerdiag.diagnostics.models import AuditEntry, Diagnostic, TeamMember
-from peerdiag.timetable.domain.week import timetable_for
 from peerdiag.timetable.enums import JobState, Priority, SessionStatus, SessionType
-from peerdiag.timetable.models import Attendee, Session, Timetable, TimetableVersion
+from peerdiag.timetable.models import Attendee, Session, TimetableVersion
 from tests.factories import PersonFactory, TeamMemberFactory
 
 from .helpers import DAY1, generate, planned_week
@@ -98,8 +98,8 @@ def test_generate_runs_and_lists_every_session_left_out_with_its_reason(
         response = c.post(_url("schedule_generate"), {"seconds": "5"})
     assert response.status_code == 302
 
-    t = Timetable.objects.get(diagnostic=w.d)
-    assert t.job_state == JobState.DONE, t.job_error
+    t = Job.objects.get(diagnostic=w.d, kind="timetable")
+    assert t.state == JobState.DONE, t.message
     impossible.refresh_from_db()
     assert impossible.day is None and impossible.unscheduled_reason
     placed = Session.objects.filter(diagnostic=w.d, day__isnull=False).count()
@@ -116,24 +116,28 @@ def test_generate_is_refused_with_the_reason_when_day_1_is_not_set(world):
     response = c.post(_url("schedule_generate"), {"seconds": "20"})
     page = _text(response)
     assert "govuk-error-summary" in page and "Set delivery day 1" in page
-    assert Timetable.objects.get(diagnostic=world.own).job_state == JobState.IDLE
+    assert not Job.objects.filter(diagnostic=world.own).exists()
 
 
 def test_generate_refuses_a_time_limit_out_of_range(world):
     planned_week(world.own)
     page = _text(_client(world.pcm).post(_url("schedule_generate"), {"seconds": "500"}))
     assert "Give the scheduler at most 120 seconds" in page
-    assert Timetable.objects.get(diagnostic=world.own).job_state == JobState.IDLE
+    assert not Job.objects.filter(diagnostic=world.own).exists()
 
 
 def test_progress_panel_polls_while_running_and_shows_time_left(world):
-    t = timetable_for(world.own)
-    t.job_state = JobState.RUNNING
-    t.job_best = "18 of 20 sessions placed so far"
-    t.job_log = "first line\nsecond line"
-    t.job_time_limit = 60
-    t.job_started_at = timezone.now() - timedelta(seconds=10)
-    t.save()
+    t = Job.objects.create(
+        kind="timetable",
+        diagnostic=world.own,
+        created_by=world.pcm,
+        state=JobState.RUNNING,
+        best="18 of 20 sessions placed so far",
+        log="first line\nsecond line",
+        time_limit=60,
+        started_at=timezone.now() - timedelta(seconds=10),
+        heartbeat=timezone.now(),
+    )
     c = _client(world.pcm)
     page = _text(c.get(_url("schedule_progress")))
     assert 'hx-trigger="every 1s"' in page and 'hx-swap="outerHTML"' in page
@@ -147,21 +151,24 @@ def test_progress_panel_polls_while_running_and_shows_time_left(world):
     full = _text(c.get(_url("schedule_generate")))
     assert 'id="generate-status" class="govuk-visually-hidden" role="status">Solving' in full
     assert "Generate again" not in full
+    assert f"{world.pcm} started generating the timetable at" in full
+    assert "nobody can move, add or remove this week's sessions by hand" in full
+    assert "Cancel the run" in full
     # The status line for screen readers is swapped in only when the state changes.
     assert """hx-vals='{"seen": "running"}'""" in page
     assert 'hx-swap-oob="innerHTML">Solving' in page
     same = _text(c.get(_url("schedule_progress") + "?seen=running"))
     assert "hx-swap-oob" not in same and "18 of 20 sessions placed so far" in same
 
-    Timetable.objects.filter(pk=t.pk).update(job_state=JobState.DONE, job_best="done")
+    Job.objects.filter(pk=t.pk).update(state=JobState.DONE, best="done")
     done = _text(c.get(_url("schedule_progress") + "?seen=running"))
     assert "hx-trigger" not in done and "0 sessions placed, 0 left out" in done
     assert 'hx-swap-oob="innerHTML">Finished: 0 sessions placed, 0 left out' in done
 
 
 def test_a_failed_run_shows_its_error(world):
-    Timetable.objects.create(
-        diagnostic=world.own, job_state=JobState.FAILED, job_error="The solver gave up"
+    Job.objects.create(
+        kind="timetable", diagnostic=world.own, state=JobState.FAILED, message="The solver gave up"
     )
     page = _text(_client(world.pcm).get(_url("schedule_generate")))
     assert "The last run failed" in page and "The solver gave up" in page
@@ -289,7 +296,7 @@ def test_a_move_that_breaks_a_rule_shows_the_checker_message_and_changes_nothing
     audit_before = AuditEntry.objects.count()
     response = _client(world.pcm).post(
         _url("session_move", waiting.code),
-        {"day": "1", "start": "10:00", "peers": [lead.code]},
+        {"day": "1", "start": "10:00", "peers": [lead.code], "version": waiting.version},
     )
     page = _text(response)
     assert response.status_code == 200
@@ -303,7 +310,8 @@ def test_a_move_that_breaks_a_rule_shows_the_checker_message_and_changes_nothing
 def test_a_move_that_keeps_the_rules_is_made(small_week, world):
     waiting, pcm = small_week["waiting"], small_week["pcm"]
     response = _client(world.pcm).post(
-        _url("session_move", waiting.code), {"day": "2", "start": "11:30", "peers": [pcm.code]}
+        _url("session_move", waiting.code),
+        {"day": "2", "start": "11:30", "peers": [pcm.code], "version": waiting.version},
     )
     assert response.status_code == 302 and response["Location"].endswith("?day=2")
     waiting.refresh_from_db()
@@ -313,7 +321,9 @@ def test_a_move_that_keeps_the_rules_is_made(small_week, world):
 
 def test_a_session_can_be_taken_out_of_the_week(small_week, world):
     placed = small_week["placed"]
-    response = _client(world.organiser).post(_url("session_move", placed.code), {"day": "out"})
+    response = _client(world.organiser).post(
+        _url("session_move", placed.code), {"day": "out", "version": placed.version}
+    )
     assert response.status_code == 302
     placed.refresh_from_db()
     assert placed.day is None and placed.unscheduled_reason == "Taken out by hand"
@@ -357,7 +367,7 @@ def test_a_kit_meeting_is_marked_held_once_its_day_has_come(world):
     kit = _kit(d, lead)
     c = _client(world.pcm)
     assert "Mark as held" in _text(c.get(_url("schedule_grid")))
-    response = c.post(_url("session_held", kit.code), {"held": "yes"})
+    response = c.post(_url("session_held", kit.code), {"held": "yes", "version": kit.version})
     assert response.status_code == 302
     kit.refresh_from_db()
     assert kit.held and kit.status == SessionStatus.HELD
@@ -373,7 +383,9 @@ def test_a_meeting_cannot_be_marked_held_before_its_day(world):
     kit = _kit(d, TeamMember.objects.get(diagnostic=d, role=TeamRole.LEAD_PEER))
     c = _client(world.pcm)
     assert "Mark as held" not in _text(c.get(_url("schedule_grid")))
-    page = _text(c.post(_url("session_held", kit.code), {"held": "yes"}, follow=True))
+    page = _text(
+        c.post(_url("session_held", kit.code), {"held": "yes", "version": kit.version}, follow=True)
+    )
     assert "record it as held on or after that day" in page
     kit.refresh_from_db()
     assert not kit.held and kit.status == SessionStatus.PROPOSED
@@ -385,7 +397,9 @@ def test_only_kit_and_peer_team_meetings_are_marked_held(small_week, world):
     d.save(update_fields=["day1"])
     page = _text(
         _client(world.pcm).post(
-            _url("session_held", small_week["placed"].code), {"held": "yes"}, follow=True
+            _url("session_held", small_week["placed"].code),
+            {"held": "yes", "version": small_week["placed"].version},
+            follow=True,
         )
     )
     assert "Only keeping-in-touch and peer team meetings" in page
@@ -430,7 +444,12 @@ def test_versions_and_the_changes_between_them_after_a_move(small_week, world):
     c.post(_url("timetable_publish"), {"note": "First"})
     moved = c.post(
         _url("session_move", small_week["placed"].code),
-        {"day": "1", "start": "14:00", "peers": [small_week["lead"].code]},
+        {
+            "day": "1",
+            "start": "14:00",
+            "peers": [small_week["lead"].code],
+            "version": small_week["placed"].version,
+        },
     )
     assert moved.status_code == 302
     # Before publishing again, the draft differs from version 1.

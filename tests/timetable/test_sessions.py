@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.enums import Platform, Stage
 from peerdiag.diagnostics.models import AuditEntry
 from peerdiag.timetable.domain.placements import violations
@@ -140,9 +141,9 @@ def test_ended_diagnostic_refuses_changes(world):
     with pytest.raises(DomainError, match="ended"):
         add_session(d, by=None, details=interview(title="Late"))
     with pytest.raises(DomainError, match="ended"):
-        update_session(s, by=None, details=interview(title="Renamed"))
+        update_session(s, by=None, details=interview(title="Renamed"), version=UNCHECKED)
     with pytest.raises(DomainError, match="ended"):
-        cancel_session(s, by=None)
+        cancel_session(s, by=None, version=UNCHECKED)
     s.refresh_from_db()
     assert s.title == "Front door managers"
 
@@ -190,12 +191,14 @@ def test_set_session_link_checks_the_diagnostics_platform(world):
     d.save(update_fields=["online_platform"])
     s = add_session(d, by=None, details=interview())
     with pytest.raises(DomainError) as e:
-        set_session_link(s, by=None, link="https://teams.microsoft.com/l/meetup-join/1")
+        set_session_link(
+            s, by=None, link="https://teams.microsoft.com/l/meetup-join/1", version=UNCHECKED
+        )
     assert e.value.field == "platform_link" and "Zoom" in e.value.message
-    set_session_link(s, by=None, link=" https://zoom.us/j/123 ")
+    set_session_link(s, by=None, link=" https://zoom.us/j/123 ", version=UNCHECKED)
     s.refresh_from_db()
     assert s.platform_link == "https://zoom.us/j/123"
-    set_session_link(s, by=None, link="")
+    set_session_link(s, by=None, link="", version=UNCHECKED)
     s.refresh_from_db()
     assert s.platform_link == ""
 
@@ -206,21 +209,24 @@ def test_set_session_links_saves_the_good_and_reports_the_bad(world):
     d.save(update_fields=["online_platform"])
     good = add_session(d, by=None, details=interview(title="Good"))
     bad = add_session(d, by=None, details=interview(title="Bad"))
-    refused_links = set_session_links(
+    result = set_session_links(
         d,
         by=None,
         links={good: "https://teams.microsoft.com/l/meetup-join/1", bad: "https://zoom.us/j/1"},
+        versions={good: good.version, bad: bad.version},
     )
-    assert list(refused_links) == [bad] and "Teams" in refused_links[bad]
+    assert list(result.refused) == [bad] and "Teams" in result.refused[bad]
+    assert result.saved == [good] and result.stale == {}
     good.refresh_from_db()
     bad.refresh_from_db()
     assert good.platform_link.startswith("https://teams.microsoft.com/")
+    assert (good.version, bad.version) == (2, 1)
     assert bad.platform_link == ""
 
 
 def test_removing_an_unpublished_session_deletes_it(world):
     s = add_session(world.own, by=None, details=interview())
-    assert cancel_session(s, by=world.pcm) is True
+    assert cancel_session(s, by=world.pcm, version=UNCHECKED) is True
     assert not Session.objects.filter(pk=s.pk).exists()
 
 
@@ -248,31 +254,31 @@ def test_removing_a_session_people_were_told_about_cancels_it(world):
     in_version.refresh_from_db()
     in_version.peers.set([d.team.first()])
     for s in (invited, in_version):
-        assert cancel_session(s, by=None) is False
+        assert cancel_session(s, by=None, version=UNCHECKED) is False
         s.refresh_from_db()
         assert s.status == SessionStatus.CANCELLED
         assert (s.day, s.start, s.peers.count()) == (None, None, 0)
     with pytest.raises(DomainError, match="already cancelled"):
-        cancel_session(invited, by=None)
+        cancel_session(invited, by=None, version=UNCHECKED)
 
 
 def test_a_change_that_breaks_a_placed_session_takes_it_out(world):
     w = planned_week(world.own)
     t = generate(w.d, world.pcm)
-    assert t.job_state == "done", t.job_error
+    assert t.state == "done", t.message
     s = Session.objects.get(pk=w.interviews[0].pk)
     assert s.placed
     day = s.day
     # A harmless change keeps it where it is.
-    assert update_session(s, by=None, details=replace(SessionDetails.of(s), title="Renamed")) is (
-        False
-    )
+    assert update_session(
+        s, by=None, details=replace(SessionDetails.of(s), title="Renamed"), version=UNCHECKED
+    ) is (False)
     s.refresh_from_db()
     assert (s.day, s.title) == (day, "Renamed")
     # Only on another day now: it no longer fits where it was.
     other = 1 if day != 1 else 2
     taken_out = update_session(
-        s, by=None, details=replace(SessionDetails.of(s), allowed_days=(other,))
+        s, by=None, details=replace(SessionDetails.of(s), allowed_days=(other,)), version=UNCHECKED
     )
     s.refresh_from_db()
     assert taken_out is True
@@ -285,7 +291,12 @@ def test_moving_a_placed_fixed_meeting_moves_it(world):
     w = planned_week(world.own)
     kit = Session.objects.get(diagnostic=w.d, type=SessionType.KIT, fixed_day=2)
     assert (kit.day, kit.start) == (2, time(16, 0))
-    update_session(kit, by=None, details=replace(SessionDetails.of(kit), fixed_start=time(15)))
+    update_session(
+        kit,
+        by=None,
+        details=replace(SessionDetails.of(kit), fixed_start=time(15)),
+        version=UNCHECKED,
+    )
     kit.refresh_from_db()
     assert (kit.day, kit.start, kit.fixed_start) == (2, time(15), time(15))
 
@@ -313,11 +324,11 @@ def test_week_settings_rules(world):
     ]
     for changes, field in cases:
         with pytest.raises(DomainError) as e:
-            update_week_settings(t, by=None, **(good | changes))
+            update_week_settings(t, by=None, **(good | changes), version=UNCHECKED)
         assert e.value.field == field, changes
     t.refresh_from_db()
     assert t.slot_minutes == 15
-    update_week_settings(t, by=world.pcm, **good)
+    update_week_settings(t, by=world.pcm, **good, version=UNCHECKED)
     t.refresh_from_db()
     assert (t.slot_minutes, t.lunch_minutes, t.day_end) == (30, 45, time(17))
 
@@ -337,5 +348,6 @@ def test_week_settings_keep_fixed_meetings_on_the_grid(world):
             lunch_minutes=30,
             peer_buffer_minutes=15,
             max_sessions_per_day=6,
+            version=UNCHECKED,
         )
     assert e.value.field == "slot_minutes" and "fixed at" in e.value.message

@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.models import AuditEntry
 from peerdiag.timetable.domain.attendees import Window, add_attendee, set_availability
 from peerdiag.timetable.domain.spreadsheet import (
@@ -81,7 +82,7 @@ def _with_day1(d):  # type: ignore[no-untyped-def]
 def test_template_xlsx_has_the_day_columns_with_their_dates_and_guidance(world):
     d = _with_day1(world.own)
     a = add_attendee(d, by=None, name="Ann Lee", group="Police", email="ann@x.example")
-    set_availability(a, by=None, windows=[Window(1, time(9), time(17, 30))])
+    set_availability(a, by=None, windows=[Window(1, time(9), time(17, 30))], version=UNCHECKED)
     r = _client(world.peer).get(reverse("web:availability_template", args=[d.reference]))
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert 'filename="RPD-2027-001-attendees.xlsx"' in r["Content-Disposition"]
@@ -159,7 +160,7 @@ def test_import_xlsx_adds_people_with_their_availability(world):
 def test_import_csv_updates_by_email_or_by_name(world):
     d = world.own
     ann = add_attendee(d, by=None, name="Ann", group="Police", email="ann@police.example")
-    set_availability(ann, by=None, windows=[Window(3, time(9), time(10))])
+    set_availability(ann, by=None, windows=[Window(3, time(9), time(10))], version=UNCHECKED)
     bo = add_attendee(d, by=None, name="Bo Day", group="Schools")
     content = _csv(
         [

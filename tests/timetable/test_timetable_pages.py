@@ -122,6 +122,7 @@ def test_settings_form_shows_errors_and_keeps_input(world):
         "lunch_minutes": "30",
         "peer_buffer_minutes": "15",
         "max_sessions_per_day": "",
+        "version": timetable_for(d).version,
     }
     page = _text(c.post(_url("timetable_settings", d), data))
     assert "govuk-error-summary" in page and "must end after it starts" in page
@@ -202,7 +203,7 @@ def test_edit_session(world):
     assert 'value="Conversation 1"' in page
     r = c.post(
         _url("session_edit", w.d, s.code),
-        _post_session(title="Renamed", kloes=[w.kloes[1].code], minutes="45"),
+        _post_session(title="Renamed", kloes=[w.kloes[1].code], minutes="45") | {"version": 1},
     )
     assert r.status_code == 302
     s.refresh_from_db()
@@ -220,7 +221,7 @@ def test_remove_confirms_then_deletes(world):
     page = _text(c.get(_url("session_remove", w.d, s.code)))
     assert "Remove ‘Conversation 1’?" in page and "will be deleted" in page
     assert Session.objects.filter(pk=s.pk).exists()
-    r = c.post(_url("session_remove", w.d, s.code))
+    r = c.post(_url("session_remove", w.d, s.code), {"version": s.version})
     assert r.status_code == 302
     assert not Session.objects.filter(pk=s.pk).exists()
     assert "removed" in _text(c.get(_url("timetable", w.d)))
@@ -234,7 +235,7 @@ def test_links_page_saves_valid_links_and_names_the_invalid_ones(world):
     data = {
         f"link_{first.code}": "https://us02web.zoom.us/j/81234567890",
         f"link_{second.code}": "https://teams.microsoft.com/l/meetup-join/1",
-    }
+    } | {f"version_{s.code}": s.version for s in w.d.sessions.all()}
     r = _client(world.organiser).post(_url("session_links", w.d), data)
     page = _text(r)
     assert "govuk-error-summary" in page
@@ -286,7 +287,7 @@ def test_ended_diagnostic_shows_no_planning_controls(world):
     assert "has ended" in page
     assert Session.objects.filter(diagnostic=w.d).count() == 14 + len(w.interviews)
     s = w.interviews[0]
-    c.post(_url("session_remove", w.d, s.code))
+    c.post(_url("session_remove", w.d, s.code), {"version": s.version})
     s.refresh_from_db()
     assert s.status != SessionStatus.CANCELLED
 
@@ -346,6 +347,7 @@ def test_saving_a_fixed_meeting_unchanged_keeps_it_in_place(world):
         "fixed_start": "09:30",
         "presentation_minutes": "25",
         "attendees": [a.code for a in overview.attendees.all()],
+        "version": overview.version,
     }
     page = _text(c.post(_url("session_edit", w.d, overview.code), data))
     assert "at most 20 minutes" in page and 'href="#id_presentation_minutes"' in page

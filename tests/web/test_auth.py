@@ -43,7 +43,7 @@ def test_endorsement_with_a_file(world, settings, tmp_path):  # type: ignore[no-
     c = Client()
     c.force_login(world.pcm)
     url = reverse("web:endorsement_edit", args=[world.own.reference, "chief_executive"])
-    missing_date = c.post(url, {"status": "given"})
+    missing_date = c.post(url, {"status": "given", "version": 0})
     assert "Enter the date the endorsement was given" in missing_date.content.decode()
     letter = SimpleUploadedFile(
         "letter.pdf", b"%PDF-1.4 endorsement", content_type="application/pdf"
@@ -57,6 +57,7 @@ def test_endorsement_with_a_file(world, settings, tmp_path):  # type: ignore[no-
             "given_on_2": "2027",
             "note": "Signed",
             "file": letter,
+            "version": 0,
         },
     )
     assert r.status_code == 302

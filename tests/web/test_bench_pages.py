@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.enums import Stage, TeamRole
 from peerdiag.directory.domain.bench import declare_recent_work, save_peer_profile
 from peerdiag.directory.enums import Region
@@ -49,7 +50,12 @@ def _peer(  # type: ignore[no-untyped-def]
         organisation=CouncilFactory(name=f"{name} Council", region=region),
     )
     save_peer_profile(
-        person, seniority=seniority, roles=list(roles), expertise=list(expertise), **profile
+        person,
+        seniority=seniority,
+        roles=list(roles),
+        expertise=list(expertise),
+        **profile,
+        version=UNCHECKED,
     )
     return person
 
@@ -165,7 +171,13 @@ def test_a_peer_reads_and_keeps_their_own_profile_only(world):  # type: ignore[n
     assert c.get(reverse("web:bench_profile_edit", args=[other.code])).status_code == 403
     r = c.post(
         reverse("web:bench_profile_edit", args=[own.code]),
-        {"seniority": "ad", "roles": ["lead_peer"], "expertise": ["send"], "active": "on"},
+        {
+            "seniority": "ad",
+            "roles": ["lead_peer"],
+            "expertise": ["send"],
+            "active": "on",
+            "version": 1,
+        },
     )
     assert r["Location"] == reverse("web:bench_profile", args=[own.code])
     profile = PeerProfile.objects.get(person=own)
@@ -182,7 +194,9 @@ def test_profile_form_errors_name_the_field(world):  # type: ignore[no-untyped-d
     empty = _html(c.post(url, {}))
     assert '<a href="#id_seniority">Choose the peer\'s seniority</a>' in empty
     assert '<a href="#id_roles">Choose at least one role the peer can fill</a>' in empty
-    too_junior = _html(c.post(url, {"seniority": "practitioner", "roles": ["lead_peer"]}))
+    too_junior = _html(
+        c.post(url, {"seniority": "practitioner", "roles": ["lead_peer"], "version": 1})
+    )
     assert (
         '<a href="#id_roles">Only a director or assistant director can be a lead peer</a>'
         in too_junior
@@ -196,6 +210,7 @@ def test_profile_form_errors_name_the_field(world):  # type: ignore[no-untyped-d
                 "trained_on_0": "31",
                 "trained_on_1": "2",
                 "trained_on_2": "2026",
+                "version": 1,
             },
         )
     )
@@ -210,7 +225,7 @@ def test_lga_staff_put_someone_already_known_on_the_bench(world):  # type: ignor
     assert "is not on the peer bench" in page and "Put them on the bench" in page
     edit = reverse("web:bench_profile_edit", args=[newcomer.code])
     assert "Put on the peer bench" in _html(c.get(edit))
-    c.post(edit, {"seniority": "head_of_service", "roles": ["case_auditor"]})
+    c.post(edit, {"seniority": "head_of_service", "roles": ["case_auditor"], "version": 0})
     assert PeerProfile.objects.get(person=newcomer).roles == ["case_auditor"]
     # Someone without a profile is not theirs to put on the bench.
     other = PersonFactory(organisation=CouncilFactory())

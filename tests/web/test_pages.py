@@ -134,7 +134,7 @@ def test_create_opens_an_enquiry_managed_by_its_creator(world):  # type: ignore[
 
 def test_day1_form_refuses_a_weekend_with_the_field_named(world):  # type: ignore[no-untyped-def]
     url = reverse("web:diagnostic_dates", args=[world.own.reference])
-    r = _client(world.pcm).post(url, {"day1_0": "6", "day1_1": "3", "day1_2": "2027"})
+    r = _client(world.pcm).post(url, {"day1_0": "6", "day1_1": "3", "day1_2": "2027", "version": 1})
     html = r.content.decode()
     assert (
         '<a href="#id_day1_0">Day 1 must be a working day, not a weekend or bank holiday</a>'
@@ -142,9 +142,13 @@ def test_day1_form_refuses_a_weekend_with_the_field_named(world):  # type: ignor
     )
     world.own.refresh_from_db()
     assert world.own.day1 is None
-    bad = _client(world.pcm).post(url, {"day1_0": "31", "day1_1": "2", "day1_2": "2027"})
+    bad = _client(world.pcm).post(
+        url, {"day1_0": "31", "day1_1": "2", "day1_2": "2027", "version": 1}
+    )
     assert "Enter a real date" in bad.content.decode()
-    ok = _client(world.pcm).post(url, {"day1_0": "1", "day1_1": "3", "day1_2": "2027"})
+    ok = _client(world.pcm).post(
+        url, {"day1_0": "1", "day1_1": "3", "day1_2": "2027", "version": 1}
+    )
     assert ok.status_code == 302
     world.own.refresh_from_db()
     assert world.own.day1 == date(2027, 3, 1)
@@ -168,7 +172,8 @@ def test_scoping_then_advance_moves_the_stage(world):  # type: ignore[no-untyped
     world.own.host_council.save()
     c = _client(world.pcm)
     c.post(
-        reverse("web:scoping", args=[world.own.reference]), {"scheduled_for": "2027-01-10T10:00"}
+        reverse("web:scoping", args=[world.own.reference]),
+        {"scheduled_for": "2027-01-10T10:00", "version": 0},
     )
     r = c.post(reverse("web:advance", args=[world.own.reference, "scoping_scheduled"]))
     assert r.status_code == 302
@@ -189,7 +194,7 @@ def test_kloe_suggestions_add_and_confirm_before_removing(world):  # type: ignor
     remove = reverse("web:kloe_delete", args=[world.own.reference, kloe.code])
     assert "Yes, remove it" in c.get(remove).content.decode()
     assert world.own.kloes.count() == 1
-    c.post(remove)
+    c.post(remove, {"version": kloe.version})
     assert world.own.kloes.count() == 0
 
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain import people as dp
 from peerdiag.diagnostics.domain.briefing import acknowledge_briefing, issue_briefing
 from peerdiag.diagnostics.domain.confidentiality import set_confidentiality
@@ -61,12 +62,15 @@ def _peer(name: str, *, region=Region.SOUTH_WEST, seniority="head_of_service", r
         roles=roles or ["operational_manager"],
         expertise=kw.pop("expertise", []),
         summary=kw.pop("summary", ""),
+        version=UNCHECKED,
     )
     return person
 
 
 def _brief(d, by):  # type: ignore[no-untyped-def]
-    return issue_briefing(d, by=by, file=SimpleUploadedFile("b.pdf", PDF), name="Briefing.pdf")
+    return issue_briefing(
+        d, by=by, file=SimpleUploadedFile("b.pdf", PDF), name="Briefing.pdf", version=UNCHECKED
+    )
 
 
 # The team builder -------------------------------------------------------------------------------
@@ -98,15 +102,19 @@ def test_team_page_lists_statuses_of_each_member(world):  # type: ignore[no-unty
     Diagnostic.objects.filter(pk=d.pk).update(case_review_in_scope=True)
     d.refresh_from_db()
     lead = d.team.get(role=TeamRole.LEAD_PEER)
-    dp.decide_on_peer(lead, by=world.sponsor, decision="objected", reason="Knows our DCS well")
+    dp.decide_on_peer(
+        lead, by=world.sponsor, decision="objected", reason="Knows our DCS well", version=UNCHECKED
+    )
     ava = _peer("Ava Auditor", roles=["case_auditor"])
     auditor = dp.add_team_member(d, by=world.pcm, person=ava, role="case_auditor")
-    dp.decide_on_peer(auditor, by=world.sponsor, decision="approved")
+    dp.decide_on_peer(auditor, by=world.sponsor, decision="approved", version=UNCHECKED)
     declare_interests(d, by=world.pcm, person=auditor.person, worked_for_host=False)
     briefing = _brief(d, world.pcm)
     acknowledge_briefing(briefing, by=world.pcm, person=auditor.person)
     _brief(d, world.pcm)
-    set_confidentiality(d, by=world.sponsor, required=True, text="Keep it private.")
+    set_confidentiality(
+        d, by=world.sponsor, required=True, text="Keep it private.", version=UNCHECKED
+    )
     html = _html(_client(world.pcm).get(_url("web:team")))
     assert "Objected</strong><br>Knows our DCS well" in html
     assert "Approved" in html
@@ -169,7 +177,7 @@ def test_team_remove_asks_first_then_removes(world):  # type: ignore[no-untyped-
     assert "Remove Olu Ops from the team?" in confirm
     assert "They lose access to the diagnostic's documents and data straight away." in confirm
     assert TeamMember.objects.filter(pk=member.pk).exists()
-    r = c.post(_url("web:team_remove", member.code))
+    r = c.post(_url("web:team_remove", member.code), {"version": member.version})
     assert r["Location"] == _url("web:team")
     assert not TeamMember.objects.filter(pk=member.pk).exists()
     assert _client(world.peer).get(_url("web:team_remove", "nosuchcode")).status_code == 403
@@ -179,12 +187,12 @@ def test_team_remove_asks_first_then_removes(world):  # type: ignore[no-untyped-
 def test_case_auditor_carries_on_into_delivery(world):  # type: ignore[no-untyped-def]
     auditor = TeamMemberFactory(diagnostic=world.own, role=TeamRole.CASE_AUDITOR)
     c = _client(world.pcm)
-    r = c.post(_url("web:team_continues", auditor.code), {"continues": "yes"})
+    r = c.post(_url("web:team_continues", auditor.code), {"continues": "yes", "version": 1})
     assert r["Location"] == _url("web:team")
     auditor.refresh_from_db()
     assert auditor.continues_to_delivery is True
     lead = world.own.team.get(role=TeamRole.LEAD_PEER)
-    c.post(_url("web:team_continues", lead.code), {"continues": "yes"})
+    c.post(_url("web:team_continues", lead.code), {"continues": "yes", "version": lead.version})
     html = _html(c.get(_url("web:team")))
     assert "Only case auditors carry on from the case review" in html
     assert _client(world.peer).post(_url("web:team_continues", auditor.code)).status_code == 403
@@ -258,11 +266,11 @@ def test_council_approves_or_objects_with_a_reason(world):  # type: ignore[no-un
     assert f"Approve or object to {lead.person.full_name}" in _html(c.get(url))
     empty = _html(c.post(url, {}))
     assert '<a href="#id_decision">Choose whether you approve this peer or object</a>' in empty
-    no_reason = _html(c.post(url, {"decision": "objected", "reason": " "}))
+    no_reason = _html(c.post(url, {"decision": "objected", "reason": " ", "version": 1}))
     assert '<a href="#id_reason">Give the reason for the objection</a>' in no_reason
     lead.refresh_from_db()
     assert lead.council_decision == "pending"
-    r = c.post(url, {"decision": "approved"})
+    r = c.post(url, {"decision": "approved", "version": 1})
     assert r["Location"] == _url("web:team_review")
     lead.refresh_from_db()
     assert (lead.council_decision, lead.council_reason) == ("approved", "")
@@ -303,10 +311,10 @@ def test_pcm_issues_the_briefing_and_the_peer_reads_it(world):  # type: ignore[n
     pcm, peer = _client(world.pcm), _client(world.peer)
     url = _url("web:briefing")
     assert "The peer challenge manager has not issued the briefing yet." in _html(peer.get(url))
-    wrong = _html(pcm.post(url, {"file": SimpleUploadedFile("notes.txt", b"hello")}))
+    wrong = _html(pcm.post(url, {"file": SimpleUploadedFile("notes.txt", b"hello"), "version": 0}))
     assert '<a href="#id_file">The briefing must be a PDF, Word or OpenDocument file</a>' in wrong
-    assert '<a href="#id_file">Choose the briefing file</a>' in _html(pcm.post(url, {}))
-    r = pcm.post(url, {"file": SimpleUploadedFile("Team briefing.pdf", PDF)})
+    assert '<a href="#id_file">Choose the briefing file</a>' in _html(pcm.post(url, {"version": 0}))
+    r = pcm.post(url, {"file": SimpleUploadedFile("Team briefing.pdf", PDF), "version": 0})
     assert r["Location"] == url
     b = world.own.briefings.get()
     assert (b.version, b.original_name) == (1, "Team briefing.pdf")
@@ -349,9 +357,10 @@ def test_council_decides_and_supplies_the_text(world):  # type: ignore[no-untype
         '<a href="#id_required">Say whether peers must sign a confidentiality agreement</a>'
         in empty
     )
-    no_text = _html(c.post(url, {"required": "yes", "text": ""}))
+    no_text = _html(c.post(url, {"required": "yes", "text": "", "version": 0}))
     assert '<a href="#id_text">Enter the text of the agreement peers will sign</a>' in no_text
-    assert c.post(url, {"required": "yes", "text": "Keep it private."})["Location"] == url
+    saved = c.post(url, {"required": "yes", "text": "Keep it private.", "version": 0})
+    assert saved["Location"] == url
     html = _html(c.get(url))
     assert "Peers must sign version 1 of the agreement" in html
     assert "<p>Keep it private.</p>" in html
@@ -364,7 +373,9 @@ def test_council_decides_and_supplies_the_text(world):  # type: ignore[no-untype
 
 def test_a_wrong_name_shows_the_error_and_a_changed_text_voids_the_signature(world):  # type: ignore[no-untyped-def]
     d = world.own
-    agreement = set_confidentiality(d, by=world.sponsor, required=True, text="Keep it private.")
+    agreement = set_confidentiality(
+        d, by=world.sponsor, required=True, text="Keep it private.", version=UNCHECKED
+    )
     assert agreement is not None
     peer = _client(world.peer)
     name = world.peer.person.full_name
@@ -377,7 +388,8 @@ def test_a_wrong_name_shows_the_error_and_a_changed_text_voids_the_signature(wor
     assert "Counts</strong>" in signed and "Sign the agreement" not in signed
     # The council changes the text: the old signature no longer counts.
     _client(world.sponsor).post(
-        _url("web:confidentiality"), {"required": "yes", "text": "Keep it private. Shred notes."}
+        _url("web:confidentiality"),
+        {"required": "yes", "text": "Keep it private. Shred notes.", "version": 1},
     )
     html = _html(peer.get(_url("web:confidentiality")))
     assert "Peers must sign version 2 of the agreement" in html
@@ -395,7 +407,7 @@ def test_a_wrong_name_shows_the_error_and_a_changed_text_voids_the_signature(wor
 
 def test_data_access_lists_clearances_and_the_log(world):  # type: ignore[no-untyped-def]
     d = world.own
-    set_confidentiality(d, by=world.sponsor, required=False)
+    set_confidentiality(d, by=world.sponsor, required=False, version=UNCHECKED)
     acknowledge_briefing(_brief(d, world.pcm), by=world.peer, person=world.peer.person)
     html = _html(_client(world.pcm).get(_url("web:data_access")))
     clearances = html.split('id="clearances"')[1].split("</table>")[0]

@@ -20,7 +20,7 @@ from peerdiag.directory.domain.bench import save_peer_profile, search_bench
 from peerdiag.directory.models import PeerProfile, Person
 
 from .diagnostics import LIST_ERRORS, PAGE_SIZE, Pages, _user
-from .schemas import CODE_PATTERN, FieldErrors, Message
+from .schemas import CODE_PATTERN, FieldErrors, Message, StaleVersion
 from .schemas_team import BenchFilters, PeerProfileIn, PeerProfileOut, PeerSummaryOut
 
 router = Router(tags=["bench"])
@@ -34,7 +34,7 @@ PersonCode = PathEx[str, P(pattern=CODE_PATTERN, description="The person's publi
 
 BENCH_LIST_ERRORS: dict[int, Any] = {**LIST_ERRORS, 403: Message}
 BENCH_READ_ERRORS: dict[int, Any] = {**BENCH_LIST_ERRORS, 404: Message}
-BENCH_WRITE_ERRORS: dict[int, Any] = {**BENCH_READ_ERRORS, 400: FieldErrors}
+BENCH_WRITE_ERRORS: dict[int, Any] = {**BENCH_READ_ERRORS, 400: FieldErrors, 409: StaleVersion}
 
 
 def _may_see_bench(user: User) -> None:
@@ -91,7 +91,9 @@ def bench_detail(request: HttpRequest, person_code: PersonCode) -> Any:
     summary="Put a person on the bench, or replace their profile",
 )
 def bench_save(request: HttpRequest, person_code: PersonCode, payload: PeerProfileIn) -> Any:
-    """`201` when the person joins the bench, `200` when their profile is replaced.
+    """`201` when the person joins the bench, `200` when their profile is replaced. Send the
+    profile's `version` as you read it (0 for someone not on the bench yet): if it has changed
+    since, the answer is 409 and nothing is saved.
 
     Putting someone on the bench is for LGA staff; a peer may then keep their own profile.
     """
@@ -106,7 +108,7 @@ def bench_save(request: HttpRequest, person_code: PersonCode, payload: PeerProfi
     if person is None:
         raise Http404("No such person")
     try:
-        save_peer_profile(person, **payload.model_dump())
+        save_peer_profile(person, by=user, **payload.model_dump())
     except DomainError as exc:
         # The person is named by the path here, not by a body field.
         if exc.field == "person":

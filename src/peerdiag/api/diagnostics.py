@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from ninja import Field, PathEx, Query, Router, Status
+from ninja import Field, PathEx, Query, QueryEx, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.params import P
 
@@ -61,6 +61,11 @@ PAGE_SIZE = 50
 
 Ref = PathEx[str, P(pattern=REF_PATTERN, description="The diagnostic's reference")]
 Code = PathEx[str, P(pattern=CODE_PATTERN, description="The item's public code")]
+# A removal may name the version the caller read: if it has changed since, nothing is removed.
+IfVersion = QueryEx[
+    int | None,
+    P(ge=1, le=2_147_483_647, description="The version you read; if it has changed since, 409"),
+]
 
 # What can go wrong, per kind of operation; the OpenAPI document lists each.
 LIST_ERRORS: dict[int, Any] = {401: Message, 422: FieldErrors}
@@ -126,6 +131,7 @@ def _detail(request: HttpRequest, d: Diagnostic, **extra: Any) -> dict[str, Any]
             for k in key_dates(d)
         ],
         "next_stages": [{"stage": s, "label": str(Stage(s).label)} for s in next_stages(d)],
+        "version": d.version,
         **extra,
     }
     if _user(request).has_perm(VIEW_INTERNAL, d):
@@ -232,28 +238,33 @@ def diagnostic_detail(request: HttpRequest, ref: Ref) -> Any:
 
 @router.patch(
     "/diagnostics/{ref}",
-    response={200: DiagnosticUpdated, **WRITE_ERRORS},
+    response={200: DiagnosticUpdated, **EDIT_ERRORS},
     url_name="diagnostic_update",
     operation_id="updateDiagnostic",
     summary="Change a diagnostic's details or delivery day 1",
     exclude_unset=True,
 )
 def diagnostic_update(request: HttpRequest, ref: Ref, payload: DiagnosticPatch) -> Any:
-    """Send only the fields to change. Nothing changes unless everything sent is accepted."""
+    """Send `version` (from your last read) and only the fields to change. Nothing changes
+    unless everything sent is accepted; a stale `version` is 409 and changes nothing."""
     user = _user(request)
     d = get_diagnostic_for_user(user, ref, perm=CHANGE)
     given = payload.model_dump(exclude_unset=True)
+    version = given.pop("version")
     changed: list[str] = []
     warnings: list[str] = []
     with transaction.atomic():
         if "day1" in given:
             day1 = given.pop("day1")
             before = d.day1
-            warning = details.set_day1(d, by=user, day1=day1)
+            warning = details.set_day1(d, by=user, day1=day1, version=version)
+            version = d.version  # one request, one change: the details follow on from it
             changed += ["day1"] if before != day1 else []
             warnings += [warning] if warning else []
         if given:
-            changed += [c["field"] for c in details.update_details(d, by=user, **given)]
+            changed += [
+                c["field"] for c in details.update_details(d, by=user, version=version, **given)
+            ]
     return _detail(request, d, changed=changed, warnings=warnings)
 
 
@@ -300,16 +311,18 @@ def kloe_create(request: HttpRequest, ref: Ref, payload: KloeCreate) -> Any:
 
 @router.patch(
     "/diagnostics/{ref}/kloes/{code}",
-    response={200: KloeOut, **WRITE_ERRORS},
+    response={200: KloeOut, **EDIT_ERRORS},
     url_name="kloe_update",
     operation_id="updateKloe",
     summary="Change a key line of enquiry's words or theme, or move it",
 )
 def kloe_update(request: HttpRequest, ref: Ref, code: Code, payload: KloePatch) -> Any:
-    """Fields left out keep their value; `order` moves it (the others shift to make room)."""
+    """Send `version` and the fields to change; fields left out keep their value. `order` moves
+    it (the others shift to make room). A stale `version` is 409 and changes nothing."""
     user = _user(request)
     kloe = _kloe(get_diagnostic_for_user(user, ref, perm=CHANGE), code)
     given = payload.model_dump(exclude_unset=True)
+    version = given.pop("version")
     with transaction.atomic():
         if "text" in given or "theme" in given:
             kloe = kloes.edit_kloe(
@@ -317,22 +330,25 @@ def kloe_update(request: HttpRequest, ref: Ref, code: Code, payload: KloePatch) 
                 by=user,
                 text=given.get("text", kloe.text),
                 theme=given.get("theme", kloe.theme),
+                version=version,
             )
+            version = kloe.version
         if "order" in given:
-            kloe = kloes.move_kloe(kloe, by=user, to_order=given["order"])
+            kloe = kloes.move_kloe(kloe, by=user, to_order=given["order"], version=version)
     return kloe
 
 
 @router.delete(
     "/diagnostics/{ref}/kloes/{code}",
-    response={204: None, **WRITE_ERRORS},
+    response={204: None, **EDIT_ERRORS},
     url_name="kloe_delete",
     operation_id="removeKloe",
     summary="Remove a key line of enquiry; the ones after it move up",
 )
-def kloe_delete(request: HttpRequest, ref: Ref, code: Code) -> Any:
+def kloe_delete(request: HttpRequest, ref: Ref, code: Code, version: IfVersion = None) -> Any:
     user = _user(request)
-    kloes.remove_kloe(_kloe(get_diagnostic_for_user(user, ref, perm=CHANGE), code), by=user)
+    kloe = _kloe(get_diagnostic_for_user(user, ref, perm=CHANGE), code)
+    kloes.remove_kloe(kloe, by=user, version=version)
     return Status(204, None)
 
 
@@ -370,18 +386,20 @@ def council_role_create(request: HttpRequest, ref: Ref, payload: CouncilRoleCrea
 
 @router.delete(
     "/diagnostics/{ref}/council-roles/{code}",
-    response={204: None, **WRITE_ERRORS},
+    response={204: None, **EDIT_ERRORS},
     url_name="council_role_delete",
     operation_id="removeCouncilRole",
     summary="Take a council role away",
 )
-def council_role_delete(request: HttpRequest, ref: Ref, code: Code) -> Any:
+def council_role_delete(
+    request: HttpRequest, ref: Ref, code: Code, version: IfVersion = None
+) -> Any:
     user = _user(request)
     d = get_diagnostic_for_user(user, ref, perm=CHANGE)
     held: CouncilRole | None = d.council_roles.select_related("person").filter(code=code).first()
     if held is None:
         raise Http404("No such council role")
-    people.remove_council_role(held, by=user)
+    people.remove_council_role(held, by=user, version=version)
     return Status(204, None)
 
 

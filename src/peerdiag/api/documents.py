@@ -27,7 +27,7 @@ from peerdiag.documents.domain.uploads import reclassify_version, supply_documen
 from peerdiag.documents.enums import Category, Classification
 from peerdiag.documents.models import DocumentRequest
 
-from .diagnostics import READ_ERRORS, WRITE_ERRORS, Code, Ref, _user
+from .diagnostics import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, Code, Ref, _user
 from .schemas import BodySchema, Message, RequiredText, Text
 
 router = Router(tags=["documents"])
@@ -56,6 +56,10 @@ class VersionOut(Schema):
 
 class DocumentRequestOut(Schema):
     code: str
+    version: int = Field(
+        description="Send this back when you accept or return the document; it moves on with "
+        "every change, including each new upload"
+    )
     title: str
     category: str
     notes: str
@@ -75,8 +79,19 @@ class DocumentRequestCreate(BodySchema):
     kloes: list[str] = Field(default_factory=list, max_length=50)
 
 
+VERSION_HELP = (
+    "The request's `version` as you last read it; if it has changed since (another review, a "
+    "new upload), the answer is 409 and nothing changes"
+)
+
+
+class AcceptIn(BodySchema):
+    version: int = Field(ge=1, description=VERSION_HELP)
+
+
 class ReturnIn(BodySchema):
     comment: RequiredText = Field(max_length=2000)
+    version: int = Field(ge=1, description=VERSION_HELP)
 
 
 class ReclassifyIn(BodySchema):
@@ -88,6 +103,7 @@ def _out(ask: DocumentRequest) -> dict[str, Any]:
 
     return {
         "code": ask.code,
+        "version": ask.version,
         "title": ask.title,
         "category": ask.category,
         "notes": ask.notes,
@@ -174,26 +190,30 @@ def document_upload(
 
 @router.post(
     D + "/{code}/accept",
-    response={200: DocumentRequestOut, **WRITE_ERRORS},
+    response={200: DocumentRequestOut, **EDIT_ERRORS},
     url_name="document_accept",
     operation_id="acceptDocument",
     summary="Accept the latest version supplied",
 )
-def document_accept(request: HttpRequest, ref: Ref, code: Code) -> Any:
+def document_accept(request: HttpRequest, ref: Ref, code: Code, payload: AcceptIn) -> Any:
     d = get_diagnostic_for_user(_user(request), ref, perm=MANAGE)
-    return _out(accept_document(get_request(d, code), by=_user(request)))
+    ask = accept_document(get_request(d, code), by=_user(request), version=payload.version)
+    return _out(ask)
 
 
 @router.post(
     D + "/{code}/return",
-    response={200: DocumentRequestOut, **WRITE_ERRORS},
+    response={200: DocumentRequestOut, **EDIT_ERRORS},
     url_name="document_return",
     operation_id="returnDocument",
     summary="Send a supplied document back to the council with a comment",
 )
 def document_return(request: HttpRequest, ref: Ref, code: Code, payload: ReturnIn) -> Any:
     d = get_diagnostic_for_user(_user(request), ref, perm=MANAGE)
-    return _out(return_document(get_request(d, code), by=_user(request), comment=payload.comment))
+    ask = return_document(
+        get_request(d, code), by=_user(request), comment=payload.comment, version=payload.version
+    )
+    return _out(ask)
 
 
 @router.get(

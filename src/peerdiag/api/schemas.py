@@ -118,6 +118,14 @@ class Message(Schema):
     detail: str
 
 
+# What a read answers and an edit sends back (see "Versions" in docs/api.md).
+VERSION_OUT = "Goes up by one with every saved change; send it back with an edit"
+VERSION_IN = (
+    "The `version` you last read. If someone has saved since, nothing changes and the answer "
+    "is 409 with the current version"
+)
+
+
 class StaleVersion(Schema):
     """409: someone saved the object after the version you sent. Nothing was changed; fetch it
     again, reapply your change and send the new version."""
@@ -194,6 +202,7 @@ class DiagnosticDetail(DiagnosticSummary):
         default="",
         description="Only for LGA administrators and the peer team; absent for everyone else",
     )
+    version: int = Field(description="Of the details and day 1. " + VERSION_OUT)
 
 
 class DiagnosticUpdated(DiagnosticDetail):
@@ -206,6 +215,7 @@ class KloeOut(Schema):
     order: int
     text: str
     theme: str
+    version: int = Field(description=VERSION_OUT)
 
 
 class PersonOut(Schema):
@@ -220,6 +230,7 @@ class CouncilRoleOut(Schema):
     role: CouncilRoleKind
     role_label: str
     person: PersonOut
+    version: int = Field(description=VERSION_OUT)
 
     @staticmethod
     def resolve_role_label(obj: Any) -> str:
@@ -256,7 +267,9 @@ class DiagnosticCreate(BodySchema):
 
 
 class DiagnosticPatch(BodySchema):
-    """Only the fields sent change."""
+    """Only the fields sent change; `version` is always needed."""
+
+    version: int = Field(ge=1, le=2_147_483_647, description=VERSION_IN)
 
     title: RequiredText = optional(max_length=200)
     type: DiagnosticType = optional()
@@ -283,6 +296,7 @@ class KloeCreate(BodySchema):
 
 
 class KloePatch(BodySchema):
+    version: int = Field(ge=1, le=2_147_483_647, description=VERSION_IN)
     text: RequiredText = optional(max_length=5_000)
     theme: Text = optional(max_length=100)
     order: int = optional(ge=1, le=10_000, description="Move to this position (1 is first)")

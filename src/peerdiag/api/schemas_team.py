@@ -18,6 +18,8 @@ from peerdiag.directory.models import PeerProfile
 from .schemas import (
     CODE_PATTERN,
     DAY1_PATTERN,
+    VERSION_IN,
+    VERSION_OUT,
     BodySchema,
     InputSchema,
     OrganisationOut,
@@ -27,6 +29,10 @@ from .schemas import (
     _Documented,
     optional,
 )
+
+# For a record made on its first save (a bench profile, the confidentiality decision), 0 stands
+# for "there was none when I read it".
+VERSION_IN_OR_NONE = VERSION_IN + ". Send 0 if there was none"
 
 # Training dates, like delivery dates, fall in 2000-2099 (the pattern tells fuzzers so).
 TrainingDate = Annotated[date, _Documented(DAY1_PATTERN)]
@@ -98,6 +104,7 @@ class PeerProfileOut(PeerSummaryOut):
     past_diagnostics: list[PastPlaceOut] = Field(description="Newest first")
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description=VERSION_OUT)
 
     @staticmethod
     def resolve_recent_work(obj: PeerProfile) -> Any:
@@ -132,6 +139,7 @@ class PeerProfileIn(BodySchema):
     trained_on: TrainingDate | None = Field(None, ge=EARLIEST_TRAINING, le=LATEST_TRAINING)
     availability_notes: Text = Field("", max_length=5_000)
     active: bool = True
+    version: int = Field(ge=0, le=2_147_483_647, description=VERSION_IN_OR_NONE)
 
 
 # --- The team -----------------------------------------------------------------------------
@@ -164,6 +172,7 @@ class TeamMemberOut(Schema):
     )
     signed: bool = Field(description="Signed the current text of the confidentiality agreement")
     clearance: ClearanceOut
+    version: int = Field(description="Of the team place. " + VERSION_OUT)
 
 
 class TeamOut(Schema):
@@ -179,6 +188,7 @@ class TeamMemberCreate(BodySchema):
 
 
 class TeamMemberPatch(BodySchema):
+    version: int = Field(ge=1, le=2_147_483_647, description=VERSION_IN)
     continues_to_delivery: bool = optional(description="Case auditors only")
 
 
@@ -209,9 +219,11 @@ class ProposedPeerOut(Schema):
     council_decision_label: str
     council_reason: str
     council_decided_at: datetime | None
+    version: int = Field(description="Of the team place. " + VERSION_OUT)
 
 
 class DecisionIn(BodySchema):
+    version: int = Field(ge=1, le=2_147_483_647, description=VERSION_IN)
     decision: Literal["approved", "objected"]
     reason: Text = Field("", max_length=2_000, description="Needed for an objection")
 
@@ -257,7 +269,10 @@ class SignatureOut(Schema):
 
 class ConfidentialityOut(Schema):
     required: bool | None = Field(description="Null until the council decides")
-    version: int | None = Field(description="The version peers sign now; null if none")
+    version: int | None = Field(
+        description="The version peers sign now; null if none. Send it back (0 for null) to "
+        "change the decision"
+    )
     text: str
     signatures: list[SignatureOut] = Field(
         description="Signatures that count: on the current version's exact text"
@@ -265,6 +280,7 @@ class ConfidentialityOut(Schema):
 
 
 class ConfidentialityIn(BodySchema):
+    version: int = Field(ge=0, le=2_147_483_647, description=VERSION_IN_OR_NONE)
     required: bool
     # The domain allows 50,000 characters once line endings are normalised.
     text: Text = Field("", max_length=100_000, description="Needed when required; else ignored")

@@ -38,7 +38,17 @@ from peerdiag.diagnostics.models import (
 from peerdiag.directory.enums import PeerRoleOffer, Seniority
 from peerdiag.directory.models import Person
 
-from .diagnostics import READ_ERRORS, SAME_REF, WRITE_ERRORS, Code, Ref, _links, _user
+from .diagnostics import (
+    EDIT_ERRORS,
+    READ_ERRORS,
+    SAME_REF,
+    WRITE_ERRORS,
+    Code,
+    IfVersion,
+    Ref,
+    _links,
+    _user,
+)
 from .schemas import Message
 from .schemas_team import (
     AcknowledgementOut,
@@ -152,6 +162,7 @@ def _members(d: Diagnostic, only: TeamMember | None = None) -> list[dict[str, An
                 "briefing_acknowledged_version": acknowledged.get(m.person_id),
                 "signed": m.person_id in signed,
                 "clearance": _clearance(cleared[m.person_id]),
+                "version": m.version,
             }
         )
     return out
@@ -230,7 +241,7 @@ def team_suggestions(
 
 @router.patch(
     D + "/team/{code}",
-    response={200: TeamMemberOut, **WRITE_ERRORS},
+    response={200: TeamMemberOut, **EDIT_ERRORS},
     url_name="team_update",
     operation_id="updateTeamMember",
     summary="Say whether a case auditor carries on into delivery",
@@ -241,23 +252,26 @@ def team_update(request: HttpRequest, ref: Ref, code: Code, payload: TeamMemberP
     given = payload.model_dump(exclude_unset=True)
     if "continues_to_delivery" in given:
         member = people.set_continues_to_delivery(
-            member, by=user, continues=given["continues_to_delivery"]
+            member, by=user, continues=given["continues_to_delivery"], version=payload.version
         )
     return _members(member.diagnostic, only=member)[0]
 
 
 @router.delete(
     D + "/team/{code}",
-    response={204: None, **WRITE_ERRORS},
+    response={204: None, **EDIT_ERRORS},
     url_name="team_delete",
     operation_id="removeTeamMember",
     summary="Take someone off the peer team",
 )
-def team_delete(request: HttpRequest, ref: Ref, code: Code) -> Any:
-    """Their data access is revoked at once if they held it."""
+def team_delete(request: HttpRequest, ref: Ref, code: Code, version: IfVersion = None) -> Any:
+    """Their data access is revoked at once if they held it. With `?version=`, only if the
+    place has not changed since (else 409)."""
     user = _user(request)
     people.remove_team_member(
-        _member(get_diagnostic_for_user(user, ref, perm=MANAGE_TEAM), code), by=user
+        _member(get_diagnostic_for_user(user, ref, perm=MANAGE_TEAM), code),
+        by=user,
+        version=version,
     )
     return Status(204, None)
 
@@ -280,6 +294,7 @@ def _proposed(m: TeamMember) -> dict[str, Any]:
         "council_decision_label": _label(CouncilDecision, m.council_decision),
         "council_reason": m.council_reason,
         "council_decided_at": m.council_decided_at,
+        "version": m.version,
     }
 
 
@@ -306,7 +321,7 @@ def proposed_peer_list(request: HttpRequest, ref: Ref) -> Any:
 
 @router.post(
     D + "/team/{code}/decision",
-    response={200: ProposedPeerOut, **WRITE_ERRORS},
+    response={200: ProposedPeerOut, **EDIT_ERRORS},
     url_name="team_decision",
     operation_id="decideOnPeer",
     summary="The council approves a proposed peer or objects, with a reason",
@@ -319,7 +334,13 @@ def team_decision(request: HttpRequest, ref: Ref, code: Code, payload: DecisionI
     member = _proposed_peers(d).filter(code=code).first()
     if member is None:
         raise Http404("No such proposed peer")
-    people.decide_on_peer(member, by=user, decision=payload.decision, reason=payload.reason)
+    people.decide_on_peer(
+        member,
+        by=user,
+        decision=payload.decision,
+        reason=payload.reason,
+        version=payload.version,
+    )
     return _proposed(member)
 
 
@@ -440,7 +461,7 @@ def confidentiality_detail(request: HttpRequest, ref: Ref) -> Any:
 
 @router.put(
     D + "/confidentiality",
-    response={200: ConfidentialityOut, **WRITE_ERRORS},
+    response={200: ConfidentialityOut, **EDIT_ERRORS},
     url_name="confidentiality_set",
     operation_id="setConfidentiality",
     summary="Decide whether peers must sign an agreement, and its text",
@@ -450,7 +471,9 @@ def confidentiality_set(request: HttpRequest, ref: Ref, payload: Confidentiality
     lose data access until they sign again. The text is ignored when `required` is false."""
     user = _user(request)
     d = get_diagnostic_for_user(user, ref, perm=SET_CONFIDENTIALITY)
-    set_confidentiality(d, by=user, required=payload.required, text=payload.text)
+    set_confidentiality(
+        d, by=user, required=payload.required, text=payload.text, version=payload.version
+    )
     return _confidentiality(d)
 
 

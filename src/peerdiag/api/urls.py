@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import NinjaAPI
 
-from . import errors, ratelimit
+from . import errors, idempotency, ratelimit
 from .auth import BearerToken
 from .bench import router as bench_router
 from .casereview import router as casereview_router
@@ -30,6 +30,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 ratelimit.install(api)
+idempotency.install(api)
 api.add_router("/", diagnostics_router)
 api.add_router("/", team_router)
 api.add_router("/", bench_router)

@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 # No 0/O or 1/I/L: codes are read aloud and typed from e-mails.
 _CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -76,3 +77,89 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"Version {self.version}"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "In progress"
+    DONE = "done", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class JobKind(models.TextChoices):
+    # The values of the reports app's ExportKind, so an export's kind is its job's kind.
+    TIMETABLE = "timetable", "Timetable generate"
+    PRESENTATION = "presentation", "Feedback presentation (PowerPoint)"
+    REPORT_DOCX = "report_docx", "Written report (Word)"
+    REPORT_PDF = "report_pdf", "Written report (PDF)"
+    PORTFOLIO_CSV = "portfolio_csv", "Portfolio of diagnostics (CSV)"
+
+
+class Job(CodedModel):
+    """One piece of long work done by a background worker (a timetable generate run, a file
+    export), with what its page shows while it goes. See peerdiag.common.jobs.
+
+    It lives here, in the lowest app, so the sweep that notices dead workers and the worker
+    command (also here) can reach every job without importing the apps above. The link to a
+    diagnostic is by string reference ("diagnostics.Diagnostic"), which import-linter does not
+    count as an import: it gives a real foreign key, so a diagnostic's jobs and files go with it,
+    and it is empty for work that belongs to no diagnostic (the portfolio file).
+    """
+
+    kind = models.CharField(max_length=20, choices=JobKind.choices)
+    diagnostic = models.ForeignKey(
+        "diagnostics.Diagnostic",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+    )
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done")
+    message = models.CharField(max_length=300, blank=True)
+    best = models.CharField(max_length=200, blank=True, help_text="The best result so far")
+    log = models.TextField(blank=True, help_text="The latest progress lines")
+    file = models.FileField(upload_to="exports/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    time_limit = models.PositiveIntegerField(
+        default=300, help_text="Seconds one attempt may take before its page stops waiting"
+    )
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    worker_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["diagnostic", "kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_state_display()})"
+
+    @property
+    def active(self) -> bool:
+        return self.state in (JobState.QUEUED, JobState.RUNNING)
+
+
+class Worker(models.Model):
+    """A background worker process (`peerdiag db_worker`) and when it last said it was alive.
+
+    Its heartbeat thread writes `last_seen` every few seconds; a worker silent for longer than
+    peerdiag.common.jobs.WORKER_SILENT is taken to have died, and its tasks are retried or failed.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Worker {self.worker_id}"

@@ -49,7 +49,7 @@ def _who(user: Any) -> str:
 
 def when_text(at: datetime | None) -> str:
     if at is None:
-        return "just now"
+        return "a time not recorded"
     local = timezone.localtime(at)
     return f"{local:%H:%M} on {local.day} {local:%B %Y}"
 
@@ -98,7 +98,7 @@ def claim(obj: Versioned, *, version: int | None, by: Any, noun: str = "this") -
             .first()
         )
         if current is None:
-            raise DomainError(f"{noun[:1].upper()}{noun[1:]} has been deleted")
+            raise DomainError(f"{noun[0].upper()}{noun[1:]} has been deleted")
         raise StaleEdit(current, noun=noun)
     obj.version = (
         version + 1

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peerdiag.accounts.models import TotpDevice, User
+from peerdiag.common.versioning import UNCHECKED
 from peerdiag.common.workdays import is_working_day
 from peerdiag.directory.models import Organisation, Person
 
@@ -260,6 +261,7 @@ def _profile(person: Person) -> None:
         expertise=sorted(areas),
         summary=f"{person.job_title} at {person.organisation}.",
         trained_on=date(2025, 9, 15),
+        version=UNCHECKED,
     )
 
 
@@ -320,12 +322,18 @@ def _team_formalities(d: Diagnostic, *, admin: User, complete: bool) -> None:
     members = list(d.team.exclude(role=TeamRole.PEER_CHALLENGE_MANAGER).select_related("person"))
     chosen = members if complete else members[:2]
     for m in chosen:
-        dp.decide_on_peer(m, by=admin, decision="approved")
+        dp.decide_on_peer(m, by=admin, decision="approved", version=UNCHECKED)
         declare_interests(d, by=admin, person=m.person, worked_for_host=False)
     briefing = issue_briefing(
-        d, by=admin, file=ContentFile(DEMO_BRIEFING), name="peer-team-briefing.pdf"
+        d,
+        by=admin,
+        file=ContentFile(DEMO_BRIEFING),
+        name="peer-team-briefing.pdf",
+        version=UNCHECKED,
     )
-    agreement = set_confidentiality(d, by=admin, required=True, text=DEMO_AGREEMENT)
+    agreement = set_confidentiality(
+        d, by=admin, required=True, text=DEMO_AGREEMENT, version=UNCHECKED
+    )
     everyone = list(d.team.select_related("person")) if complete else chosen[:1]
     for m in everyone:
         acknowledge_briefing(briefing, by=admin, person=m.person)
@@ -390,7 +398,7 @@ def _build(
     )
     when = timezone.make_aware(datetime.combine(today - timedelta(days=40), time(10, 0)))
     if step >= 1:
-        dp.record_scoping(d, by=admin, scheduled_for=when)
+        dp.record_scoping(d, by=admin, scheduled_for=when, version=UNCHECKED)
     if step >= 2:
         review = (
             type_ in (DiagnosticType.SAFEGUARDING, DiagnosticType.CHILDRENS_SERVICES) and step >= 3
@@ -404,6 +412,7 @@ def _build(
             case_review_in_scope=review,
             online_platform=Platform.TEAMS,
             written_feedback_format="report",
+            version=UNCHECKED,
         )
         for theme, text in suggestions_for(type_, covid=False)[:3]:
             dk.add_kloe(d, by=admin, text=text, theme=theme)
@@ -423,6 +432,7 @@ def _build(
             "operational managers from similar councils.",
             background_information="Latest inspection letter and improvement plan shared.",
             case_list_names=["Children on protection plans", "Children in need"] if review else [],
+            version=UNCHECKED,
         )
     if step >= 3:
         for role in ("lead_member", "chief_executive"):
@@ -434,6 +444,7 @@ def _build(
                 status=EndorsementStatus.GIVEN if given else EndorsementStatus.PENDING,
                 given_on=(today - timedelta(days=30)) if given else None,
                 note="By e-mail to the LGA",
+                version=UNCHECKED,
             )
     if step >= 3:
         lead = people["peer@peerdiag.test"] if host != "Leeds" else bench[0]
@@ -447,9 +458,9 @@ def _build(
             dp.add_team_member(d, by=admin, person=bench[8], role=TeamRole.CASE_AUDITOR)
         _team_formalities(d, admin=admin, complete=step >= 4)
     if stage in DAY1_WEEKS:
-        dd.set_day1(d, by=admin, day1=_working_monday(DAY1_WEEKS[stage], today))
+        dd.set_day1(d, by=admin, day1=_working_monday(DAY1_WEEKS[stage], today), version=UNCHECKED)
     if stage == Stage.POSTPONED:
-        dd.set_day1(d, by=admin, day1=_working_monday(6, today))
+        dd.set_day1(d, by=admin, day1=_working_monday(6, today), version=UNCHECKED)
     final = {Stage.POSTPONED: Stage.PREPARATION, Stage.CANCELLED: Stage.TEAM_FORMING}.get(
         stage, stage
     )

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskContext
 
 from .domain.surveys import send_due_surveys
 
@@ -17,9 +18,9 @@ def send_evaluation_surveys(on: str | None = None) -> int:
     return send_due_surveys(day)
 
 
-@task()
-def build_portfolio_export(job_id: int, filters: dict[str, str]) -> str:
+@task(takes_context=True)
+def build_portfolio_export(context: TaskContext, job_id: int, filters: dict[str, str]) -> str:
     """Build the portfolio CSV of an ExportJob, reporting progress on it."""
     from .domain.portfolio_export import run_portfolio_export
 
-    return run_portfolio_export(job_id, filters)
+    return run_portfolio_export(job_id, filters, task_id=str(context.task_result.id))

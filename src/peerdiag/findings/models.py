@@ -7,9 +7,10 @@ None of this is ever shown to the council, except digest items the lead peer mar
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 
-from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned
+from peerdiag.common.models import CodedModel, Revision, TimeStampedModel, Versioned
 from peerdiag.diagnostics.models import Diagnostic, Kloe, TeamMember
 from peerdiag.documents.models import DocumentRequest
 from peerdiag.timetable.models import Session
@@ -110,6 +111,9 @@ class Finding(CodedModel, Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Its kept wordings (peerdiag.common.versioning), deleted with it.
+    revisions = GenericRelation(Revision)
+
     class Meta:
         ordering = ["kind", "order", "pk"]
 
@@ -146,6 +150,9 @@ class Recommendation(CodedModel, Versioned):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    # Its kept wordings (peerdiag.common.versioning), deleted with it.
+    revisions = GenericRelation(Revision)
 
     class Meta:
         ordering = ["order", "pk"]

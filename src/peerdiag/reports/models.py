@@ -3,13 +3,16 @@ built in the background (presentations, reports, portfolio exports)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 
-from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned
+from peerdiag.common.models import CodedModel, Job, JobKind, Revision, TimeStampedModel, Versioned
 from peerdiag.diagnostics.models import Diagnostic
 
-from .enums import ExportKind, JobState, WrittenState
+from .enums import WrittenState
 
 
 class WrittenFeedback(TimeStampedModel, Versioned):
@@ -54,6 +57,9 @@ class ReportParagraph(Versioned):
     text = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
 
+    # Its kept wordings (peerdiag.common.versioning), deleted with it.
+    revisions = GenericRelation(Revision)
+
     class Meta:
         ordering = ["order", "pk"]
         constraints = [
@@ -86,25 +92,21 @@ class FactualComment(CodedModel, Versioned):
         return f"Comment on {self.paragraph_key}"
 
 
-class ExportJob(CodedModel):
-    """A file built by a background task, with its progress for the page that waits for it."""
+class ExportJobManager(models.Manager["ExportJob"]):
+    def get_queryset(self) -> models.QuerySet[ExportJob]:
+        return super().get_queryset().exclude(kind=JobKind.TIMETABLE)
 
-    diagnostic = models.ForeignKey(
-        Diagnostic, null=True, blank=True, on_delete=models.CASCADE, related_name="export_jobs"
-    )
-    kind = models.CharField(max_length=20, choices=ExportKind.choices)
-    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done")
-    message = models.CharField(max_length=300, blank=True)
-    file = models.FileField(upload_to="exports/", blank=True)
-    filename = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    finished_at = models.DateTimeField(null=True, blank=True)
+
+class ExportJob(Job):
+    """A file built by a background task (the presentation, the report, the portfolio list),
+    with its progress for the page that waits for it.
+
+    A proxy of peerdiag.common.models.Job: exports and timetable runs are rows of one table, so
+    one heartbeat and one sweep look after both (see peerdiag.common.jobs).
+    """
+
+    objects: ClassVar[ExportJobManager] = ExportJobManager()  # type: ignore[assignment]
 
     class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.get_state_display()})"
+        proxy = True
+        ordering = ["-created_at", "-pk"]

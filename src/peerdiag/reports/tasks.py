@@ -6,15 +6,16 @@ from datetime import date
 
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskContext
 
 from .domain.exports import run_export
 from .domain.reminders import send_reminders
 
 
-@task()
-def run_export_job(job_id: int, draft: bool = False) -> str:
+@task(takes_context=True)
+def run_export_job(context: TaskContext, job_id: int, draft: bool = False) -> str:
     """Build one export's file, writing its progress as it goes."""
-    return run_export(job_id, draft)
+    return run_export(job_id, draft, task_id=str(context.task_result.id))
 
 
 @task()

@@ -18,7 +18,7 @@ from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned
 from peerdiag.diagnostics.models import Diagnostic, Kloe, TeamMember
 from peerdiag.directory.models import Person
 
-from .enums import InvitationMethod, JobState, Priority, SessionStatus, SessionType
+from .enums import InvitationMethod, Priority, SessionStatus, SessionType
 
 
 def _uid() -> str:
@@ -30,7 +30,8 @@ def _token() -> str:
 
 
 class Timetable(TimeStampedModel, Versioned):
-    """A diagnostic's week settings and the state of its latest generate run."""
+    """A diagnostic's week settings. Generate runs are Jobs (peerdiag.common.jobs), found through
+    peerdiag.timetable.domain.runs."""
 
     diagnostic = models.OneToOneField(
         Diagnostic, on_delete=models.CASCADE, related_name="timetable"
@@ -44,18 +45,6 @@ class Timetable(TimeStampedModel, Versioned):
     peer_buffer_minutes = models.PositiveSmallIntegerField(default=15)
     max_sessions_per_day = models.PositiveSmallIntegerField(
         null=True, blank=True, default=6, help_text="Most sessions a peer sits in on one day"
-    )
-    # The background generate run.
-    job_state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.IDLE)
-    job_token = models.CharField(max_length=32, blank=True)
-    job_time_limit = models.PositiveSmallIntegerField(default=20)
-    job_started_at = models.DateTimeField(null=True, blank=True)
-    job_finished_at = models.DateTimeField(null=True, blank=True)
-    job_best = models.CharField(max_length=200, blank=True)
-    job_log = models.TextField(blank=True)
-    job_error = models.TextField(blank=True)
-    job_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from .urls_schedule import urlpatterns as schedule_urls
 from .urls_team import urlpatterns as team_urls
 from .urls_timetable import urlpatterns as timetable_urls
 from .urls_tokens import urlpatterns as tokens_urls
-from .views import auth, dashboard, diagnostics, kloes, people, stages
+from .views import auth, dashboard, diagnostics, kloes, people, presence, stages
 
 app_name = "web"
 
@@ -56,6 +56,7 @@ urlpatterns = [
     path(D + "postpone/", stages.postpone, name="postpone"),
     path(D + "resume/", stages.resume, name="resume"),
     path(D + "cancel/", stages.cancel, name="cancel"),
+    path(D + "presence/<slug:kind>/<str:code>/", presence.presence, name="presence"),
 ]
 
 urlpatterns += account_urls + team_urls + documents_urls + casereview_urls

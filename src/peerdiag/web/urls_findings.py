@@ -17,8 +17,24 @@ urlpatterns: list[URLPattern] = [
         findings.recommendation_edit,
         name="recommendation_edit",
     ),
+    path(
+        F + "recommendations/<str:code>/history/",
+        findings.recommendation_history,
+        name="recommendation_history",
+    ),
+    path(
+        F + "recommendations/<str:code>/history/<int:version>/restore/",
+        findings.recommendation_restore,
+        name="recommendation_restore",
+    ),
     path(F + "<str:code>/", findings.finding_detail, name="finding_detail"),
     path(F + "<str:code>/edit/", findings.finding_edit, name="finding_edit"),
+    path(F + "<str:code>/history/", findings.finding_history, name="finding_history"),
+    path(
+        F + "<str:code>/history/<int:version>/restore/",
+        findings.finding_restore,
+        name="finding_restore",
+    ),
     path(F + "<str:code>/evidence/", findings.finding_link, name="finding_link"),
     path(
         F + "<str:code>/evidence/<str:note_code>/unlink/",

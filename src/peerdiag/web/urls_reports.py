@@ -12,6 +12,16 @@ urlpatterns = [
     path(W, reports.written_feedback, name="written_feedback"),
     path(W + "move/", reports.written_move, name="written_move"),
     path(W + "sections/<slug:key>/", reports.written_paragraph, name="written_paragraph"),
+    path(
+        W + "sections/<slug:key>/history/",
+        reports.written_paragraph_history,
+        name="written_paragraph_history",
+    ),
+    path(
+        W + "sections/<slug:key>/history/put-back/",
+        reports.written_paragraph_restore,
+        name="written_paragraph_restore",
+    ),
     path(W + "comments/", reports.written_comment_add, name="written_comment_add"),
     path(
         W + "comments/<str:code>/", reports.written_comment_respond, name="written_comment_respond"

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED, claim, created_by
 from peerdiag.diagnostics.domain.audit import record
 
 from ..crypto import decrypt, encrypt
@@ -28,6 +29,10 @@ from ..models import (
 )
 
 HEADER_FIELDS = ("period_months", "age_band", "placement_moves", "referrals_last_year")
+AUDIT_NOUN = "this audit"
+# The version an audit form sends when the case had no audit yet: saving is refused as stale if
+# an audit was saved meanwhile (another tab of the same auditor, say).
+NO_AUDIT_YET = 0
 
 
 @dataclass(frozen=True)
@@ -66,16 +71,18 @@ def save_audit(
     overall_grade: str,
     difference: str,
     finish: bool,
+    version: int | None,
 ) -> CaseAudit:
     """Save the auditor's reading of a case; with `finish`, every domain must be graded (N/A
     where it does not apply) and the overall grade given. Only the auditor the case was given
-    to writes it, and only after release. Audit entry without any case content."""
+    to writes it, and only after release. Audit entry without any case content.
+
+    `version` is the audit's version the form was drawn from, or NO_AUDIT_YET when there was no
+    audit; refused with StaleEdit (nothing saved) when the audit was saved since, so two tabs
+    (or two auditors, if the case changes hands) never overwrite each other's grades."""
     if case.released_at is None or not is_case_auditor(case, by):
         raise DomainError("Only the case auditor this case was given to can audit it")
     assert case.auditor is not None
-    audit = getattr(case, "audit", None) if hasattr(case, "audit") else None
-    if audit is not None and audit.status == AuditStatus.DONE:
-        raise DomainError("This audit is finished and can no longer change")
     unknown = set(grades) - set(AuditDomain.values)
     bad = [g.grade for g in grades.values() if g.grade not in Grade.values]
     if unknown or bad:
@@ -91,8 +98,7 @@ def save_audit(
         if not overall_grade:
             raise DomainError("Give the overall grade before finishing", field="overall_grade")
     with transaction.atomic():
-        if audit is None:
-            audit = CaseAudit(case=case, auditor=case.auditor)
+        audit = _claim_audit(case, by=by, version=version)
         for name in HEADER_FIELDS:
             if name in header:
                 setattr(audit, name, header[name])
@@ -117,6 +123,29 @@ def save_audit(
             action="case_audit_finished" if finish else "case_audit_saved",
             summary=f"Audit of case {case.code} {'finished' if finish else 'saved'}",
         )
+    return audit
+
+
+def _claim_audit(case: SampledCase, *, by: User, version: int | None) -> CaseAudit:
+    """The case's audit, moved to its next version (made at version 1 if there is none yet);
+    StaleEdit if it is no longer at `version`. Call inside the saving transaction."""
+    assert case.auditor is not None
+    audit = CaseAudit.objects.filter(case=case).first()
+    if audit is None:
+        if version not in (UNCHECKED, NO_AUDIT_YET):
+            raise DomainError(
+                "This audit was removed after you opened it: open the case again and make "
+                "your changes"
+            )
+        try:
+            with transaction.atomic():
+                return CaseAudit.objects.create(case=case, auditor=case.auditor, **created_by(by))
+        except IntegrityError:
+            # Made at the same moment elsewhere: theirs stands and ours is refused below.
+            audit = CaseAudit.objects.get(case=case)
+    if audit.status == AuditStatus.DONE:
+        raise DomainError("This audit is finished and can no longer change")
+    claim(audit, version=version, by=by, noun=AUDIT_NOUN)
     return audit
 
 
@@ -153,11 +182,16 @@ def record_contact(
         )
     if contacted_on > timezone.localdate():
         raise DomainError("The date cannot be in the future", field="contacted_on")
+    if len(role_contacted.strip()) > 100:
+        raise DomainError(
+            "Who you spoke to can be up to 100 characters: give their role only",
+            field="role_contacted",
+        )
     with transaction.atomic():
         contact = PractitionerContact.objects.create(
             audit=audit,
             contacted_on=contacted_on,
-            role_contacted=role_contacted.strip()[:100],
+            role_contacted=role_contacted.strip(),
             note_enc=encrypt(note.strip()),
             by=by,
         )
@@ -180,8 +214,14 @@ def moderate(audit: CaseAudit, *, by: User, agrees: bool, note: str) -> Moderati
     if not agrees and not note.strip():
         raise DomainError("Say where you disagree", field="note")
     with transaction.atomic():
+        # Each second reading is a row of its own, never edited: two moderators at once add
+        # two readings and neither overwrites the other.
         m = Moderation.objects.create(
-            audit=audit, moderator=by, agrees=agrees, note_enc=encrypt(note.strip())
+            audit=audit,
+            moderator=by,
+            agrees=agrees,
+            note_enc=encrypt(note.strip()),
+            **created_by(by),
         )
         record(
             audit.case.review.diagnostic,

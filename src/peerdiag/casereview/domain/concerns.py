@@ -19,6 +19,13 @@ from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import (
+    UNCHECKED,
+    StaleEdit,
+    claim,
+    created_by,
+    with_version_fields,
+)
 from peerdiag.diagnostics.domain.audit import record
 from peerdiag.diagnostics.enums import ENDED, CouncilRoleKind, TeamRole
 from peerdiag.diagnostics.models import Diagnostic
@@ -30,6 +37,7 @@ from .reviews import named_contact
 
 log = logging.getLogger(__name__)
 SUBJECT = "Safeguarding concern raised in a case record review"
+NOUN = "this safeguarding concern"
 
 
 def recipients(review: CaseReview) -> list[str]:
@@ -64,6 +72,7 @@ def raise_concern(audit: CaseAudit, *, by: User, summary: str) -> SafeguardingCo
             raised_by=by,
             raised_at=timezone.now(),
             summary_enc=encrypt(summary.strip()),
+            **created_by(by),
         )
         record(
             review.diagnostic,
@@ -103,9 +112,14 @@ def escalate_concern(concern: SafeguardingConcern, *, by: User | None) -> bool:
         )
         return False
     with transaction.atomic():
+        # Sending again is never refused; the version still moves on, so a page open elsewhere
+        # learns of it.
+        claim(concern, version=UNCHECKED, by=by, noun=NOUN)
         concern.escalated_at = timezone.now()
         concern.escalated_to = ", ".join(to)
-        concern.save(update_fields=["escalated_at", "escalated_to", "updated_at"])
+        concern.save(
+            update_fields=with_version_fields(["escalated_at", "escalated_to", "updated_at"])
+        )
         record(
             d,
             by=by,
@@ -133,16 +147,28 @@ def may_acknowledge(user: User, concern: SafeguardingConcern) -> bool:
     ).exists()
 
 
-def acknowledge_concern(concern: SafeguardingConcern, *, by: User) -> SafeguardingConcern:
-    """The named contact or the PCM confirms they have the concern in hand."""
+def acknowledge_concern(
+    concern: SafeguardingConcern, *, by: User, version: int | None
+) -> SafeguardingConcern:
+    """The named contact or the PCM confirms they have the concern in hand.
+
+    Refused with StaleEdit (nothing saved) when the concern changed after `version`: most
+    often because the other recipient acknowledged it first, whom the page then names."""
     if not may_acknowledge(by, concern):
         raise DomainError("Only the council's named contact or the PCM acknowledges a concern")
     if concern.acknowledged_at:
+        if version is not None:
+            current = SafeguardingConcern.objects.select_related("changed_by").get(pk=concern.pk)
+            if current.version != version:
+                raise StaleEdit(current, noun=NOUN)
         raise DomainError("This concern is already acknowledged")
     with transaction.atomic():
+        claim(concern, version=version, by=by, noun=NOUN)
         concern.acknowledged_by = by
         concern.acknowledged_at = timezone.now()
-        concern.save(update_fields=["acknowledged_by", "acknowledged_at", "updated_at"])
+        concern.save(
+            update_fields=with_version_fields(["acknowledged_by", "acknowledged_at", "updated_at"])
+        )
         record(
             concern.audit.case.review.diagnostic,
             by=by,

@@ -195,7 +195,14 @@ def parse_case_csv(data: bytes) -> list[Row]:
         if ref in seen:
             raise DomainError(f"Row {n}: the case {ref} is listed twice", field="file")
         seen.add(ref)
-        rows.append(Row(ref, cohort, cells.get("team", "")[:100], cells["legal_status"][:100]))
+        for key in ("team", "legal_status"):
+            if len(cells.get(key, "")) > 100:
+                raise DomainError(
+                    f"Row {n}: the {key.replace('_', ' ')} can be up to 100 characters. "
+                    "Nothing was imported",
+                    field="file",
+                )
+        rows.append(Row(ref, cohort, cells.get("team", ""), cells["legal_status"]))
     if not rows:
         raise DomainError("The file has no cases in it", field="file")
     return rows

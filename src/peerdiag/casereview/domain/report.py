@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import claim, with_version_fields
 from peerdiag.diagnostics.domain.audit import record
 
 from ..enums import AuditDomain, AuditStatus, Grade
 from ..models import CaseReview, DomainGrade
+from .reviews import NOUN
 
 GRADE_ORDER = [g.value for g in Grade]
 REPORT_HEADINGS = (
@@ -124,12 +126,20 @@ def build_docx(data: ReportData) -> bytes:
 
 
 def save_report_text(
-    review: CaseReview, *, by: User | None, strengths: str, improvements: str
+    review: CaseReview,
+    *,
+    by: User | None,
+    strengths: str,
+    improvements: str,
+    version: int | None,
 ) -> CaseReview:
-    """The auditors' strengths and areas for improvement. Changing them withdraws an approval."""
+    """The auditors' strengths and areas for improvement. Changing them withdraws an approval.
+    Refused with StaleEdit (nothing saved) when the review changed after `version`, so two
+    auditors writing at once never overwrite each other's themes."""
     if review.report_issued_at:
         raise DomainError("The report is issued and can no longer change")
     with transaction.atomic():
+        claim(review, version=version, by=by, noun=NOUN)
         review.report_strengths = strengths.strip()
         review.report_improvements = improvements.strip()
         review.report_approved_at, review.report_approved_by = None, None
@@ -143,12 +153,19 @@ def save_report_text(
     return review
 
 
-def approve_report(review: CaseReview, *, by: User | None) -> CaseReview:
-    """The PCM approves the report; every audit must be finished first."""
+def approve_report(review: CaseReview, *, by: User | None, version: int | None) -> CaseReview:
+    """The PCM approves the report; every audit must be finished first. Refused with StaleEdit
+    (nothing approved) when the review changed after `version`: the PCM approves only the text
+    they read."""
     _refuse_unless_complete(review)
     with transaction.atomic():
+        claim(review, version=version, by=by, noun=NOUN)
         review.report_approved_at, review.report_approved_by = timezone.now(), by
-        review.save(update_fields=["report_approved_at", "report_approved_by", "updated_at"])
+        review.save(
+            update_fields=with_version_fields(
+                ["report_approved_at", "report_approved_by", "updated_at"]
+            )
+        )
         record(
             review.diagnostic,
             by=by,
@@ -158,15 +175,17 @@ def approve_report(review: CaseReview, *, by: User | None) -> CaseReview:
     return review
 
 
-def issue_report(review: CaseReview, *, by: User | None) -> CaseReview:
-    """Issue the approved report to the council and the team (R28)."""
+def issue_report(review: CaseReview, *, by: User | None, version: int | None) -> CaseReview:
+    """Issue the approved report to the council and the team (R28). Refused with StaleEdit
+    when the review changed after `version`."""
     if review.report_approved_at is None:
         raise DomainError("The peer challenge manager must approve the report first")
     if review.report_issued_at:
         raise DomainError("The report is already issued")
     with transaction.atomic():
+        claim(review, version=version, by=by, noun=NOUN)
         review.report_issued_at = timezone.now()
-        review.save(update_fields=["report_issued_at", "updated_at"])
+        review.save(update_fields=with_version_fields(["report_issued_at", "updated_at"]))
         record(
             review.diagnostic,
             by=by,

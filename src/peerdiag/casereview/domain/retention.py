@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common.versioning import UNCHECKED, claim, with_version_fields
 from peerdiag.diagnostics.domain.audit import record
 from peerdiag.diagnostics.domain.keydates import DESTROY_AFTER_ISSUE_DAYS
 from peerdiag.diagnostics.domain.retention import (
@@ -60,14 +62,19 @@ def destroy_case_content(review: CaseReview, *, by: User | None, reason: str) ->
         if review.content_destroyed_at is not None:
             return review.destructions.order_by("-at").first()  # type: ignore[return-value]
         audits = CaseAudit.objects.filter(case__review=review)
+        # Every versioned row destroyed moves to its next version, so a page left open on it
+        # cannot save its old words back.
+        bump = {"version": F("version") + 1}
         counts = {
-            "audits": audits.update(difference_enc=""),
+            "audits": audits.update(difference_enc="", **bump),
             "domain_grades": DomainGrade.objects.filter(audit__in=audits).update(
                 evidence_enc="", commentary_enc=""
             ),
             "contacts": PractitionerContact.objects.filter(audit__in=audits).update(note_enc=""),
-            "moderations": Moderation.objects.filter(audit__in=audits).update(note_enc=""),
-            "concerns": SafeguardingConcern.objects.filter(audit__in=audits).update(summary_enc=""),
+            "moderations": Moderation.objects.filter(audit__in=audits).update(note_enc="", **bump),
+            "concerns": SafeguardingConcern.objects.filter(audit__in=audits).update(
+                summary_enc="", **bump
+            ),
             "escalation_addresses": SafeguardingConcern.objects.filter(audit__in=audits)
             .exclude(escalated_to="")
             .update(escalated_to=""),
@@ -79,8 +86,9 @@ def destroy_case_content(review: CaseReview, *, by: User | None, reason: str) ->
             entry.team = ""
             entry.save(update_fields=["pseudonymous_ref", "team", "updated_at"])
             counts["case_references"] += 1
+        claim(review, version=UNCHECKED, by=by, noun="the case record review")
         review.content_destroyed_at = timezone.now()
-        review.save(update_fields=["content_destroyed_at", "updated_at"])
+        review.save(update_fields=with_version_fields(["content_destroyed_at", "updated_at"]))
         destruction = Destruction.objects.create(
             review=review, by=by, reason=reason[:200], counts=counts
         )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import transaction
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.models import Versioned
+from peerdiag.common.versioning import claim, with_version_fields
 from peerdiag.diagnostics.domain.audit import record
 from peerdiag.diagnostics.enums import CouncilRoleKind
 from peerdiag.diagnostics.models import Diagnostic
@@ -15,6 +20,21 @@ from peerdiag.directory.models import Person
 from ..models import CaseReview
 
 MAX_SAMPLE = 100
+# Every change to the review's settings, its sample and its report claims the review's next
+# version: the overview page's forms all carry the version they were drawn from.
+NOUN = "the case record review"
+
+
+@contextmanager
+def restored_on_failure(obj: Versioned) -> Iterator[None]:
+    """Put `obj`'s version back in memory if the write that claimed it fails afterwards (the
+    database rolls back by itself), so the same object can be saved again."""
+    kept = (obj.version, obj.changed_by, obj.changed_at)
+    try:
+        yield
+    except Exception:
+        obj.version, obj.changed_by, obj.changed_at = kept
+        raise
 
 
 def review_for(diagnostic: Diagnostic) -> CaseReview:
@@ -25,12 +45,16 @@ def review_for(diagnostic: Diagnostic) -> CaseReview:
     return review
 
 
-def record_sharing_mechanism(review: CaseReview, *, by: User | None, text: str) -> CaseReview:
-    """Record how the council shares the cases (R26); cases may be released only after this."""
+def record_sharing_mechanism(
+    review: CaseReview, *, by: User | None, text: str, version: int | None
+) -> CaseReview:
+    """Record how the council shares the cases (R26); cases may be released only after this.
+    Refused with StaleEdit (nothing saved) when the review changed after `version`."""
     text = text.strip()
     if not text:
         raise DomainError("Say how the council will share the cases", field="sharing_mechanism")
     with transaction.atomic():
+        claim(review, version=version, by=by, noun=NOUN)
         review.sharing_mechanism = text
         review.sharing_recorded_at = timezone.now()
         review.sharing_recorded_by = by
@@ -44,13 +68,17 @@ def record_sharing_mechanism(review: CaseReview, *, by: User | None, text: str) 
     return review
 
 
-def set_sample_size(review: CaseReview, *, by: User | None, size: int) -> CaseReview:
+def set_sample_size(
+    review: CaseReview, *, by: User | None, size: int, version: int | None
+) -> CaseReview:
+    """Refused with StaleEdit (nothing saved) when the review changed after `version`."""
     if not 1 <= size <= MAX_SAMPLE:
         raise DomainError(f"The sample size must be between 1 and {MAX_SAMPLE}", field="size")
     with transaction.atomic():
+        claim(review, version=version, by=by, noun=NOUN)
         old = review.sample_size
         review.sample_size = size
-        review.save(update_fields=["sample_size", "updated_at"])
+        review.save(update_fields=with_version_fields(["sample_size", "updated_at"]))
         record(
             review.diagnostic,
             by=by,
@@ -75,16 +103,20 @@ def named_contact(review: CaseReview) -> Person | None:
     return role.person if role else None
 
 
-def set_named_contact(review: CaseReview, *, by: User | None, person: Person | None) -> CaseReview:
+def set_named_contact(
+    review: CaseReview, *, by: User | None, person: Person | None, version: int | None
+) -> CaseReview:
     """Name who at the host council hears of a safeguarding concern; None goes back to the
-    sponsor. Only someone who works for the host council can be named."""
+    sponsor. Only someone who works for the host council can be named. Refused with StaleEdit
+    (nothing saved) when the review changed after `version`."""
     council = review.diagnostic.host_council
     if person is not None and person.organisation_id != council.pk:
         raise DomainError(f"Choose someone who works for {council.name}", field="person")
     with transaction.atomic():
+        claim(review, version=version, by=by, noun=NOUN)
         old = review.named_contact
         review.named_contact = person
-        review.save(update_fields=["named_contact", "updated_at"])
+        review.save(update_fields=with_version_fields(["named_contact", "updated_at"]))
         new_name = person.full_name if person else "the sponsor"
         record(
             review.diagnostic,

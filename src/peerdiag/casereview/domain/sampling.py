@@ -14,11 +14,13 @@ from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED, claim, created_by, with_version_fields
 from peerdiag.diagnostics.domain.audit import record
 from peerdiag.diagnostics.enums import TeamRole
 
 from ..enums import SelectionMethod
 from ..models import CaseListEntry, CaseReview, SampledCase
+from .reviews import NOUN, restored_on_failure
 
 
 def stratified_sample(items: Sequence[tuple[str, str]], size: int, seed: str) -> list[str]:
@@ -58,12 +60,16 @@ def _refuse_once_released(review: CaseReview) -> None:
         raise DomainError("The cases are already released to the auditors; the sample is fixed")
 
 
-def draw_sample(review: CaseReview, *, by: User | None, seed: str = "") -> list[SampledCase]:
+def draw_sample(
+    review: CaseReview, *, by: User | None, seed: str = "", version: int | None
+) -> list[SampledCase]:
     """Draw the random part of the sample again: cases chosen by hand stay and count towards
-    the sample size. Refused once cases are released. Returns the cases drawn."""
+    the sample size. Refused once cases are released, and with StaleEdit (nothing changed)
+    when the review or its sample changed after `version`. Returns the cases drawn."""
     _refuse_once_released(review)
     seed = seed.strip() or secrets.token_hex(4)
-    with transaction.atomic():
+    with transaction.atomic(), restored_on_failure(review):
+        claim(review, version=version, by=by, noun=NOUN)
         review.cases.filter(method=SelectionMethod.RANDOM).delete()
         by_hand = review.cases.count()
         entries = {e.code: e for e in eligible_entries(review)}
@@ -74,12 +80,16 @@ def draw_sample(review: CaseReview, *, by: User | None, seed: str = "") -> list[
         )
         made = [
             SampledCase.objects.create(
-                review=review, entry=entries[k], method=SelectionMethod.RANDOM, selected_by=by
+                review=review,
+                entry=entries[k],
+                method=SelectionMethod.RANDOM,
+                selected_by=by,
+                **created_by(by),
             )
             for k in keys
         ]
         review.seed = seed
-        review.save(update_fields=["seed", "updated_at"])
+        review.save(update_fields=with_version_fields(["seed", "updated_at"]))
         record(
             review.diagnostic,
             by=by,
@@ -90,9 +100,11 @@ def draw_sample(review: CaseReview, *, by: User | None, seed: str = "") -> list[
 
 
 def select_by_hand(
-    review: CaseReview, *, by: User | None, entry: CaseListEntry, reason: str
+    review: CaseReview, *, by: User | None, entry: CaseListEntry, reason: str, version: int | None
 ) -> SampledCase:
-    """Add one case from the agreed lists to the sample, with the reason for choosing it."""
+    """Add one case from the agreed lists to the sample, with the reason for choosing it.
+    Refused with StaleEdit (nothing added) when the review or its sample changed after
+    `version`, for example by a new random draw."""
     _refuse_once_released(review)
     if entry.case_list.diagnostic_id != review.diagnostic_id:
         raise DomainError(
@@ -103,12 +115,15 @@ def select_by_hand(
     if review.cases.filter(entry=entry).exists():
         raise DomainError("This case is already in the sample", field="entry")
     with transaction.atomic():
+        # Two people adding the same case at once: the second meets the first's claim.
+        claim(review, version=version, by=by, noun=NOUN)
         case = SampledCase.objects.create(
             review=review,
             entry=entry,
             method=SelectionMethod.BY_HAND,
             reason=reason.strip(),
             selected_by=by,
+            **created_by(by),
         )
         record(
             review.diagnostic,
@@ -119,10 +134,12 @@ def select_by_hand(
     return case
 
 
-def share_out(review: CaseReview, *, by: User | None) -> list[SampledCase]:
+def share_out(review: CaseReview, *, by: User | None, version: int | None) -> list[SampledCase]:
     """Share the sampled cases evenly among the case auditors and release them.
 
-    Refused until the sharing mechanism is recorded (R26) or while there is no case auditor.
+    Refused until the sharing mechanism is recorded (R26) or while there is no case auditor,
+    and with StaleEdit (nothing released) when the review or its sample changed after
+    `version`: nobody releases a sample they have not seen.
     """
     if not review.sharing_recorded_at:
         raise DomainError("Record how the council shares the cases before releasing any")
@@ -138,12 +155,14 @@ def share_out(review: CaseReview, *, by: User | None) -> list[SampledCase]:
         raise DomainError("Choose the cases first")
     now = timezone.now()
     with transaction.atomic():
+        claim(review, version=version, by=by, noun=NOUN)
         # Round robin over cases in cohort order, so each auditor also gets a mix of cohorts.
         for i, case in enumerate(cases):
+            claim(case, version=UNCHECKED, by=by, noun="this case")
             if not hasattr(case, "audit"):
                 case.auditor = auditors[i % len(auditors)]
             case.released_at = case.released_at or now
-            case.save(update_fields=["auditor", "released_at", "updated_at"])
+            case.save(update_fields=with_version_fields(["auditor", "released_at", "updated_at"]))
         record(
             review.diagnostic,
             by=by,

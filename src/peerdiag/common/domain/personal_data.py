@@ -1,6 +1,14 @@
 """What the common app's fields hold (see peerdiag.common.personal_data)."""
 
-from peerdiag.common.personal_data import Policy, not_personal
+from peerdiag.common.personal_data import Policy, destroyed, not_personal
+
+# The timetable's retention step (peerdiag.timetable.domain.retention.STEP), by name: common
+# imports no app above it.
+_RUN_TEXT = destroyed(
+    "timetable.delivery_week",
+    how="blanked on a diagnostic's generate runs (the scheduler's messages name people); an "
+    "export's lines say only how far it got",
+)
 
 FIELDS: dict[str, dict[str, Policy]] = {
     "Revision": {
@@ -9,5 +17,20 @@ FIELDS: dict[str, dict[str, Policy]] = {
             "feedback sections): about the service, never naming a child; kept as long as the "
             "object they belong to and deleted with it"
         ),
+    },
+    "Job": {
+        "kind": not_personal("a fixed choice"),
+        "state": not_personal("a fixed choice"),
+        "message": _RUN_TEXT,
+        "best": _RUN_TEXT,
+        "log": _RUN_TEXT,
+        "file": not_personal("a built presentation, report or portfolio list"),
+        "filename": not_personal(),
+        "task_id": not_personal("the background task's identifier"),
+        "worker_id": not_personal("the worker process's identifier"),
+    },
+    "Worker": {
+        "worker_id": not_personal("the worker process's identifier"),
+        "hostname": not_personal("the machine's name"),
     },
 }

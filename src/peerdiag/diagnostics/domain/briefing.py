@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit, created_by
 from peerdiag.directory.models import Person
 
 from ..enums import ENDED
@@ -20,11 +21,15 @@ MAX_BRIEFING_BYTES = 25 * 1024 * 1024
 ALLOWED_SUFFIXES = (".pdf", ".docx", ".odt")
 
 
-def issue_briefing(diagnostic: Diagnostic, *, by: User | None, file: File, name: str) -> Briefing:
+def issue_briefing(
+    diagnostic: Diagnostic, *, by: User | None, file: File, name: str, version: int | None
+) -> Briefing:
     """Issue a new version of the briefing; every peer must acknowledge it again.
 
-    Side effects: audit entry; data access re-checked (peers who read only the old version
-    lose access until they acknowledge this one).
+    `version` is the latest version the person saw (0 when none had been issued): if someone
+    issued another since, StaleEdit refuses this one (nothing saved), so nobody replaces a
+    briefing they have not seen. Side effects: audit entry; data access re-checked (peers who
+    read only the old version lose access until they acknowledge this one).
     """
     if diagnostic.stage in ENDED:
         raise DomainError("A closed or cancelled diagnostic cannot be changed", field="stage")
@@ -34,10 +39,23 @@ def issue_briefing(diagnostic: Diagnostic, *, by: User | None, file: File, name:
         raise DomainError("The briefing must be smaller than 25 MB", field="file")
     if not file.size:
         raise DomainError("The file is empty", field="file")
+    if len(name) > 200:
+        raise DomainError("Give the file a name under 200 characters", field="file")
     with transaction.atomic():
+        # Lock the diagnostic so two briefings issued at once are numbered one after the other.
+        Diagnostic.objects.select_for_update().filter(pk=diagnostic.pk).first()
+        latest = diagnostic.briefings.select_related("changed_by").order_by("-version").first()
+        if version is not None and (latest.version if latest else 0) != version:
+            if latest is None:
+                raise DomainError("The briefing you saw has been withdrawn", field="file")
+            raise StaleEdit(latest, noun="the briefing")
         version = (diagnostic.briefings.aggregate(v=Max("version"))["v"] or 0) + 1
         briefing = Briefing(
-            diagnostic=diagnostic, version=version, original_name=name[:200], issued_by=by
+            diagnostic=diagnostic,
+            version=version,
+            original_name=name,
+            issued_by=by,
+            **created_by(by),
         )
         briefing.file.save(
             f"{diagnostic.reference}-briefing-v{version}-{name[-60:]}", file, save=False

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Max
@@ -11,6 +13,8 @@ from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.models import Versioned
+from peerdiag.common.versioning import StaleEdit, created_by
 from peerdiag.directory.models import Person
 
 from ..enums import ENDED
@@ -23,17 +27,51 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def shown_version(diagnostic: Diagnostic) -> int:
+    """The version a page or the API shows of the agreement peers sign now: 0 while none is
+    asked for. An edit sends it back, so a decision made since (new text, or the requirement
+    switched on or off) is not overwritten unseen."""
+    agreement = current_agreement(diagnostic)
+    return agreement.version if agreement is not None and diagnostic.confidentiality_required else 0
+
+
+@dataclass
+class DecisionSeen:
+    """The council's decision as it stands, for StaleEdit: who made it and when."""
+
+    version: int
+    changed_by: Any
+    changed_at: Any
+
+
+def _stale(diagnostic: Diagnostic) -> StaleEdit:
+    last = diagnostic.audit.filter(action="confidentiality").select_related("actor").first()
+    seen = DecisionSeen(
+        version=shown_version(diagnostic),
+        changed_by=last.actor if last else None,
+        changed_at=last.at if last else None,
+    )
+    return StaleEdit(cast(Versioned, seen), noun="the confidentiality decision")
+
+
 def _normalise(text: str) -> str:
     # Line endings differ between browsers and systems; the words do not.
     return text.replace("\r\n", "\n").strip()
 
 
 def set_confidentiality(
-    diagnostic: Diagnostic, *, by: User | None, required: bool, text: str = ""
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    required: bool,
+    text: str = "",
+    version: int | None,
 ) -> ConfidentialityAgreement | None:
     """The council's decision: whether peers must sign, and the text they sign.
 
     Changing the text makes a new version: signatures on the old one no longer count.
+    `version` is the `shown_version` the person saw: if the decision or the text has changed
+    since, StaleEdit refuses the change (nothing saved).
     Side effects: audit entry; data access re-checked.
     """
     if diagnostic.stage in ENDED:
@@ -44,6 +82,11 @@ def set_confidentiality(
     if len(text) > 50_000:
         raise DomainError("Keep the agreement under 50,000 characters", field="text")
     with transaction.atomic():
+        # Lock the diagnostic: two decisions made at once are taken one after the other.
+        Diagnostic.objects.select_for_update().filter(pk=diagnostic.pk).first()
+        diagnostic.refresh_from_db(fields=["confidentiality_required"])
+        if version is not None and shown_version(diagnostic) != version:
+            raise _stale(diagnostic)
         changes = []
         if diagnostic.confidentiality_required != required:
             changes.append(
@@ -67,6 +110,7 @@ def set_confidentiality(
                 text=text,
                 text_sha256=text_hash(text),
                 set_by=by,
+                **created_by(by),
             )
             changes.append(
                 {

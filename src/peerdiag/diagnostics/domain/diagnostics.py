@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import claim
 from peerdiag.directory.models import Organisation, Person
 
 from ..enums import ENDED, DiagnosticType, Stage, TeamRole
@@ -94,11 +95,12 @@ def create_diagnostic(
 
 
 def update_details(
-    diagnostic: Diagnostic, *, by: User | None, **changes: Any
+    diagnostic: Diagnostic, *, by: User | None, version: int | None, **changes: Any
 ) -> list[dict[str, str]]:
     """Change any of DETAIL_FIELDS. Returns the changes made (empty when nothing changed).
 
-    Side effects: one audit entry listing every field that changed.
+    Refused with StaleEdit (nothing saved) when someone saved the details or day 1 after
+    `version`. Side effects: one audit entry listing every field that changed.
     """
     unknown = set(changes) - set(DETAIL_FIELDS)
     if unknown:
@@ -124,6 +126,7 @@ def update_details(
         )
     _check_choices_and_lengths(changes)
     with transaction.atomic():
+        claim(diagnostic, version=version, by=by, noun="the details of this diagnostic")
         before = audit.snapshot(diagnostic, changes)
         for name, value in changes.items():
             setattr(diagnostic, name, value)
@@ -137,7 +140,8 @@ def update_details(
                 # is never copied into it: the entry says only that it changed.
                 change["old"] = change["new"] = "(not recorded)"
         if diff:
-            diagnostic.save()
+            # Only the fields changed here: claim() has already written the version.
+            diagnostic.save(update_fields=[*changes, "type_other", "updated_at"])
             audit.record(
                 diagnostic,
                 by=by,
@@ -172,10 +176,13 @@ def _past_preparation(d: Diagnostic) -> bool:
     }
 
 
-def set_day1(diagnostic: Diagnostic, *, by: User | None, day1: date | None) -> str | None:
+def set_day1(
+    diagnostic: Diagnostic, *, by: User | None, day1: date | None, version: int | None
+) -> str | None:
     """Set (or clear) delivery day 1; every key date follows. Returns a warning, if any.
 
-    Refused for a weekend or bank holiday, and once delivery has started.
+    Refused for a weekend or bank holiday, and once delivery has started; refused with
+    StaleEdit (nothing saved) when someone saved the details or day 1 after `version`.
     Side effects: audit entry.
     """
     if diagnostic.stage in ENDED:
@@ -191,6 +198,7 @@ def set_day1(diagnostic: Diagnostic, *, by: User | None, day1: date | None) -> s
         if problem:
             raise DomainError(problem, field="day1")
     with transaction.atomic():
+        claim(diagnostic, version=version, by=by, noun="the dates of this diagnostic")
         before = audit.snapshot(diagnostic, ["day1"])
         diagnostic.day1 = day1
         diff = audit.diff(before, audit.snapshot(diagnostic, ["day1"]))

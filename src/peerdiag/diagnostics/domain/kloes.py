@@ -7,6 +7,7 @@ from django.db.models import F, Max
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import claim, created_by
 
 from ..enums import KLOES_EDITABLE
 from ..models import Diagnostic, Kloe
@@ -27,14 +28,25 @@ def _clean(text: str) -> str:
     return text
 
 
+def _theme(theme: str) -> str:
+    theme = theme.strip()
+    if len(theme) > 100:
+        raise DomainError("Keep the theme under 100 characters", field="theme")
+    return theme
+
+
 def add_kloe(diagnostic: Diagnostic, *, by: User | None, text: str, theme: str = "") -> Kloe:
     """Append a KLOE at the end of the list. Side effects: audit entry."""
     _check_editable(diagnostic)
-    text = _clean(text)
+    text, theme = _clean(text), _theme(theme)
     with transaction.atomic():
         last = diagnostic.kloes.aggregate(m=Max("order"))["m"] or 0
         kloe = Kloe.objects.create(
-            diagnostic=diagnostic, text=text, theme=theme.strip()[:100], order=last + 1
+            diagnostic=diagnostic,
+            text=text,
+            theme=_theme(theme),
+            order=last + 1,
+            **created_by(by),
         )
         audit.record(
             diagnostic,
@@ -46,16 +58,23 @@ def add_kloe(diagnostic: Diagnostic, *, by: User | None, text: str, theme: str =
     return kloe
 
 
-def edit_kloe(kloe: Kloe, *, by: User | None, text: str, theme: str = "") -> Kloe:
-    """Change a KLOE's words or theme. Side effects: audit entry when anything changed."""
+def edit_kloe(
+    kloe: Kloe, *, by: User | None, text: str, theme: str = "", version: int | None
+) -> Kloe:
+    """Change a KLOE's words or theme.
+
+    Refused with StaleEdit (nothing saved) when someone changed, moved or saved the KLOE after
+    `version`. Side effects: audit entry when anything changed.
+    """
     _check_editable(kloe.diagnostic)
-    text = _clean(text)
+    text, theme = _clean(text), _theme(theme)
     with transaction.atomic():
+        claim(kloe, version=version, by=by, noun=f"key line of enquiry {kloe.order}")
         before = audit.snapshot(kloe, ["text", "theme"])
-        kloe.text, kloe.theme = text, theme.strip()[:100]
+        kloe.text, kloe.theme = text, theme
         diff = audit.diff(before, audit.snapshot(kloe, ["text", "theme"]))
         if diff:
-            kloe.save()
+            kloe.save(update_fields=["text", "theme", "updated_at"])
             audit.record(
                 kloe.diagnostic,
                 by=by,
@@ -66,11 +85,16 @@ def edit_kloe(kloe: Kloe, *, by: User | None, text: str, theme: str = "") -> Klo
     return kloe
 
 
-def move_kloe(kloe: Kloe, *, by: User | None, to_order: int) -> Kloe:
-    """Move a KLOE to position `to_order` (1-based), shifting the others. Side effects: audit."""
+def move_kloe(kloe: Kloe, *, by: User | None, to_order: int, version: int | None) -> Kloe:
+    """Move a KLOE to position `to_order` (1-based), shifting the others.
+
+    Refused with StaleEdit when someone changed the KLOE after `version`. Side effects: audit.
+    """
     diagnostic = kloe.diagnostic
     _check_editable(diagnostic)
     with transaction.atomic():
+        claim(kloe, version=version, by=by, noun=f"key line of enquiry {kloe.order}")
+        kloe.order = Kloe.objects.values_list("order", flat=True).get(pk=kloe.pk)
         count = diagnostic.kloes.count()
         if not 1 <= to_order <= count:
             raise DomainError(f"Position must be between 1 and {count}", field="order")
@@ -96,11 +120,17 @@ def move_kloe(kloe: Kloe, *, by: User | None, to_order: int) -> Kloe:
     return kloe
 
 
-def remove_kloe(kloe: Kloe, *, by: User | None) -> None:
-    """Delete a KLOE and close the gap in the numbering. Side effects: audit entry."""
+def remove_kloe(kloe: Kloe, *, by: User | None, version: int | None) -> None:
+    """Delete a KLOE and close the gap in the numbering.
+
+    Refused with StaleEdit (nothing removed) when someone changed the KLOE after `version`.
+    Side effects: audit entry.
+    """
     diagnostic = kloe.diagnostic
     _check_editable(diagnostic)
     with transaction.atomic():
+        claim(kloe, version=version, by=by, noun=f"key line of enquiry {kloe.order}")
+        kloe.refresh_from_db(fields=["order", "text"])
         order, text = kloe.order, kloe.text
         kloe.delete()
         diagnostic.kloes.filter(order__gt=order).update(order=F("order") - 1)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit, claim, created_by
 from peerdiag.directory.models import Person
 
 from ..enums import (
@@ -38,12 +39,53 @@ def _open(diagnostic: Diagnostic) -> None:
         raise DomainError("A closed or cancelled diagnostic cannot be changed", field="stage")
 
 
+def _claim_or_first(
+    existing: Endorsement | ScopingMeeting | None,
+    *,
+    version: int | None,
+    by: User | None,
+    noun: str,
+) -> None:
+    """For a record made on its first save: `version` 0 means the person saw none yet, so one
+    made since by someone else is a conflict; otherwise claim the version they saw."""
+    if existing is None:
+        if version not in (0, None):
+            raise DomainError(
+                f"{noun[0].upper()}{noun[1:]} you opened is no longer there: it was removed "
+                "after you opened it. Open the page again",
+                field="version",
+            )
+        return
+    if version == 0:
+        raise StaleEdit(existing, noun=noun)
+    claim(existing, version=version, by=by, noun=noun)
+
+
+def _save_first(obj: Endorsement | ScopingMeeting, *, noun: str, **lookup: object) -> None:
+    """Save a record's first version; if someone else's first save won the race, theirs is a
+    conflict like any other."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise StaleEdit(type(obj)._default_manager.get(**lookup), noun=noun) from None
+
+
 def assign_council_role(
-    diagnostic: Diagnostic, *, by: User | None, person: Person, role: str
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    person: Person,
+    role: str,
+    replacing: str | None = None,
 ) -> CouncilRole:
     """Give `person` a council role on the diagnostic, replacing the holder of a single role.
 
-    Side effects: audit entry.
+    `replacing` is the code of the single role's holding the person saw ("" when nobody held
+    it). A holder is replaced by a new holding, not edited, so the code (not a version) tells
+    whether someone else named a holder since; if so, StaleEdit refuses the change (nothing
+    saved). The API and internal callers leave it out: for them, naming someone replaces
+    whoever holds the role. Side effects: audit entry.
     """
     _open(diagnostic)
     if role not in CouncilRoleKind.values:
@@ -55,6 +97,8 @@ def assign_council_role(
         old = ""
         if role in SINGLE_COUNCIL_ROLES:
             current = diagnostic.council_roles.filter(role=role).select_related("person").first()
+            if current is not None and replacing is not None and current.code != replacing:
+                raise StaleEdit(current, noun=f"the {label.lower()}")
             if current is not None:
                 if current.person_id == person.pk:
                     return current
@@ -62,7 +106,9 @@ def assign_council_role(
                 current.delete()
         try:
             with transaction.atomic():
-                held = CouncilRole.objects.create(diagnostic=diagnostic, person=person, role=role)
+                held = CouncilRole.objects.create(
+                    diagnostic=diagnostic, person=person, role=role, **created_by(by)
+                )
         except IntegrityError:
             raise DomainError(f"{person} is already a {label.lower()}", field="person") from None
         audit.record(
@@ -75,12 +121,17 @@ def assign_council_role(
     return held
 
 
-def remove_council_role(held: CouncilRole, *, by: User | None) -> None:
-    """Take a council role away. Side effects: audit entry."""
+def remove_council_role(held: CouncilRole, *, by: User | None, version: int | None) -> None:
+    """Take a council role away.
+
+    Refused with StaleEdit (nothing removed) when the role changed after `version`.
+    Side effects: audit entry.
+    """
     diagnostic = held.diagnostic
     _open(diagnostic)
     label = CouncilRoleKind(held.role).label
     with transaction.atomic():
+        claim(held, version=version, by=by, noun=f"the {label.lower()} role")
         held.delete()
         audit.record(
             diagnostic,
@@ -100,10 +151,13 @@ def record_endorsement(
     given_on: date | None = None,
     note: str = "",
     file: object | None = None,
+    version: int | None,
 ) -> Endorsement:
     """Record the lead member's or chief executive's endorsement (pending or given).
 
-    A given endorsement needs its date. Side effects: audit entry listing what changed.
+    A given endorsement needs its date. `version` is the one the person saw, 0 when none was
+    recorded yet; a stale one is refused with StaleEdit (nothing saved).
+    Side effects: audit entry listing what changed.
     """
     _open(diagnostic)
     if role not in EndorserRole.values:
@@ -115,15 +169,19 @@ def record_endorsement(
     if status == EndorsementStatus.PENDING:
         given_on = None
     with transaction.atomic():
-        endorsement = diagnostic.endorsements.filter(role=role).first() or Endorsement(
-            diagnostic=diagnostic, role=role
-        )
+        existing = diagnostic.endorsements.filter(role=role).first()
+        noun = f"the {EndorserRole(role).label.lower()} endorsement"
+        _claim_or_first(existing, version=version, by=by, noun=noun)
+        endorsement = existing or Endorsement(diagnostic=diagnostic, role=role, **created_by(by))
         fields = ["status", "given_on", "note", "file"]
         before = audit.snapshot(endorsement, fields) if endorsement.pk else {}
         endorsement.status, endorsement.given_on, endorsement.note = status, given_on, note.strip()
         if file is not None:
             endorsement.file = file  # type: ignore[assignment]
-        endorsement.save()
+        if existing is None:
+            _save_first(endorsement, noun=noun, diagnostic=diagnostic, role=role)
+        else:
+            endorsement.save()
         diff = audit.diff(before, audit.snapshot(endorsement, fields))
         if diff:
             audit.record(
@@ -149,10 +207,14 @@ def record_scoping(
     team_requirements: str = "",
     background_information: str = "",
     case_list_names: list[str] | None = None,
+    version: int | None,
 ) -> ScopingMeeting:
-    """Write the scoping meeting record and the decisions taken at it.
+    """Write the scoping meeting record and the decisions taken at it (with the agreed case
+    lists and the suitability decision, which the record's version covers too).
 
-    Side effects: one audit entry with every field that changed.
+    `version` is the record's version the person saw, 0 when there was none yet; a stale one
+    is refused with StaleEdit (nothing saved). Side effects: one audit entry with every field
+    that changed.
     """
     _open(diagnostic)
     attendees = attendees or []
@@ -160,7 +222,11 @@ def record_scoping(
         raise DomainError("Explain the suitability decision", field="suitability_rationale")
     names = sorted({n.strip() for n in (case_list_names or []) if n.strip()})
     with transaction.atomic():
-        meeting, _ = ScopingMeeting.objects.get_or_create(diagnostic=diagnostic)
+        existing = ScopingMeeting.objects.filter(diagnostic=diagnostic).first()
+        _claim_or_first(existing, version=version, by=by, noun="the scoping record")
+        meeting = existing or ScopingMeeting(diagnostic=diagnostic, **created_by(by))
+        if existing is None:
+            _save_first(meeting, noun="the scoping record", diagnostic=diagnostic)
         m_fields = ["scheduled_for", "held_on", "team_requirements", "background_information"]
         d_fields = ["suitability", "suitability_rationale"]
         before = {**audit.snapshot(meeting, m_fields), **audit.snapshot(diagnostic, d_fields)}
@@ -176,7 +242,9 @@ def record_scoping(
         diagnostic.save(update_fields=["suitability", "suitability_rationale", "updated_at"])
         diagnostic.agreed_case_lists.exclude(name__in=names).delete()
         for name in names:
-            AgreedCaseList.objects.get_or_create(diagnostic=diagnostic, name=name)
+            AgreedCaseList.objects.get_or_create(
+                diagnostic=diagnostic, name=name, defaults=created_by(by)
+            )
         after = {**audit.snapshot(meeting, m_fields), **audit.snapshot(diagnostic, d_fields)}
         diff = audit.diff(before, after)
         after_people = sorted(str(p) for p in attendees)
@@ -251,7 +319,9 @@ def add_team_member(
         if blocked:
             raise DomainError(blocked[0], field="person")
     with transaction.atomic():
-        member = TeamMember.objects.create(diagnostic=diagnostic, person=person, role=role)
+        member = TeamMember.objects.create(
+            diagnostic=diagnostic, person=person, role=role, **created_by(by)
+        )
         audit.record(
             diagnostic,
             by=by,
@@ -261,11 +331,16 @@ def add_team_member(
     return member
 
 
-def remove_team_member(member: TeamMember, *, by: User | None) -> None:
-    """Take someone off the team. Side effects: audit entry."""
+def remove_team_member(member: TeamMember, *, by: User | None, version: int | None) -> None:
+    """Take someone off the team.
+
+    Refused with StaleEdit (nobody removed) when the place changed after `version` (a council
+    decision, say). Side effects: audit entry.
+    """
     diagnostic = member.diagnostic
     _open(diagnostic)
     with transaction.atomic():
+        claim(member, version=version, by=by, noun=f"{member.person}'s place on the team")
         member.delete()
         sync_data_access(diagnostic, reason=f"{member.person} left the team")
         audit.record(
@@ -278,10 +353,11 @@ def remove_team_member(member: TeamMember, *, by: User | None) -> None:
 
 
 def decide_on_peer(
-    member: TeamMember, *, by: User | None, decision: str, reason: str = ""
+    member: TeamMember, *, by: User | None, decision: str, reason: str = "", version: int | None
 ) -> TeamMember:
     """The council approves a proposed peer, or objects with a reason.
 
+    Refused with StaleEdit (nothing saved) when the team place changed after `version`.
     Side effects: audit entry with the decision and reason.
     """
     _open(member.diagnostic)
@@ -293,6 +369,7 @@ def decide_on_peer(
         raise DomainError("Give the reason for the objection", field="reason")
     verb = "approved" if decision == CouncilDecision.APPROVED else "objected to"
     with transaction.atomic():
+        claim(member, version=version, by=by, noun=f"the decision on {member.person}")
         member.council_decision = decision
         member.council_reason = reason.strip()
         member.council_decided_at = timezone.now()
@@ -310,19 +387,26 @@ def decide_on_peer(
 
 
 def set_continues_to_delivery(
-    member: TeamMember, *, by: User | None, continues: bool
+    member: TeamMember, *, by: User | None, continues: bool, version: int | None
 ) -> TeamMember:
-    """Mark a case auditor as carrying on into delivery (R29). Side effects: audit entry."""
+    """Mark a case auditor as carrying on into delivery (R29).
+
+    Refused with StaleEdit (nothing saved) when the team place changed after `version`.
+    Side effects: audit entry.
+    """
     _open(member.diagnostic)
     if member.role != TeamRole.CASE_AUDITOR:
         raise DomainError("Only case auditors carry on from the case review", field="role")
-    if member.continues_to_delivery != continues:
-        member.continues_to_delivery = continues
-        member.save(update_fields=["continues_to_delivery", "updated_at"])
-        audit.record(
-            member.diagnostic,
-            by=by,
-            action="team",
-            summary=f"{member.person} {'will' if continues else 'will not'} carry on into delivery",
-        )
+    with transaction.atomic():
+        claim(member, version=version, by=by, noun=f"{member.person}'s place on the team")
+        if member.continues_to_delivery != continues:
+            member.continues_to_delivery = continues
+            member.save(update_fields=["continues_to_delivery", "updated_at"])
+            audit.record(
+                member.diagnostic,
+                by=by,
+                action="team",
+                summary=f"{member.person} {'will' if continues else 'will not'} carry on "
+                "into delivery",
+            )
     return member

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 
+from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit, claim, created_by
 
 from ..enums import LEAD_SENIORITY, Expertise, OrganisationKind, PeerRoleOffer, Seniority
 from ..models import Organisation, PeerExpertise, PeerProfile, PeerRecentWork, Person
@@ -23,10 +25,14 @@ def save_peer_profile(
     trained_on: date | None = None,
     availability_notes: str = "",
     active: bool = True,
+    version: int | None,
+    by: User | None = None,
 ) -> PeerProfile:
     """Create or update `person`'s bench profile.
 
     A peer works for a council; only a DCS or assistant director may offer to lead.
+    `version` is the profile's version the person saw, 0 when they saw no profile; if someone
+    saved it since, StaleEdit refuses the change (nothing saved).
     """
     if person.organisation.kind != OrganisationKind.COUNCIL:
         raise DomainError("Peers on the bench work for a council", field="person")
@@ -39,18 +45,23 @@ def save_peer_profile(
         raise DomainError("Only a director or assistant director can be a lead peer", field="roles")
     if set(expertise) - set(Expertise.values):
         raise DomainError("Choose areas of expertise from the list", field="expertise")
+    noun = f"the bench profile of {person}"
     with transaction.atomic():
-        profile, _ = PeerProfile.objects.update_or_create(
-            person=person,
-            defaults={
-                "seniority": seniority,
-                "roles": sorted(set(roles)),
-                "summary": summary.strip(),
-                "trained_on": trained_on,
-                "availability_notes": availability_notes.strip(),
-                "active": active,
-            },
-        )
+        existing = PeerProfile.objects.filter(person=person).first()
+        if existing is not None and version == 0:
+            raise StaleEdit(existing, noun=noun)
+        if existing is not None:
+            claim(existing, version=version, by=by, noun=noun)
+        profile = existing or PeerProfile(person=person, **created_by(by))
+        profile.seniority, profile.roles = seniority, sorted(set(roles))
+        profile.summary, profile.trained_on = summary.strip(), trained_on
+        profile.availability_notes, profile.active = availability_notes.strip(), active
+        try:
+            with transaction.atomic():
+                profile.save()
+        except IntegrityError:
+            # Someone else put the person on the bench at the same moment.
+            raise StaleEdit(PeerProfile.objects.get(person=person), noun=noun) from None
         profile.expertise.exclude(area__in=expertise).delete()
         for area in sorted(set(expertise)):
             PeerExpertise.objects.get_or_create(profile=profile, area=area)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import NoReturn
 
 from django.db import transaction
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit, claim, created_by, with_version_fields
 from peerdiag.common.workdays import add_working_days
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.domain.keydates import DOCUMENTS_DUE_BEFORE
@@ -21,6 +23,8 @@ from peerdiag.diagnostics.models import Diagnostic, Kloe
 
 from ..enums import Category, RequestStatus
 from ..models import DocumentRequest
+
+TITLE_MAX = 200
 
 # The standard key documentation list, offered to every diagnostic.
 STANDARD_LIST: tuple[tuple[str, str], ...] = (
@@ -72,6 +76,10 @@ def request_document(
     title = title.strip()
     if not title:
         raise DomainError("Enter the document's title", field="title")
+    if len(title) > TITLE_MAX:
+        raise DomainError(
+            f"The document's title must be {TITLE_MAX} characters or fewer", field="title"
+        )
     if category not in Category.values:
         raise DomainError("Choose a category", field="category")
     if DocumentRequest.objects.filter(diagnostic=diagnostic, title__iexact=title).exists():
@@ -80,11 +88,12 @@ def request_document(
     with transaction.atomic():
         ask = DocumentRequest.objects.create(
             diagnostic=diagnostic,
-            title=title[:200],
+            title=title,
             category=category,
             notes=notes.strip(),
             due_on=due_on or default_due_on(diagnostic),
             requested_by=by,
+            **created_by(by),
         )
         ask.kloes.set(chosen)
         audit.record(diagnostic, by=by, action="document", summary=f"Requested ‘{ask.title}’")
@@ -103,7 +112,12 @@ def seed_standard_requests(diagnostic: Diagnostic, *, by: User | None) -> list[D
     with transaction.atomic():
         made = [
             DocumentRequest.objects.create(
-                diagnostic=diagnostic, title=title, category=category, due_on=due, requested_by=by
+                diagnostic=diagnostic,
+                title=title,
+                category=category,
+                due_on=due,
+                requested_by=by,
+                **created_by(by),
             )
             for title, category in STANDARD_LIST
             if title.lower() not in have
@@ -118,22 +132,46 @@ def seed_standard_requests(diagnostic: Diagnostic, *, by: User | None) -> list[D
     return made
 
 
-def accept_document(ask: DocumentRequest, *, by: User | None) -> DocumentRequest:
-    """Accept the latest version supplied. Side effects: audit entry."""
+NOUN = "this document request"
+
+
+def _refuse(ask: DocumentRequest, version: int | None, message: str) -> NoReturn:
+    """Refuse to review a request that is not supplied: as a stale edit when it changed after
+    `version` (someone else reviewed it first), so the page says who did and when."""
+    if version is not None:
+        current = DocumentRequest.objects.select_related("changed_by").get(pk=ask.pk)
+        if current.version != version:
+            raise StaleEdit(current, noun=NOUN)
+    raise DomainError(message, field="status")
+
+
+def accept_document(
+    ask: DocumentRequest, *, by: User | None, version: int | None
+) -> DocumentRequest:
+    """Accept the latest version supplied.
+
+    Refused with StaleEdit (nothing saved) when the request changed after `version`, for
+    example when the council uploaded another file or someone else returned it: the person
+    accepts only what they looked at. Side effects: audit entry.
+    """
     _open(ask.diagnostic)
     if ask.status != RequestStatus.SUPPLIED:
-        raise DomainError("Only a supplied document can be accepted", field="status")
+        _refuse(ask, version, "Only a supplied document can be accepted")
     with transaction.atomic():
+        claim(ask, version=version, by=by, noun=NOUN)
         ask.status = RequestStatus.ACCEPTED
         ask.return_comment = ""
-        ask.save(update_fields=["status", "return_comment", "updated_at"])
+        ask.save(update_fields=with_version_fields(["status", "return_comment", "updated_at"]))
         audit.record(ask.diagnostic, by=by, action="document", summary=f"Accepted ‘{ask.title}’")
     return ask
 
 
-def return_document(ask: DocumentRequest, *, by: User | None, comment: str) -> DocumentRequest:
+def return_document(
+    ask: DocumentRequest, *, by: User | None, comment: str, version: int | None
+) -> DocumentRequest:
     """Send a supplied document back to the council, saying what is needed instead.
 
+    Refused with StaleEdit (nothing saved) when the request changed after `version`.
     Side effects: audit entry.
     """
     _open(ask.diagnostic)
@@ -141,11 +179,12 @@ def return_document(ask: DocumentRequest, *, by: User | None, comment: str) -> D
     if not comment:
         raise DomainError("Say what the council needs to change", field="comment")
     if ask.status != RequestStatus.SUPPLIED:
-        raise DomainError("Only a supplied document can be returned", field="status")
+        _refuse(ask, version, "Only a supplied document can be returned")
     with transaction.atomic():
+        claim(ask, version=version, by=by, noun=NOUN)
         ask.status = RequestStatus.RETURNED
         ask.return_comment = comment
-        ask.save(update_fields=["status", "return_comment", "updated_at"])
+        ask.save(update_fields=with_version_fields(["status", "return_comment", "updated_at"]))
         audit.record(
             ask.diagnostic,
             by=by,

@@ -19,6 +19,7 @@ from django.db.models import Max
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED, claim, with_version_fields
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.enums import ENDED
 
@@ -179,8 +180,12 @@ def supply_document(
             ) from exc
         try:
             version.save()
+            # A new file is an addition, not an edit, so it is never refused as stale; but the
+            # request moves to its next version, so a PCM who opened the request before this
+            # upload cannot accept or return a file they have not seen.
+            claim(ask, version=UNCHECKED, by=by, noun="this document request")
             ask.status = RequestStatus.SUPPLIED
-            ask.save(update_fields=["status", "updated_at"])
+            ask.save(update_fields=with_version_fields(["status", "updated_at"]))
             audit.record(
                 diagnostic,
                 by=by,
@@ -192,6 +197,7 @@ def supply_document(
             version.file.delete(save=False)  # the database row is rolled back; so is the file
             raise
     given.status = ask.status
+    given.version, given.changed_by, given.changed_at = ask.version, ask.changed_by, ask.changed_at
     return version
 
 

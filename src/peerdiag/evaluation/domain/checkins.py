@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import claim, created_by, with_version_fields
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.models import Diagnostic
 
@@ -47,7 +48,10 @@ def plan_check_ins(diagnostic: Diagnostic, *, by: User) -> list[CheckIn]:
     with transaction.atomic():
         made = [
             CheckIn.objects.create(
-                diagnostic=diagnostic, months=m, due_on=add_calendar_months(issued, m)
+                diagnostic=diagnostic,
+                months=m,
+                due_on=add_calendar_months(issued, m),
+                **created_by(by),
             )
             for m in missing
         ]
@@ -61,11 +65,14 @@ def plan_check_ins(diagnostic: Diagnostic, *, by: User) -> list[CheckIn]:
     return made
 
 
-def record_check_in(check_in: CheckIn, *, by: User, held_on: date | None, notes: str) -> CheckIn:
-    """Record that a check-in was held, and what was learned.
+def record_check_in(
+    check_in: CheckIn, *, by: User, held_on: date | None, notes: str, version: int | None
+) -> CheckIn:
+    """Record that a check-in was held, and what was learned (or correct what was recorded).
 
     Refused without a date, with a future date or one before the written feedback, and
-    without notes. Side effects: held_on, notes and recorded_by; an audit entry.
+    without notes; refused with StaleEdit (nothing saved) when somebody saved the check-in
+    after `version`. Side effects: held_on, notes and recorded_by; an audit entry.
     """
     if held_on is None:
         raise DomainError("Enter the date the check-in was held", field="held_on")
@@ -82,10 +89,13 @@ def record_check_in(check_in: CheckIn, *, by: User, held_on: date | None, notes:
     if len(text) > MAX_NOTES:
         raise DomainError(f"Write up to {MAX_NOTES:,} characters", field="notes")
     with transaction.atomic():
+        claim(check_in, version=version, by=by, noun=f"the {check_in.months}-month check-in")
         check_in.held_on = held_on
         check_in.notes = text
         check_in.recorded_by = by
-        check_in.save(update_fields=["held_on", "notes", "recorded_by", "updated_at"])
+        check_in.save(
+            update_fields=with_version_fields(["held_on", "notes", "recorded_by", "updated_at"])
+        )
         audit.record(
             check_in.diagnostic,
             by=by,

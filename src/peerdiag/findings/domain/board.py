@@ -5,19 +5,26 @@ Findings are ordered within their kind (strengths, areas for consideration) and
 recommendations on their own. An item can be approved only when it stands on something: a
 finding on at least one supporting note, a recommendation on at least one finding. Approving the
 whole board is all or nothing.
+
+Every action names the version of what it acts on (approve-all, a fingerprint of every item's
+version), so nobody approves words they have not read: if a finding was reworded after the board
+was drawn, the action is refused and says who changed it. Approving and moving change no words,
+so they check the version without moving it on (a team member's open edit page stays current).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import rules
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.models import Diagnostic
 
@@ -42,6 +49,18 @@ class BoardNotReady(DomainError):
             f"Nothing was approved: {count} item{'s' if count != 1 else ''} cannot be approved yet"
         )
         self.blocking = blocking
+
+
+class BoardChanged(DomainError):
+    """approve_board refused: the board changed after it was drawn. `changes` says who changed
+    what (nothing was approved)."""
+
+    def __init__(self, changes: list[str]) -> None:
+        super().__init__(
+            "Nothing was approved: the board changed after you opened it. Read the changes "
+            "below, then approve the board again"
+        )
+        self.changes = changes
 
 
 @dataclass(frozen=True)
@@ -138,6 +157,68 @@ def _label(item: Item) -> str:
     return f"the recommendation ‘{item.text[:100]}’"
 
 
+def item_label(item: Item) -> str:
+    """How a message names an item: its kind and the start of its words."""
+    return _label(item)
+
+
+def _hold(item: Item, *, version: int | None) -> None:
+    """Lock `item`'s row for this transaction if it is still at `version`, without moving the
+    version on (approving and moving change no words). Raises StaleEdit, naming who changed it,
+    when it has moved on; `version=None` (internal callers) only takes the lock."""
+    model = type(item)
+    rows = model._default_manager.filter(pk=item.pk)  # type: ignore[attr-defined]
+    if version is not None:
+        rows = rows.filter(version=version)
+    if not rows.update(version=F("version")):
+        current = model._default_manager.select_related("changed_by").filter(pk=item.pk).first()  # type: ignore[attr-defined]
+        if current is None:
+            raise DomainError("That item is no longer on the board")
+        raise StaleEdit(current, noun=_label(current))
+
+
+def board_fingerprint(items: Iterable[Item]) -> str:
+    """The versions of every item on the board as drawn (`code.version`, by code), which the
+    approve-all button sends back."""
+    return " ".join(sorted(f"{i.code}.{i.version}" for i in items))
+
+
+def _shown(fingerprint: str) -> dict[str, int]:
+    shown: dict[str, int] = {}
+    for part in fingerprint.split():
+        code, _, version = part.rpartition(".")
+        if not code or not version.isdigit():
+            raise DomainError("This page is out of date: open the board again")
+        shown[code] = int(version)
+    return shown
+
+
+def _changes_since(fingerprint: str, items: list[Item]) -> list[str]:
+    """Who changed, added or removed what since the board was drawn, in words."""
+    shown = _shown(fingerprint)
+    out = []
+    for item in items:
+        who = _person(item.changed_by)
+        when = when_text(item.changed_at)
+        if item.code not in shown:
+            out.append(f"{who} added {_label(item)} at {when}")
+        elif shown[item.code] != item.version:
+            out.append(f"{who} changed {_label(item)} at {when}")
+    gone = len(set(shown) - {i.code for i in items})
+    if gone:
+        out.append(
+            f"{gone} item{'s' if gone != 1 else ''} you saw on the board "
+            f"{'have' if gone != 1 else 'has'} since been removed"
+        )
+    return out
+
+
+def _person(user: User | None) -> str:
+    if user is None:
+        return "Someone"
+    return (user.get_full_name() or "").strip() or user.email
+
+
 def why_not_approvable(item: Item) -> str:
     """Why `item` cannot be approved, or '' when it can (R33: findings rest on evidence and
     recommendations follow from findings). Uses prefetched links/findings when present."""
@@ -164,10 +245,11 @@ def _siblings(item: Item) -> list[Item]:
     )
 
 
-def move_on_board(item: Item, *, by: User | None, direction: str) -> bool:
+def move_on_board(item: Item, *, by: User | None, direction: str, version: int | None) -> bool:
     """Swap `item` with its neighbour above or below, within its kind (findings) or among the
     recommendations. Returns False when it is already first (or last) and nothing moved.
 
+    Refused with StaleEdit when the item changed after `version` (nothing moves).
     Side effects: renumbers the section's order densely from 1; audit entry when it moved.
     """
     d = item.diagnostic
@@ -176,6 +258,7 @@ def move_on_board(item: Item, *, by: User | None, direction: str) -> bool:
     if direction not in DIRECTIONS:
         raise DomainError("Choose to move the item up or down", field="direction")
     with transaction.atomic():
+        _hold(item, version=version)
         items = _siblings(item)
         at = next(i for i, other in enumerate(items) if other.pk == item.pk)
         to = at - 1 if direction == "up" else at + 1
@@ -198,10 +281,12 @@ def move_on_board(item: Item, *, by: User | None, direction: str) -> bool:
     return True
 
 
-def approve_item(item: Item, *, by: User | None) -> Item:
-    """The lead peer approves one finding or recommendation for the presentation.
+def approve_item(item: Item, *, by: User | None, version: int | None) -> Item:
+    """The lead peer approves one finding or recommendation for the presentation, as it was at
+    `version` (the words they read).
 
-    Refused when the finding has no supporting evidence or the recommendation no finding.
+    Refused when the finding has no supporting evidence or the recommendation no finding, and
+    with StaleEdit (naming who) when its words changed after `version`.
     Side effects: approved_at/approved_by; audit entry.
     """
     d = item.diagnostic
@@ -211,6 +296,7 @@ def approve_item(item: Item, *, by: User | None) -> Item:
     if reason:
         raise DomainError(reason)
     with transaction.atomic():
+        _hold(item, version=version)
         item.approved_at = timezone.now()
         item.approved_by = by
         item.save(update_fields=["approved_at", "approved_by", "updated_at"])
@@ -218,14 +304,16 @@ def approve_item(item: Item, *, by: User | None) -> Item:
     return item
 
 
-def unapprove(item: Item, *, by: User | None) -> Item:
-    """Take back an approval (the item goes back to draft). Side effects: audit entry."""
+def unapprove(item: Item, *, by: User | None, version: int | None) -> Item:
+    """Take back an approval (the item goes back to draft). Refused with StaleEdit when the
+    item changed after `version`. Side effects: audit entry."""
     d = item.diagnostic
     refuse_if_ended(d)
     _refuse_unless_lead(d, by)
-    if item.approved_at is None:
-        return item
     with transaction.atomic():
+        _hold(item, version=version)
+        if item.approved_at is None:
+            return item
         item.approved_at = None
         item.approved_by = None
         item.save(update_fields=["approved_at", "approved_by", "updated_at"])
@@ -233,30 +321,43 @@ def unapprove(item: Item, *, by: User | None) -> Item:
     return item
 
 
-def approve_board(diagnostic: Diagnostic, *, by: User | None) -> int:
+def approve_board(diagnostic: Diagnostic, *, by: User | None, fingerprint: str | None) -> int:
     """Approve every finding and recommendation at once, or nothing at all.
 
-    Raises BoardNotReady (listing each item that blocks) when any item cannot be approved.
-    Returns how many items were newly approved. Side effects: approvals; one audit entry.
+    `fingerprint` is board_fingerprint() of the board the lead peer read; when any item was
+    changed, added or removed since, raises BoardChanged saying who did what (None: internal
+    callers, no comparison). Raises BoardNotReady (listing each item that blocks) when any item
+    cannot be approved. Returns how many items were newly approved.
+    Side effects: approvals; one audit entry.
     """
     refuse_if_ended(diagnostic)
     _refuse_unless_lead(diagnostic, by)
     with transaction.atomic():
+        # Lock every item first (a write lock on SQLite), so none can change between the
+        # comparison and the approval.
+        Finding.objects.filter(diagnostic=diagnostic).update(version=F("version"))
+        Recommendation.objects.filter(diagnostic=diagnostic).update(version=F("version"))
         findings = list(
-            Finding.objects.select_for_update()
+            Finding.objects.select_for_update(of=("self",))
             .filter(diagnostic=diagnostic)
+            .select_related("changed_by")
             .prefetch_related("links")
             .order_by("kind", "order", "pk")
         )
         recs = list(
-            Recommendation.objects.select_for_update()
+            Recommendation.objects.select_for_update(of=("self",))
             .filter(diagnostic=diagnostic)
+            .select_related("changed_by")
             .prefetch_related("findings")
             .order_by("order", "pk")
         )
+        everything: list[Item] = [*findings, *recs]
+        if fingerprint is not None:
+            changes = _changes_since(fingerprint, everything)
+            if changes:
+                raise BoardChanged(changes)
         if not findings and not recs:
             raise DomainError("There is nothing on the board to approve yet")
-        everything: list[Item] = [*findings, *recs]
         blocking = [r for r in (why_not_approvable(i) for i in everything) if r]
         if blocking:
             raise BoardNotReady(blocking)

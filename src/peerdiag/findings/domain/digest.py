@@ -7,20 +7,29 @@ a quote or a person's name (names of attendees, the team and council contacts ar
 any finding that mentions one, and words of a small group's quote are withheld). The lead peer
 (or the PCM) edits the items, ticks those actually shared, and marks the digest shared with the
 sponsor's response; from then on it cannot change, and the sponsor sees only the shared items.
+
+Each item has its own version (its words and tick), and the digest's version moves whenever
+anything in it changes, so the share page, which lists what the sponsor will see, is refused
+when the list changed after it was drawn.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Max, Prefetch, Q
+from django.db.models import F, Max, Prefetch, Q
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED, StaleEdit, claim, with_version_fields
+from peerdiag.common.versioning import created_by as first_version
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.models import Diagnostic, Kloe
 from peerdiag.timetable.enums import SessionStatus, SessionType
@@ -134,9 +143,12 @@ def draft_kit_digest(
             session=session,
             since=since,
             created_by=by if by is not None and by.is_authenticated else None,
+            **first_version(by),
         )
         DigestItem.objects.bulk_create(
-            DigestItem(digest=digest, text=text, finding_id=finding_id, order=i)
+            DigestItem(
+                digest=digest, text=text, finding_id=finding_id, order=i, **first_version(by)
+            )
             for i, (text, finding_id) in enumerate(texts, start=1)
         )
         audit.record(
@@ -174,8 +186,22 @@ def _themes(diagnostic: Diagnostic, since: datetime | None) -> list[tuple[str, i
     return out
 
 
-def edit_digest_item(item: DigestItem, *, by: User | None, text: str) -> DigestItem:
-    """Change an item's words. Refused once the digest is shared. Side effects: audit entry."""
+def _touch(digest: KitDigest, *, by: User | None) -> None:
+    """Move the digest to its next version: something in it changed."""
+    claim(digest, version=UNCHECKED, by=by, noun="this digest")
+
+
+def item_state(text: str, shared: bool) -> str:
+    """A short fingerprint of an item's words and tick as a page showed them, so a save can
+    tell an item the person left alone from one they changed."""
+    return hashlib.sha256(f"{int(shared)}:{text}".encode()).hexdigest()[:16]
+
+
+def edit_digest_item(
+    item: DigestItem, *, by: User | None, text: str, version: int | None
+) -> DigestItem:
+    """Change an item's words. Refused once the digest is shared, and with StaleEdit when the
+    item changed after `version`. Side effects: audit entry."""
     digest = item.digest
     refuse_if_ended(digest.diagnostic)
     _refuse_unless_lead(digest.diagnostic, by)
@@ -184,45 +210,21 @@ def edit_digest_item(item: DigestItem, *, by: User | None, text: str) -> DigestI
     if text == item.text:
         return item
     with transaction.atomic():
+        claim(item, version=version, by=by, noun="this item")
         item.text = text
-        item.save(update_fields=["text", "updated_at"])
+        item.save(update_fields=with_version_fields(["text", "shared", "updated_at"]))
+        _touch(digest, by=by)
         audit.record(
             digest.diagnostic, by=by, action="digest", summary=f"Changed a digest item to ‘{text}’"
         )
     return item
 
 
-def add_digest_item(digest: KitDigest, *, by: User | None, text: str) -> DigestItem:
-    """Add an item of the lead peer's own. Refused once shared. Side effects: audit entry."""
-    refuse_if_ended(digest.diagnostic)
-    _refuse_unless_lead(digest.diagnostic, by)
-    _refuse_if_shared(digest)
-    text = _clean_text(text)
-    with transaction.atomic():
-        last = digest.items.aggregate(n=Max("order"))["n"] or 0
-        item = DigestItem.objects.create(digest=digest, text=text, order=last + 1)
-        audit.record(
-            digest.diagnostic, by=by, action="digest", summary=f"Added a digest item ‘{text}’"
-        )
-    return item
-
-
-def remove_digest_item(item: DigestItem, *, by: User | None) -> None:
-    """Take an item out of a draft digest. Side effects: the item is deleted; audit entry."""
-    digest = item.digest
-    refuse_if_ended(digest.diagnostic)
-    _refuse_unless_lead(digest.diagnostic, by)
-    _refuse_if_shared(digest)
-    with transaction.atomic():
-        text = item.text
-        item.delete()
-        audit.record(
-            digest.diagnostic, by=by, action="digest", summary=f"Removed the digest item ‘{text}’"
-        )
-
-
-def set_item_shared(item: DigestItem, *, by: User | None, shared: bool) -> DigestItem:
-    """Tick (or untick) an item as shared with the sponsor. Side effects: audit entry."""
+def set_item_shared(
+    item: DigestItem, *, by: User | None, shared: bool, version: int | None
+) -> DigestItem:
+    """Tick (or untick) an item as shared with the sponsor. Refused with StaleEdit when the item
+    changed after `version`. Side effects: audit entry."""
     digest = item.digest
     refuse_if_ended(digest.diagnostic)
     _refuse_unless_lead(digest.diagnostic, by)
@@ -230,8 +232,10 @@ def set_item_shared(item: DigestItem, *, by: User | None, shared: bool) -> Diges
     if item.shared == shared:
         return item
     with transaction.atomic():
+        claim(item, version=version, by=by, noun="this item")
         item.shared = shared
-        item.save(update_fields=["shared", "updated_at"])
+        item.save(update_fields=with_version_fields(["text", "shared", "updated_at"]))
+        _touch(digest, by=by)
         audit.record(
             digest.diagnostic,
             by=by,
@@ -241,31 +245,164 @@ def set_item_shared(item: DigestItem, *, by: User | None, shared: bool) -> Diges
     return item
 
 
+@dataclass(frozen=True)
+class ItemEdit:
+    """One item as the digest page sent it back: the words and tick, the version the page
+    showed, and item_state() of what it showed."""
+
+    pk: int
+    text: str
+    shared: bool
+    version: int
+    shown: str
+
+
+class DigestItemsStale(DomainError):
+    """save_digest_items refused (nothing saved): `stale` holds each item someone else changed
+    after the page was drawn and the person changed too; `removed` the items (as sent) that
+    someone took out meanwhile."""
+
+    def __init__(self, stale: list[StaleEdit], removed: list[ItemEdit]) -> None:
+        self.stale = stale
+        self.removed = removed
+        count = len(stale) + len(removed)
+        super().__init__(
+            f"{count} item{'s' if count != 1 else ''} changed after you opened the digest, so "
+            "nothing has been saved. What is saved now is in the form; your own words are "
+            "shown beside it. Copy across what you want to keep and save again",
+            field="version",
+        )
+
+
+def save_digest_items(digest: KitDigest, *, by: User | None, edits: Iterable[ItemEdit]) -> int:
+    """Save the words and ticks of the digest page, all or nothing. An item the person left as
+    the page showed it is not written (someone else's newer words stay); an item they changed
+    is written only if it is still at the version they saw. Items added since are left alone.
+
+    Raises DigestItemsStale (nothing saved) listing what changed underneath. Returns how many
+    items changed. Side effects: audit entry per item changed.
+    """
+    refuse_if_ended(digest.diagnostic)
+    _refuse_unless_lead(digest.diagnostic, by)
+    edits = list(edits)
+    stale: list[StaleEdit] = []
+    removed: list[ItemEdit] = []
+    changed = 0
+    with transaction.atomic():
+        # Take the digest's row first (one save at a time) without moving its version on: a
+        # save that changes nothing must not make anyone's open share page out of date.
+        KitDigest.objects.filter(pk=digest.pk).update(version=F("version"))
+        digest.refresh_from_db(fields=["shared_at"])
+        _refuse_if_shared(digest)
+        current = {i.pk: i for i in DigestItem.objects.filter(digest=digest)}
+        for edit in edits:
+            item = current.get(edit.pk)
+            if item is None:
+                removed.append(edit)
+                continue
+            if (edit.text.strip(), edit.shared) == (item.text, item.shared):
+                continue
+            if item_state(edit.text, edit.shared) == edit.shown:
+                continue  # left alone by this person: whatever is saved now stays
+            text = _clean_text(edit.text)
+            try:
+                claim(item, version=edit.version, by=by, noun="this item")
+            except StaleEdit as e:
+                stale.append(e)
+                continue
+            words = text != item.text
+            item.text, item.shared = text, edit.shared
+            item.save(update_fields=with_version_fields(["text", "shared", "updated_at"]))
+            changed += 1
+            summary = (
+                f"Changed a digest item to ‘{text}’"
+                if words
+                else f"{'Will share' if edit.shared else 'Will not share'} ‘{text}’"
+            )
+            audit.record(digest.diagnostic, by=by, action="digest", summary=summary)
+        if stale or removed:
+            raise DigestItemsStale(stale, removed)
+        if changed:
+            _touch(digest, by=by)
+    return changed
+
+
+def add_digest_item(digest: KitDigest, *, by: User | None, text: str) -> DigestItem:
+    """Add an item of the lead peer's own. Refused once shared. Side effects: audit entry."""
+    refuse_if_ended(digest.diagnostic)
+    _refuse_unless_lead(digest.diagnostic, by)
+    _refuse_if_shared(digest)
+    text = _clean_text(text)
+    with transaction.atomic():
+        _touch(digest, by=by)
+        last = digest.items.aggregate(n=Max("order"))["n"] or 0
+        item = DigestItem.objects.create(
+            digest=digest, text=text, order=last + 1, **first_version(by)
+        )
+        audit.record(
+            digest.diagnostic, by=by, action="digest", summary=f"Added a digest item ‘{text}’"
+        )
+    return item
+
+
+def remove_digest_item(item: DigestItem, *, by: User | None, version: int | None) -> None:
+    """Take an item out of a draft digest, as it was at `version` (refused with StaleEdit when
+    someone changed it since). Side effects: the item is deleted; audit entry."""
+    digest = item.digest
+    refuse_if_ended(digest.diagnostic)
+    _refuse_unless_lead(digest.diagnostic, by)
+    _refuse_if_shared(digest)
+    with transaction.atomic():
+        claim(item, version=version, by=by, noun="this item")
+        _touch(digest, by=by)
+        text = item.text
+        item.delete()
+        audit.record(
+            digest.diagnostic, by=by, action="digest", summary=f"Removed the digest item ‘{text}’"
+        )
+
+
+MAX_RESPONSE = MAX_ITEM * 5
+
+
 def mark_digest_shared(
-    digest: KitDigest, *, by: User | None, previews_final_messages: bool, sponsor_response: str
+    digest: KitDigest,
+    *,
+    by: User | None,
+    previews_final_messages: bool,
+    sponsor_response: str,
+    version: int | None,
 ) -> KitDigest:
     """Record that the ticked items were shared with the sponsor, whether the meeting previewed
     the final messages, and how the sponsor responded. The digest cannot change afterwards.
 
-    Refused with no item ticked as shared. Side effects: shared_at set; audit entry.
+    Refused with no item ticked as shared, with a response over MAX_RESPONSE characters, and
+    with StaleEdit when anything in the digest changed after `version` (the page listed what
+    the sponsor sees). Side effects: shared_at set; audit entry.
     """
     refuse_if_ended(digest.diagnostic)
     _refuse_unless_lead(digest.diagnostic, by)
-    _refuse_if_shared(digest)
-    shared = digest.items.filter(shared=True).count()
-    if not shared:
-        raise DomainError("Tick at least one item as shared with the sponsor", field="items")
+    response = sponsor_response.strip()
+    if len(response) > MAX_RESPONSE:
+        raise DomainError(
+            f"The sponsor's response can be up to {MAX_RESPONSE:,} characters; yours has "
+            f"{len(response):,}",
+            field="sponsor_response",
+        )
     with transaction.atomic():
+        # Someone else's change (or their sharing it first) is StaleEdit, with their text.
+        claim(digest, version=version, by=by, noun="this digest")
+        _refuse_if_shared(digest)
+        shared = digest.items.filter(shared=True).count()
+        if not shared:
+            raise DomainError("Tick at least one item as shared with the sponsor", field="items")
         digest.shared_at = timezone.now()
         digest.previews_final_messages = previews_final_messages
-        digest.sponsor_response = sponsor_response.strip()[: MAX_ITEM * 5]
+        digest.sponsor_response = response
         digest.save(
-            update_fields=[
-                "shared_at",
-                "previews_final_messages",
-                "sponsor_response",
-                "updated_at",
-            ]
+            update_fields=with_version_fields(
+                ["shared_at", "previews_final_messages", "sponsor_response", "updated_at"]
+            )
         )
         preview = " (previewing the final messages)" if previews_final_messages else ""
         audit.record(

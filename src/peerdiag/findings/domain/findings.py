@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max, Prefetch
+from django.utils.text import Truncator
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
-from peerdiag.common.versioning import claim, created_by, record_revision
+from peerdiag.common.versioning import claim, created_by, record_revision, revision_of
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.models import Diagnostic, Kloe
 
@@ -179,6 +180,19 @@ def update_finding(
     Refused with StaleEdit (nothing saved) when someone saved the finding after `version`.
     Side effects: a revision; audit entry.
     """
+    return _save_finding(finding, by=by, kind=kind, statement=statement, kloe=kloe, version=version)
+
+
+def _save_finding(
+    finding: Finding,
+    *,
+    by: User | None,
+    kind: str,
+    statement: str,
+    kloe: Kloe | None,
+    version: int | None,
+    restored_from: int | None = None,
+) -> Finding:
     d = finding.diagnostic
     refuse_if_ended(d)
     member_for(d, by)
@@ -197,9 +211,36 @@ def update_finding(
             finding.approved_at = None
             finding.approved_by = None
         finding.save()
-        record_revision(finding, data=finding_text(finding), by=by)
-        audit.record(d, by=by, action="finding", summary=f"Changed ‘{statement[:120]}’")
+        record_revision(finding, data=finding_text(finding), by=by, restored_from=restored_from)
+        if restored_from is None:
+            summary = f"Changed ‘{statement[:120]}’"
+        else:
+            words = Truncator(statement).chars(100)
+            summary = f"Put back version {restored_from} of the finding ‘{words}’"
+        audit.record(d, by=by, action="finding", summary=summary)
     return finding
+
+
+def restore_finding(
+    finding: Finding, *, by: User | None, revision: int, version: int | None
+) -> Finding:
+    """Put back the words, kind and KLOE the finding had at version `revision`, as a new
+    revision (which records where it came from). Like any edit, refused with StaleEdit when
+    someone saved after `version`. A KLOE removed since is left empty.
+
+    Side effects: a revision; an approved finding goes back for approval; audit entry.
+    """
+    old = revision_of(finding, revision).data
+    kloe = Kloe.objects.filter(diagnostic=finding.diagnostic, code=old.get("kloe") or "").first()
+    return _save_finding(
+        finding,
+        by=by,
+        kind=str(old.get("kind") or finding.kind),
+        statement=str(old.get("statement") or ""),
+        kloe=kloe,
+        version=version,
+        restored_from=revision,
+    )
 
 
 def link_evidence(
@@ -245,10 +286,18 @@ def _findings(diagnostic: Diagnostic, findings: Iterable[Finding]) -> list[Findi
     return chosen
 
 
+def recommendation_text(rec: Recommendation) -> dict[str, object]:
+    """What a recommendation's revision keeps: its words and the codes of the findings it
+    follows from (board order)."""
+    chosen = sorted(rec.findings.all(), key=lambda f: (f.kind, f.order, f.pk))
+    return {"text": rec.text, "findings": [f.code for f in chosen]}
+
+
 def add_recommendation(
     diagnostic: Diagnostic, *, by: User | None, text: str, findings: Iterable[Finding]
 ) -> Recommendation:
-    """A recommendation, following from one or more findings. Side effects: audit entry."""
+    """A recommendation, following from one or more findings. Side effects: revision 1; audit
+    entry."""
     refuse_if_ended(diagnostic)
     author = member_for(diagnostic, by)
     text = text.strip()
@@ -258,15 +307,43 @@ def add_recommendation(
     with transaction.atomic():
         last = Recommendation.objects.filter(diagnostic=diagnostic).aggregate(n=Max("order"))
         rec = Recommendation.objects.create(
-            diagnostic=diagnostic, text=text, author=author, order=(last["n"] or 0) + 1
+            diagnostic=diagnostic,
+            text=text,
+            author=author,
+            order=(last["n"] or 0) + 1,
+            **created_by(by),
         )
         rec.findings.set(chosen)
+        record_revision(rec, data=recommendation_text(rec), by=by)
         audit.record(diagnostic, by=by, action="finding", summary=f"Recommended ‘{text[:120]}’")
     return rec
 
 
 def update_recommendation(
-    rec: Recommendation, *, by: User | None, text: str, findings: Iterable[Finding]
+    rec: Recommendation,
+    *,
+    by: User | None,
+    text: str,
+    findings: Iterable[Finding],
+    version: int | None,
+) -> Recommendation:
+    """Change a recommendation's words or the findings it follows from; an approved one goes
+    back for approval.
+
+    Refused with StaleEdit (nothing saved) when someone saved it after `version`.
+    Side effects: a revision; audit entry.
+    """
+    return _save_recommendation(rec, by=by, text=text, findings=findings, version=version)
+
+
+def _save_recommendation(
+    rec: Recommendation,
+    *,
+    by: User | None,
+    text: str,
+    findings: Iterable[Finding],
+    version: int | None,
+    restored_from: int | None = None,
 ) -> Recommendation:
     d = rec.diagnostic
     refuse_if_ended(d)
@@ -276,10 +353,46 @@ def update_recommendation(
         raise DomainError("Write the recommendation", field="text")
     chosen = _findings(d, findings)
     with transaction.atomic():
+        claim(rec, version=version, by=by, noun="this recommendation")
         rec.text = text
         rec.approved_at = None
         rec.approved_by = None
         rec.save()
         rec.findings.set(chosen)
-        audit.record(d, by=by, action="finding", summary=f"Changed ‘{text[:120]}’")
+        record_revision(rec, data=recommendation_text(rec), by=by, restored_from=restored_from)
+        if restored_from is None:
+            summary = f"Changed ‘{text[:120]}’"
+        else:
+            words = Truncator(text).chars(100)
+            summary = f"Put back version {restored_from} of the recommendation ‘{words}’"
+        audit.record(d, by=by, action="finding", summary=summary)
     return rec
+
+
+def restore_recommendation(
+    rec: Recommendation, *, by: User | None, revision: int, version: int | None
+) -> Recommendation:
+    """Put back the words and findings the recommendation had at version `revision`, as a new
+    revision. Findings that no longer exist are left out; refused when none is left. Like any
+    edit, refused with StaleEdit when someone saved after `version`.
+
+    Side effects: a revision; an approved recommendation goes back for approval; audit entry.
+    """
+    old = revision_of(rec, revision).data
+    codes = [str(c) for c in old.get("findings") or []]
+    found = {f.code: f for f in Finding.objects.filter(diagnostic=rec.diagnostic, code__in=codes)}
+    chosen = [found[c] for c in codes if c in found]
+    if not chosen:
+        raise DomainError(
+            f"Version {revision} cannot be put back: none of the findings it followed from "
+            "is still there",
+            field="version",
+        )
+    return _save_recommendation(
+        rec,
+        by=by,
+        text=str(old.get("text") or ""),
+        findings=chosen,
+        version=version,
+        restored_from=revision,
+    )

@@ -1,8 +1,10 @@
-"""Feedback files built in the background, with their progress on an ExportJob row.
+"""Feedback files built in the background, with their progress on an ExportJob (a Job).
 
 `start_export` records a queued job and enqueues the task once the transaction commits; the
 task calls `run_export`, which writes the progress (gathering, building, saving, done) as it
 goes so the page polling the job can show it, and keeps a failure's message for the page.
+Building a file is safe to repeat, so a job whose worker died is run again by another worker
+(peerdiag.common.jobs); a late attempt that lost the job writes nothing.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from collections.abc import Callable
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common import jobs
 from peerdiag.common.errors import DomainError
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.enums import ENDED
@@ -24,7 +26,9 @@ from ..models import ExportJob
 from ..render.model import Feedback
 from .content import feedback_for
 
-ACTIVE = (JobState.QUEUED, JobState.RUNNING)
+ACTIVE = jobs.ACTIVE
+# Seconds one attempt at building a file may take before its page stops waiting.
+TIME_LIMIT = 300
 
 CONTENT_TYPES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -84,13 +88,12 @@ def start_export(
     if diagnostic.stage in ENDED:
         raise DomainError("This diagnostic has ended; its feedback files can no longer be built")
     with transaction.atomic():
-        job = ExportJob.objects.create(
+        job = jobs.create_job(
+            kind,
             diagnostic=diagnostic,
-            kind=kind,
-            state=JobState.QUEUED,
-            message="Waiting to start",
+            by=by,
+            time_limit=TIME_LIMIT,
             filename=filename_for(diagnostic, kind, draft=draft),
-            created_by=by if by is not None and by.is_authenticated else None,
         )
         audit.record(
             diagnostic,
@@ -98,62 +101,50 @@ def start_export(
             action="export",
             summary=f"Started building {job.filename}",
         )
+        from ..tasks import run_export_job
 
-    from ..tasks import run_export_job
-
-    job_id = job.pk
-    transaction.on_commit(lambda: run_export_job.enqueue(job_id, draft))
-    return job
+        jobs.enqueue(job, run_export_job, job.pk, draft)
+    return ExportJob.objects.get(pk=job.pk)
 
 
-def _progress(job: ExportJob, progress: int, message: str, **extra: object) -> None:
-    ExportJob.objects.filter(pk=job.pk).update(progress=progress, message=message, **extra)
-
-
-def run_export(job_id: int, draft: bool = False) -> str:
+def run_export(job_id: int, draft: bool = False, task_id: str = "") -> str:
     """The task's body: build the job's file and store it. Returns the final state.
 
     Progress: 10% gathering the content, 50% building the file, 90% saving it, 100% done. Any
     failure leaves the job failed with the reason, so the page never waits for ever.
     """
-    job = ExportJob.objects.select_related("diagnostic").get(pk=job_id)
-    if job.state not in ACTIVE:
-        return job.state
-    ExportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING)
+    job = jobs.begin(job_id, task_id=task_id)
+    if job is None:
+        found = ExportJob.objects.filter(pk=job_id).values_list("state", flat=True).first()
+        return found or "gone"
     try:
-        if job.kind not in BUILDERS or job.diagnostic is None:
+        if job.kind not in BUILDERS or job.diagnostic_id is None:
             raise DomainError("This kind of file cannot be built for a diagnostic")
+        diagnostic = Diagnostic.objects.get(pk=job.diagnostic_id)
         _, _, build = BUILDERS[job.kind]
-        _progress(job, 10, "Gathering the findings and recommendations")
-        fb = feedback_for(job.diagnostic, draft=draft)
-        _progress(job, 50, "Building the file")
+        jobs.report(job, progress=10, message="Gathering the findings and recommendations")
+        fb = feedback_for(diagnostic, draft=draft)
+        jobs.report(job, progress=50, message="Building the file")
         content = build(fb)
-        _progress(job, 90, "Saving the file")
-        name = job.filename or filename_for(job.diagnostic, job.kind, draft=draft)
+        jobs.report(job, progress=90, message="Saving the file")
+        name = job.filename or filename_for(diagnostic, job.kind, draft=draft)
         job.file.save(name, ContentFile(content), save=False)
-        _progress(
-            job,
-            100,
-            "Ready to download",
-            state=JobState.DONE,
-            file=job.file.name,
-            filename=name,
-            finished_at=timezone.now(),
-        )
+        if not jobs.finish(job, message="Ready to download", file=job.file.name, filename=name):
+            job.file.delete(save=False)  # the job was taken from this attempt: keep no orphan
+            return "superseded"
         return JobState.DONE
     except Exception as exc:  # the page must say the build failed rather than wait for ever
         message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
-        ExportJob.objects.filter(pk=job.pk).update(
-            state=JobState.FAILED,
-            message=f"The file could not be built: {message}"[:300],
-            finished_at=timezone.now(),
-        )
+        jobs.fail(job, f"The file could not be built: {message}")
         return JobState.FAILED
 
 
 def recent_jobs(diagnostic: Diagnostic, limit: int = 10) -> list[ExportJob]:
-    return list(
+    """The diagnostic's latest files, settled (a job whose worker is gone is ended)."""
+    found = list(
         ExportJob.objects.filter(diagnostic=diagnostic)
         .select_related("created_by")
         .order_by("-created_at", "-pk")[:limit]
     )
+    jobs.settle_all(found)
+    return found

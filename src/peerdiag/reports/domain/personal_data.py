@@ -1,5 +1,6 @@
 """What the reports app's fields hold (see peerdiag.common.personal_data)."""
 
+from peerdiag.common.domain.personal_data import FIELDS as COMMON_FIELDS
 from peerdiag.common.personal_data import Policy, destroyed, not_personal
 
 from .retention import STEP
@@ -20,11 +21,6 @@ FIELDS: dict[str, dict[str, Policy]] = {
         "text": destroyed(STEP, how="replaced by a line saying so"),
         "response": destroyed(STEP, how="replaced by a line saying so"),
     },
-    "ExportJob": {
-        "kind": _CHOICE,
-        "state": _CHOICE,
-        "message": not_personal("progress text"),
-        "file": not_personal("a built presentation, report or portfolio list"),
-        "filename": not_personal(),
-    },
+    # A proxy of common's Job: the same fields, so the same answers.
+    "ExportJob": COMMON_FIELDS["Job"],
 }

@@ -20,6 +20,15 @@ from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.models import Revision
+from peerdiag.common.versioning import (
+    StaleEdit,
+    claim,
+    created_by,
+    record_revision,
+    revision_of,
+    revisions_of,
+)
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.enums import ENDED, CouncilRoleKind, FeedbackFormat
 from peerdiag.diagnostics.models import CouncilRole, Diagnostic
@@ -32,6 +41,7 @@ from ..render.model import Feedback, Item
 from .content import feedback_for, finding_key, written_for
 
 MAX_TEXT = 20_000
+MAX_HEADING = 200
 
 
 # Reads ----------------------------------------------------------------------------------------
@@ -105,17 +115,43 @@ def _refuse_if_ended(diagnostic: Diagnostic) -> None:
         raise DomainError("This diagnostic has ended; its written feedback can no longer change")
 
 
-def _locked(written: WrittenFeedback, *expected: str) -> WrittenFeedback:
-    """The record, locked for the move, if it is at one of the `expected` steps."""
+WRITTEN_NOUN = "the written feedback"
+SECTION_NOUN = "this section"
+COMMENT_NOUN = "this comment"
+
+
+def _locked(
+    written: WrittenFeedback,
+    *expected: str,
+    move: bool = False,
+    version: int | None = None,
+    by: User | None = None,
+) -> WrittenFeedback:
+    """The record, locked for the move, if it is at one of the `expected` steps.
+
+    A move (`move=True`) passes the `version` its page showed (UNCHECKED for internal callers):
+    when someone moved the written feedback on since, StaleEdit is raised and nothing changes.
+    Writes that only need the lock (comments, sections) leave the record's version alone.
+    """
+    current = _lock(written)
+    if move:
+        claim(current, version=version, by=by, noun=WRITTEN_NOUN)
+    _expect(current, *expected)
+    return current
+
+
+def _lock(written: WrittenFeedback) -> WrittenFeedback:
     _refuse_if_ended(written.diagnostic)
-    current = WrittenFeedback.objects.select_for_update().get(pk=written.pk)
+    return WrittenFeedback.objects.select_for_update().get(pk=written.pk)
+
+
+def _expect(current: WrittenFeedback, *expected: str) -> None:
     if current.state not in expected:
         labels = " or ".join(WrittenState(s).label.lower() for s in expected)
         raise DomainError(
             f"The written feedback is {WrittenState(current.state).label.lower()}; "
             f"this can only be done when it is {labels}"
         )
-    return current
 
 
 def _copy(target: WrittenFeedback, source: WrittenFeedback) -> None:
@@ -130,31 +166,90 @@ def _link(diagnostic: Diagnostic) -> str:
 # The report's own text ------------------------------------------------------------------------
 
 
-def update_paragraph(
-    written: WrittenFeedback, *, by: User | None, key: str, text: str, heading: str | None = None
-) -> ReportParagraph:
-    """Change one section of the report (its text, and its heading when given); only while the
-    written feedback is a draft. Side effects: the paragraph; audit entry."""
+def paragraph_text(paragraph: ReportParagraph) -> dict[str, str]:
+    """A section's editable text, as its revisions keep it and its form takes it."""
+    return {"heading": paragraph.heading, "text": paragraph.text}
+
+
+def _check_section(text: str, heading: str | None) -> tuple[str, str | None]:
+    """The text and heading, trimmed, or DomainError naming the limit broken (nothing is cut)."""
     text = text.strip()
     if len(text) > MAX_TEXT:
-        raise DomainError(f"Keep the section under {MAX_TEXT:,} characters", field="text")
+        raise DomainError(
+            f"Keep the section to {MAX_TEXT:,} characters or fewer: it has {len(text):,}",
+            field="text",
+        )
     if heading is not None:
         heading = heading.strip()
         if not heading:
             raise DomainError("Enter the section's heading", field="heading")
-        if len(heading) > 200:
-            raise DomainError("Keep the heading under 200 characters", field="heading")
+        if len(heading) > MAX_HEADING:
+            raise DomainError(
+                f"Keep the heading to {MAX_HEADING} characters or fewer: it has {len(heading)}",
+                field="heading",
+            )
+    return text, heading
+
+
+def _claimed_paragraph(
+    written: WrittenFeedback, key: str, *, version: int | None, by: User | None
+) -> ReportParagraph:
+    """The section, locked and claimed at `version`, while the written feedback is a draft
+    (call inside a transaction). Whether the page was up to date is checked first, so a stale
+    save always hears who changed the section, even if the draft has moved on too."""
+    current = _lock(written)
+    paragraph = (
+        ReportParagraph.objects.select_for_update()
+        .select_related("changed_by")
+        .filter(written=written, key=key)
+        .first()
+    )
+    if paragraph is None:
+        raise DomainError("The report has no such section", field="key")
+    _keep_first_revision(paragraph, current)
+    claim(paragraph, version=version, by=by, noun=SECTION_NOUN)
+    _expect(current, WrittenState.DRAFT)
+    return paragraph
+
+
+def _keep_first_revision(paragraph: ReportParagraph, written: WrittenFeedback) -> None:
+    """Sections start from the template's words without a revision; before the first change,
+    keep them as the revision of the version they are at, so they too can be put back."""
+    if Revision.objects.filter(
+        content_type__app_label="reports",
+        content_type__model="reportparagraph",
+        object_id=paragraph.pk,
+    ).exists():
+        return
+    first = record_revision(paragraph, data=paragraph_text(paragraph), by=paragraph.changed_by)
+    if paragraph.changed_at is None:
+        first.saved_at = written.created_at
+        first.save(update_fields=["saved_at"])
+
+
+def update_paragraph(
+    written: WrittenFeedback,
+    *,
+    by: User | None,
+    key: str,
+    text: str,
+    heading: str | None = None,
+    version: int | None,
+) -> ReportParagraph:
+    """Change one section of the report (its text, and its heading when given); only while the
+    written feedback is a draft.
+
+    Refused with StaleEdit (nothing saved) when someone saved the section after `version`.
+    Side effects: the paragraph; a revision; audit entry.
+    """
+    text, heading = _check_section(text, heading)
     with transaction.atomic():
-        _locked(written, WrittenState.DRAFT)
-        paragraph = (
-            ReportParagraph.objects.select_for_update().filter(written=written, key=key).first()
-        )
-        if paragraph is None:
-            raise DomainError("The report has no such section", field="key")
+        paragraph = _claimed_paragraph(written, key, version=version, by=by)
         paragraph.text = text
         if heading is not None:
             paragraph.heading = heading
         paragraph.save()
+        record_revision(paragraph, data=paragraph_text(paragraph), by=by)
         audit.record(
             written.diagnostic,
             by=by,
@@ -164,15 +259,54 @@ def update_paragraph(
     return paragraph
 
 
+def section_history(paragraph: ReportParagraph) -> list[Revision]:
+    """Every kept wording of a section, newest first, with who saved each."""
+    return revisions_of(paragraph)
+
+
+def restore_paragraph(
+    written: WrittenFeedback, *, by: User | None, key: str, restore: int, version: int | None
+) -> ReportParagraph:
+    """Put back the heading and text a section had at version `restore`, as a new revision
+    (so nothing is lost: the wording it replaces stays in the history). Only while the written
+    feedback is a draft.
+
+    Refused with StaleEdit (nothing changed) when someone saved the section after `version`.
+    Side effects: the paragraph; a revision marked as restored from `restore`; audit entry.
+    """
+    with transaction.atomic():
+        paragraph = _claimed_paragraph(written, key, version=version, by=by)
+        old = revision_of(paragraph, restore)
+        heading, text = str(old.data.get("heading") or ""), str(old.data.get("text") or "")
+        text, checked_heading = _check_section(text, heading or paragraph.heading)
+        paragraph.heading = checked_heading or paragraph.heading
+        paragraph.text = text
+        paragraph.save()
+        record_revision(paragraph, data=paragraph_text(paragraph), by=by, restored_from=restore)
+        audit.record(
+            written.diagnostic,
+            by=by,
+            action="written_feedback",
+            summary=(
+                f"Put back version {restore} of the section ‘{paragraph.heading}’ of the "
+                "written feedback"
+            ),
+        )
+    return paragraph
+
+
 # The moves ------------------------------------------------------------------------------------
 
 
-def submit_for_check(written: WrittenFeedback, *, by: User | None) -> WrittenFeedback:
+def submit_for_check(
+    written: WrittenFeedback, *, by: User | None, version: int | None
+) -> WrittenFeedback:
     """Draft → PCM check. Refused while no finding or no recommendation is approved (the report
-    would be empty). Side effects: state and submitted_at; audit entry."""
+    would be empty), and with StaleEdit when the written feedback moved since `version`.
+    Side effects: state and submitted_at; audit entry."""
     d = written.diagnostic
     with transaction.atomic():
-        current = _locked(written, WrittenState.DRAFT)
+        current = _locked(written, WrittenState.DRAFT, move=True, version=version, by=by)
         if not Finding.objects.filter(diagnostic=d, approved_at__isnull=False).exists():
             raise DomainError(
                 "No finding on the drafting board is approved yet: the report would be empty"
@@ -192,7 +326,9 @@ def submit_for_check(written: WrittenFeedback, *, by: User | None) -> WrittenFee
     return written
 
 
-def return_to_draft(written: WrittenFeedback, *, by: User | None, reason: str) -> WrittenFeedback:
+def return_to_draft(
+    written: WrittenFeedback, *, by: User | None, reason: str, version: int | None
+) -> WrittenFeedback:
     """PCM check → draft, with the reason the PCM gives; also from the council's check, when a
     comment needs the text changed (sections are edited only in the draft; the comments stay).
     Side effects: state; audit entry (with the reason)."""
@@ -200,7 +336,14 @@ def return_to_draft(written: WrittenFeedback, *, by: User | None, reason: str) -
     if not reason:
         raise DomainError("Say what needs changing before it comes back", field="reason")
     with transaction.atomic():
-        current = _locked(written, WrittenState.PCM_CHECK, WrittenState.COUNCIL_CHECK)
+        current = _locked(
+            written,
+            WrittenState.PCM_CHECK,
+            WrittenState.COUNCIL_CHECK,
+            move=True,
+            version=version,
+            by=by,
+        )
         current.state = WrittenState.DRAFT
         current.save()
         audit.record(
@@ -213,7 +356,9 @@ def return_to_draft(written: WrittenFeedback, *, by: User | None, reason: str) -
     return written
 
 
-def pass_pcm_check(written: WrittenFeedback, *, by: User | None) -> WrittenFeedback:
+def pass_pcm_check(
+    written: WrittenFeedback, *, by: User | None, version: int | None
+) -> WrittenFeedback:
     """PCM check → the council's factual-accuracy check.
 
     Side effects: state, pcm_checked_at/by, sent_to_council_at; an e-mail to the council's
@@ -221,7 +366,7 @@ def pass_pcm_check(written: WrittenFeedback, *, by: User | None) -> WrittenFeedb
     """
     d = written.diagnostic
     with transaction.atomic():
-        current = _locked(written, WrittenState.PCM_CHECK)
+        current = _locked(written, WrittenState.PCM_CHECK, move=True, version=version, by=by)
         now = timezone.now()
         current.state = WrittenState.COUNCIL_CHECK
         current.pcm_checked_at = now
@@ -267,11 +412,13 @@ def _notify_council(d: Diagnostic) -> None:
     send_mail(f"{d.reference}: draft written feedback for your factual check", body, None, to)
 
 
-def council_done(written: WrittenFeedback, *, by: User | None) -> WrittenFeedback:
+def council_done(
+    written: WrittenFeedback, *, by: User | None, version: int | None
+) -> WrittenFeedback:
     """The council says its factual-accuracy check is finished. Side effects:
     council_returned_at; audit entry."""
     with transaction.atomic():
-        current = _locked(written, WrittenState.COUNCIL_CHECK)
+        current = _locked(written, WrittenState.COUNCIL_CHECK, move=True, version=version, by=by)
         if current.council_returned_at is not None:
             raise DomainError("The council's check is already recorded as finished")
         current.council_returned_at = timezone.now()
@@ -304,7 +451,7 @@ def _build_files(d: Diagnostic) -> list[tuple[str, str, bytes]]:
 
 
 def issue_written(
-    written: WrittenFeedback, *, by: User | None, today: date | None = None
+    written: WrittenFeedback, *, by: User | None, version: int | None, today: date | None = None
 ) -> WrittenFeedback:
     """Council check → issued. Refused while a council comment is unresolved or the format is
     not chosen.
@@ -315,13 +462,17 @@ def issue_written(
     """
     d = written.diagnostic
     _refuse_if_ended(d)
+    # Checked before the (slow) build and again under the lock: first whether the page was
+    # up to date, so a stale press hears that rather than an older objection.
+    before = WrittenFeedback.objects.select_related("changed_by").get(pk=written.pk)
+    if version is not None and before.version != version:
+        raise StaleEdit(before, noun=WRITTEN_NOUN)
     if not d.written_feedback_format:
         raise DomainError("Choose report or slides for the written feedback before issuing it")
-    # Checked before the (slow) build and again under the lock.
-    _check_issuable(WrittenFeedback.objects.get(pk=written.pk))
+    _check_issuable(before)
     files = _build_files(d)
     with transaction.atomic():
-        current = _locked(written, WrittenState.COUNCIL_CHECK)
+        current = _locked(written, WrittenState.COUNCIL_CHECK, move=True, version=version, by=by)
         _check_issuable(current)
         current.issued_file.delete(save=False)
         current.issued_pdf.delete(save=False)
@@ -379,6 +530,7 @@ def add_comment(
             paragraph_key=paragraph_key,
             text=text,
             author=by if by is not None and by.is_authenticated else None,
+            **created_by(by),
         )
         audit.record(
             written.diagnostic,
@@ -389,22 +541,34 @@ def add_comment(
     return comment
 
 
-def _locked_comment(comment: FactualComment) -> FactualComment:
+def _locked_comment(
+    comment: FactualComment, *, version: int | None, by: User | None
+) -> FactualComment:
+    """The comment, locked and claimed at `version` (StaleEdit when someone answered since,
+    checked before anything else)."""
+    written = _lock(comment.written)
+    current = FactualComment.objects.select_for_update().get(pk=comment.pk)
+    claim(current, version=version, by=by, noun=COMMENT_NOUN)
     # Also in the draft: a comment that needed the text changed is resolved once it is.
-    _locked(comment.written, WrittenState.DRAFT, WrittenState.PCM_CHECK, WrittenState.COUNCIL_CHECK)
-    return FactualComment.objects.select_for_update().get(pk=comment.pk)
+    _expect(written, WrittenState.DRAFT, WrittenState.PCM_CHECK, WrittenState.COUNCIL_CHECK)
+    return current
+
+
+def _copy_comment(target: FactualComment, source: FactualComment) -> None:
+    for name in ("response", "resolved_at", "resolved_by", "version", "changed_by", "changed_at"):
+        setattr(target, name, getattr(source, name))
 
 
 def respond_to_comment(
-    comment: FactualComment, *, by: User | None, response: str
+    comment: FactualComment, *, by: User | None, response: str, version: int | None
 ) -> FactualComment:
-    """The PCM's reply to a council comment, leaving it open. Side effects: the response;
-    audit entry."""
+    """The PCM's reply to a council comment, leaving it open. Refused with StaleEdit when
+    someone answered it after `version`. Side effects: the response; audit entry."""
     response = response.strip()
     if not response:
         raise DomainError("Enter your response", field="response")
     with transaction.atomic():
-        current = _locked_comment(comment)
+        current = _locked_comment(comment, version=version, by=by)
         current.response = response
         current.save()
         audit.record(
@@ -413,17 +577,18 @@ def respond_to_comment(
             action="written_feedback",
             summary=f"Responded to the council's comment on ‘{current.paragraph_key}’",
         )
-    comment.response = current.response
+    _copy_comment(comment, current)
     return comment
 
 
 def resolve_comment(
-    comment: FactualComment, *, by: User | None, response: str = ""
+    comment: FactualComment, *, by: User | None, version: int | None, response: str = ""
 ) -> FactualComment:
-    """Mark a council comment as dealt with (and record the reply, when given). Side effects:
-    response, resolved_at/by; audit entry."""
+    """Mark a council comment as dealt with (and record the reply, when given). Refused with
+    StaleEdit when someone answered it after `version`. Side effects: response,
+    resolved_at/by; audit entry."""
     with transaction.atomic():
-        current = _locked_comment(comment)
+        current = _locked_comment(comment, version=version, by=by)
         if current.resolved_at is not None:
             raise DomainError("This comment is already resolved")
         if response.strip():
@@ -437,9 +602,7 @@ def resolve_comment(
             action="written_feedback",
             summary=f"Resolved the council's comment on ‘{current.paragraph_key}’",
         )
-    comment.response = current.response
-    comment.resolved_at = current.resolved_at
-    comment.resolved_by = current.resolved_by
+    _copy_comment(comment, current)
     return comment
 
 
@@ -449,11 +612,14 @@ __all__ = [
     "comment_keys",
     "council_done",
     "issue_written",
+    "paragraph_text",
     "pass_pcm_check",
     "report_items",
     "resolve_comment",
     "respond_to_comment",
+    "restore_paragraph",
     "return_to_draft",
+    "section_history",
     "submit_for_check",
     "unresolved_comments",
     "update_paragraph",

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import claim, created_by, with_version_fields
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
@@ -161,6 +162,7 @@ def add_attendee(
             job_title=job_title.strip(),
             email=email,
             young_person=young_person,
+            **created_by(by),
         )
         audit.record(diagnostic, by=by, action="timetable", summary=f"Added attendee {name}")
     return a
@@ -175,28 +177,41 @@ def update_attendee(
     job_title: str = "",
     email: str = "",
     young_person: bool = False,
+    version: int | None,
 ) -> Attendee:
-    """Change an attendee's details (not their availability). Side effects: audit entry."""
+    """Change an attendee's details (not their availability).
+
+    Refused with StaleEdit (nothing saved) when someone changed the attendee, or their
+    availability, after `version`. Side effects: audit entry.
+    """
     d = attendee.diagnostic
     check_open(d)
     name, group, email = _clean_person(name, group, email)
     _check_email_free(d, email, besides=attendee.pk)
     with transaction.atomic():
+        claim(attendee, version=version, by=by, noun="this attendee")
         attendee.name, attendee.group, attendee.email = name, group, email
         attendee.job_title, attendee.young_person = job_title.strip(), young_person
-        attendee.save(update_fields=["name", "group", "email", "job_title", "young_person"])
+        attendee.save(
+            update_fields=with_version_fields(
+                ["name", "group", "email", "job_title", "young_person", "updated_at"]
+            )
+        )
         audit.record(d, by=by, action="timetable", summary=f"Changed attendee {name}")
     return attendee
 
 
-def remove_attendee(attendee: Attendee, *, by: User | None) -> int:
+def remove_attendee(attendee: Attendee, *, by: User | None, version: int | None) -> int:
     """Remove an attendee and their windows; returns how many sessions lost them.
 
+    Refused with StaleEdit (nothing removed) when someone changed the attendee after `version`,
+    so nobody removes a person whose details they have not seen as they are now.
     Side effects: they leave every session they were in; audit entry naming that number.
     """
     d = attendee.diagnostic
     check_open(d)
     with transaction.atomic():
+        claim(attendee, version=version, by=by, noun="this attendee")
         lost = attendee.sessions.count()
         name = attendee.name
         attendee.delete()
@@ -206,13 +221,20 @@ def remove_attendee(attendee: Attendee, *, by: User | None) -> int:
 
 
 def set_availability(
-    owner: Attendee | TeamMember, *, by: User | None, windows: Iterable[Window] | None
+    owner: Attendee | TeamMember,
+    *,
+    by: User | None,
+    windows: Iterable[Window] | None,
+    version: int | None,
 ) -> list[Window]:
     """Replace when someone can or cannot take part; returns the windows as stored (merged).
 
     For an attendee the windows are when they are free: None means available all week, and an
     empty list is refused (nobody is never available). For a peer they are when the peer is not
     available; None or empty clears them.
+    The windows hang off the owner, so the owner's version guards them: refused with StaleEdit
+    (nothing saved) when the attendee or team member changed after `version`, and a save moves
+    the owner to its next version.
     Side effects: replaces the owner's windows of that kind; for an attendee sets
     availability_given; audit entry.
     """
@@ -228,6 +250,7 @@ def set_availability(
         )
     who = owner.name if isinstance(owner, Attendee) else owner.person.full_name
     with transaction.atomic():
+        claim(owner, version=version, by=by, noun=f"the availability of {who}")
         kind: dict[str, Attendee | TeamMember] = (
             {"attendee": owner} if isinstance(owner, Attendee) else {"member": owner}
         )
@@ -240,7 +263,7 @@ def set_availability(
         )
         if isinstance(owner, Attendee):
             owner.availability_given = windows is not None
-            owner.save(update_fields=["availability_given"])
+            owner.save(update_fields=with_version_fields(["availability_given"]))
         audit.record(d, by=by, action="timetable", summary=f"Set the availability of {who}")
     return merged
 

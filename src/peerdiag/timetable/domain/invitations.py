@@ -245,7 +245,7 @@ def send_invitations(
                 session=rows[item.session["code"]],
                 email=r.email,
                 defaults={
-                    "name": r.name[:200],
+                    "name": r.name,  # attendees, people and invitations all hold 200
                     "sequence": item.session["sequence"],
                     "method": InvitationMethod.CANCEL
                     if item.method == "CANCEL"

@@ -8,13 +8,6 @@ _CHOICE = not_personal("a fixed choice")
 _LOG = destroyed(STEP, how="blanked: the scheduler's messages name people")
 
 FIELDS: dict[str, dict[str, Policy]] = {
-    "Timetable": {
-        "job_state": _CHOICE,
-        "job_token": not_personal("a random run identifier"),
-        "job_best": _LOG,
-        "job_log": _LOG,
-        "job_error": _LOG,
-    },
     "Attendee": {
         "name": destroyed(STEP, how="anonymised to 'Attendee n (removed)'"),
         "job_title": destroyed(STEP, how="blanked"),

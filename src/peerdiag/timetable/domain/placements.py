@@ -11,9 +11,12 @@ from datetime import time
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import claim, with_version_fields
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
 from peerdiag.timetable.solver import (
@@ -26,6 +29,7 @@ from peerdiag.timetable.solver import (
 from ..enums import MEETING_TYPES
 from ..models import Session
 from .problem import build_problem, hhmm, minutes_of, planned_sessions, problem_for
+from .runs import refuse_while_generating
 from .week import check_day, day_dates, delivery_members
 
 
@@ -98,13 +102,32 @@ def violations(
 def apply_solution(
     diagnostic: Diagnostic, solution: dict[str, Any], *, by: User | None, summary: str
 ) -> None:
-    """Make `solution` the draft. Side effects: every planned session's placement; audit entry."""
+    """Make `solution` the draft.
+
+    Each session whose placement changes moves on to its next version (as changed by `by`), so
+    a hand move or an edit opened before this is refused as stale rather than undoing it.
+    Side effects: every planned session's placement and the changed ones' versions; audit entry.
+    """
     dates = {d.isoformat(): n for n, d in day_dates(diagnostic).items()}
     members = {m.code: m for m in TeamMember.objects.filter(diagnostic=diagnostic)}
     placed = {a["session"]: a for a in solution.get("assignments", [])}
     reasons = {u["session"]: u["reason"] for u in solution.get("unscheduled", [])}
     with transaction.atomic():
-        for s in Session.objects.filter(diagnostic=diagnostic, code__in=set(placed) | set(reasons)):
+        rows = Session.objects.filter(
+            diagnostic=diagnostic, code__in=set(placed) | set(reasons)
+        ).prefetch_related("peers")
+        changed: list[int] = []
+        for s in rows:
+            was = (s.day, s.start, s.unscheduled_reason, {m.code for m in s.peers.all()})
+            will: tuple[Any, ...]
+            a = placed.get(s.code)
+            if a is not None:
+                h, m = (int(x) for x in a["start"].split(":"))
+                will = (dates[a["day"]], time(h, m), "", {c for c in a["peers"] if c in members})
+            else:
+                will = (None, None, reasons.get(s.code, ""), set())
+            if will != was:
+                changed.append(s.pk)
             a = placed.get(s.code)
             if a is not None:
                 h, m = (int(x) for x in a["start"].split(":"))
@@ -116,6 +139,13 @@ def apply_solution(
                 s.unscheduled_reason = reasons.get(s.code, "")
                 s.save(update_fields=["day", "start", "unscheduled_reason", "updated_at"])
                 s.peers.clear()
+        if changed:
+            # One UPDATE for the run's internal write (the version=UNCHECKED kind of claim).
+            Session.objects.filter(pk__in=changed).update(
+                version=F("version") + 1,
+                changed_by=by if by is not None and by.is_authenticated else None,
+                changed_at=timezone.now(),
+            )
         audit.record(diagnostic, by=by, action="timetable", summary=summary)
 
 
@@ -126,13 +156,22 @@ def move_session(
     day: int | None,
     start: time | None,
     peers: list[TeamMember] | None = None,
+    version: int | None,
 ) -> None:
     """Place `session` by hand (or take it out with day=None), checked by the scheduler's checker.
 
     Refused, with the broken rules named, if the move breaks any hard rule the draft did not
-    already break. Side effects: the session's placement; audit entry.
+    already break; refused with StaleEdit (nothing moved) when the session changed after
+    `version`, whether by a person or by a generate run that placed it, so a move made from an
+    old page never undoes the newer placement. Refused while a generate run is going for the
+    week (its result would put the session back). Side effects: the session's placement; audit
+    entry.
     """
     diagnostic = session.diagnostic
+    refuse_while_generating(diagnostic)
+    if version is not None and not Session.objects.filter(pk=session.pk, version=version).exists():
+        # Said before the rules are checked; versions only grow, so this raises StaleEdit.
+        claim(session, version=version, by=by, noun="this session")
     if day is not None and start is None:
         raise DomainError("Enter a start time", field="start")
     check_day(day, hearing=session.type not in MEETING_TYPES)
@@ -179,9 +218,12 @@ def move_session(
             "This move breaks the timetable's rules: " + "; ".join(new), field="start"
         )
     with transaction.atomic():
+        claim(target, version=version, by=by, noun="this session")
         target.day, target.start = day, start if day is not None else None
         target.unscheduled_reason = "" if day is not None else "Taken out by hand"
-        target.save(update_fields=["day", "start", "unscheduled_reason", "updated_at"])
+        target.save(
+            update_fields=with_version_fields(["day", "start", "unscheduled_reason", "updated_at"])
+        )
         target.peers.set(peers if day is not None else [])
         where = f"to day {day} at {hhmm(start)}" if day is not None and start else "out of the week"
         audit.record(

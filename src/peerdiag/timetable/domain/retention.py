@@ -12,7 +12,7 @@ What goes:
 - the record of invitations sent (names and addresses) and attendees' calendar feeds;
 - sessions' notes, the supporting adult's name on children's sessions, and the reasons a
   session could not be placed (they name people);
-- the generate run's log;
+- the generate runs' logs, best results and messages (their Job rows);
 - in every published version: attendees' names and addresses, availability windows,
   supporting adults and reasons, replaced the same way.
 
@@ -29,6 +29,7 @@ from typing import Any
 from django.db.models import Q
 
 from peerdiag.accounts.models import User
+from peerdiag.common.models import Job, JobKind
 from peerdiag.diagnostics.domain.retention import due_queryset, sweep
 from peerdiag.diagnostics.models import Diagnostic
 
@@ -38,7 +39,6 @@ from ..models import (
     CalendarFeed,
     SentInvitation,
     Session,
-    Timetable,
     TimetableVersion,
 )
 
@@ -104,9 +104,9 @@ def destroy_delivery_week(diagnostic: Diagnostic) -> dict[str, int]:
         "session notes cleared": sessions.exclude(
             notes="", supporting_adult="", unscheduled_reason=""
         ).update(notes="", supporting_adult="", unscheduled_reason=""),
-        "generate logs cleared": Timetable.objects.filter(diagnostic=diagnostic)
-        .exclude(job_log="", job_best="", job_error="")
-        .update(job_log="", job_best="", job_error=""),
+        "generate logs cleared": Job.objects.filter(diagnostic=diagnostic, kind=JobKind.TIMETABLE)
+        .exclude(log="", best="", message="")
+        .update(log="", best="", message=""),
         "published versions scrubbed": 0,
     }
     for version in TimetableVersion.objects.filter(diagnostic=diagnostic):
@@ -156,9 +156,9 @@ def destroy_due_delivery_week(today: date, by: User | None) -> list[tuple[str, s
         )
     )
     ids |= set(
-        Timetable.objects.exclude(job_log="", job_best="", job_error="").values_list(
-            "diagnostic_id", flat=True
-        )
+        Job.objects.filter(kind=JobKind.TIMETABLE, diagnostic__isnull=False)
+        .exclude(log="", best="", message="")
+        .values_list("diagnostic_id", flat=True)
     )
     # Published versions: only due diagnostics this step has not yet changed (it scrubs the
     # versions in the same transaction as everything else), so old ones are not re-read daily.

@@ -20,6 +20,12 @@ from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import (
+    StaleEdit,
+    claim,
+    created_by,
+    with_version_fields,
+)
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.enums import ENDED, Platform
 from peerdiag.diagnostics.models import Diagnostic, Kloe, TeamMember
@@ -37,6 +43,7 @@ from ..enums import (
 from ..models import Attendee, SentInvitation, Session, Timetable, TimetableVersion
 from .placements import violations
 from .problem import hhmm, minutes_of
+from .runs import refuse_while_generating
 from .week import delivery_members, timetable_for
 
 MIN_MINUTES, MAX_MINUTES = 15, 480
@@ -104,11 +111,12 @@ def _refuse_if_ended(diagnostic: Diagnostic) -> None:
         raise DomainError("This diagnostic has ended; its timetable can no longer change")
 
 
-def set_session_link(session: Session, *, by: User | None, link: str) -> None:
+def set_session_link(session: Session, *, by: User | None, link: str, version: int | None) -> None:
     """Record (or, with an empty link, remove) the session's meeting link.
 
-    Refused unless it is a link of the diagnostic's online platform. Side effects: the session's
-    link; audit entry.
+    Refused unless it is a link of the diagnostic's online platform, and with StaleEdit (nothing
+    saved) when someone changed the session after `version`. Side effects: the session's link;
+    audit entry.
     """
     diagnostic = session.diagnostic
     _refuse_if_ended(diagnostic)
@@ -118,44 +126,70 @@ def set_session_link(session: Session, *, by: User | None, link: str) -> None:
         if problem:
             raise DomainError(problem, field="platform_link")
     with transaction.atomic():
+        claim(session, version=version, by=by, noun="this session")
         session.platform_link = link
-        session.save(update_fields=["platform_link", "updated_at"])
+        session.save(update_fields=with_version_fields(["platform_link", "updated_at"]))
         what = "Added the meeting link of" if link else "Removed the meeting link of"
         audit.record(diagnostic, by=by, action="timetable", summary=f"{what} ‘{session.title}’")
 
 
-def set_session_links(
-    diagnostic: Diagnostic, *, by: User | None, links: dict[Session, str]
-) -> dict[Session, str]:
-    """Record many meeting links at once: every valid one is saved, every invalid one reported.
+@dataclass
+class LinksSaved:
+    """What set_session_links did: the links saved, those refused as not a link of the
+    platform (with why), and those not saved because someone changed the session after the
+    page was opened (with what they saved)."""
 
-    Returns {session: why its link was refused}. Sessions whose link is unchanged are skipped.
+    saved: list[Session] = field(default_factory=list)
+    refused: dict[Session, str] = field(default_factory=dict)
+    stale: dict[Session, StaleEdit] = field(default_factory=dict)
+
+
+def set_session_links(
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    links: dict[Session, str],
+    versions: dict[Session, int | None],
+) -> LinksSaved:
+    """Record many meeting links at once, each row on its own: every valid link of a session
+    still at the version the page showed (`versions`) is saved; an invalid link is reported;
+    a session someone changed since is left as they saved it and reported with StaleEdit, so
+    the page can show their link beside the one typed. Nothing typed is lost and nothing is
+    overwritten unseen. Sessions whose link is unchanged are skipped.
+
     Side effects: the links that changed; one audit entry if any did.
     """
     _refuse_if_ended(diagnostic)
-    refused: dict[Session, str] = {}
-    changed: list[Session] = []
+    result = LinksSaved()
+    wanted: list[tuple[Session, str]] = []
     for session, raw in links.items():
         link = raw.strip()
         if link == session.platform_link:
             continue
         problem = check_platform_link(diagnostic.online_platform, link) if link else None
         if problem:
-            refused[session] = problem
+            result.refused[session] = problem
             continue
-        session.platform_link = link
-        changed.append(session)
-    if changed:
+        wanted.append((session, link))
+    if wanted:
         with transaction.atomic():
-            for s in changed:
-                s.save(update_fields=["platform_link", "updated_at"])
-            audit.record(
-                diagnostic,
-                by=by,
-                action="timetable",
-                summary=f"Updated the meeting links of {len(changed)} sessions",
-            )
-    return refused
+            for s, link in wanted:
+                try:
+                    claim(s, version=versions[s], by=by, noun="this session")
+                except StaleEdit as e:  # nothing of this row was written; the others go on
+                    result.stale[s] = e
+                    continue
+                s.platform_link = link
+                s.save(update_fields=with_version_fields(["platform_link", "updated_at"]))
+                result.saved.append(s)
+            if result.saved:
+                audit.record(
+                    diagnostic,
+                    by=by,
+                    action="timetable",
+                    summary=f"Updated the meeting links of {len(result.saved)} sessions",
+                )
+    return result
 
 
 # --- Sessions -----------------------------------------------------------------------------
@@ -399,9 +433,12 @@ def add_session(diagnostic: Diagnostic, *, by: User | None, details: SessionDeta
     peers; audit entry.
     """
     _refuse_if_ended(diagnostic)
+    refuse_while_generating(diagnostic)
     checked = _check_details(diagnostic, details)
     with transaction.atomic():
-        session = Session(diagnostic=diagnostic, unscheduled_reason=NOT_PLACED_YET)
+        session = Session(
+            diagnostic=diagnostic, unscheduled_reason=NOT_PLACED_YET, **created_by(by)
+        )
         _write(session, checked)
         audit.record(
             diagnostic, by=by, action="timetable", summary=f"Added the session ‘{session.title}’"
@@ -457,21 +494,26 @@ def _keep_draft_valid(session: Session, *, before: set[str] | None, moved_fixed:
     return True
 
 
-def update_session(session: Session, *, by: User | None, details: SessionDetails) -> bool:
+def update_session(
+    session: Session, *, by: User | None, details: SessionDetails, version: int | None
+) -> bool:
     """Change a session's details.
 
     If it is placed and a change that matters to its placement (length, days, fixed time, peers,
     attendees) leaves it breaking the draft's hard rules, it is taken out of the draft with a
     reason; a placed meeting whose fixed time changed first moves to the new time. Returns True
-    if the session was taken out. Refused (DomainError naming the field) as add_session is.
+    if the session was taken out. Refused (DomainError naming the field) as add_session is, and
+    with StaleEdit (nothing saved) when someone changed the session after `version`.
     Side effects: the session; possibly its placement; audit entry.
     """
     diagnostic = session.diagnostic
     _refuse_if_ended(diagnostic)
+    refuse_while_generating(diagnostic)
     if session.status == SessionStatus.CANCELLED:
         raise DomainError("This session has been cancelled and can no longer be changed")
     checked = _check_details(diagnostic, details)
     with transaction.atomic():
+        claim(session, version=version, by=by, noun="this session")
         before = _placement_key(session)
         fixed_before = (session.fixed_day, session.fixed_start)
         broken_before = _broken(session) if session.placed else None
@@ -503,25 +545,31 @@ def was_published(session: Session) -> bool:
     return False
 
 
-def cancel_session(session: Session, *, by: User | None) -> bool:
+def cancel_session(session: Session, *, by: User | None, version: int | None) -> bool:
     """Remove a session from the week.
 
     A session people were ever told about (a published version or an invitation included it)
     is kept, marked cancelled and taken out of the draft, so the next publish sends the
-    cancellation; any other session is deleted. Returns True if it was deleted.
+    cancellation; any other session is deleted. Returns True if it was deleted. Refused with
+    StaleEdit (nothing changed) when someone changed the session after `version`, so nobody
+    removes a session they have not seen as it is now.
     Side effects: the session (deleted, or status, placement and peers); audit entry.
     """
     diagnostic = session.diagnostic
     _refuse_if_ended(diagnostic)
+    refuse_while_generating(diagnostic)
     if session.status == SessionStatus.CANCELLED:
         raise DomainError("This session is already cancelled")
     title = session.title
     with transaction.atomic():
+        claim(session, version=version, by=by, noun="this session")
         if was_published(session):
             session.status = SessionStatus.CANCELLED
             session.day = session.start = None
             session.unscheduled_reason = "Cancelled"
-            session.save(update_fields=["status", "day", "start", "unscheduled_reason"])
+            session.save(
+                update_fields=with_version_fields(["status", "day", "start", "unscheduled_reason"])
+            )
             session.peers.clear()
             deleted = False
             summary = f"Cancelled the session ‘{title}’ (people are told when it is published)"
@@ -534,6 +582,18 @@ def cancel_session(session: Session, *, by: User | None) -> bool:
 
 
 # --- Week settings ------------------------------------------------------------------------
+
+# What the week's settings page changes (the timetable row also holds the generate run's state).
+WEEK_SETTINGS = (
+    "day_start",
+    "day_end",
+    "slot_minutes",
+    "lunch_earliest",
+    "lunch_latest",
+    "lunch_minutes",
+    "peer_buffer_minutes",
+    "max_sessions_per_day",
+)
 
 
 def update_week_settings(
@@ -548,12 +608,15 @@ def update_week_settings(
     lunch_minutes: int,
     peer_buffer_minutes: int,
     max_sessions_per_day: int | None,
+    version: int | None,
 ) -> None:
     """Change the working day, the time slot, the lunch window and the peers' limits.
 
     Refused (DomainError naming the field) unless the day starts before it ends, the lunch
     window lies inside the day and holds the lunch break, the slot is 5, 10, 15 or 30 minutes
-    and every fixed meeting still starts on the grid. Side effects: the settings; audit entry.
+    and every fixed meeting still starts on the grid; refused with StaleEdit (nothing saved)
+    when someone changed the settings after `version`. Only the settings are written, never
+    the columns of a generate run. Side effects: the settings; audit entry.
     """
     diagnostic = timetable.diagnostic
     _refuse_if_ended(diagnostic)
@@ -605,13 +668,14 @@ def update_week_settings(
                 field="slot_minutes",
             )
     with transaction.atomic():
+        claim(timetable, version=version, by=by, noun="the week's settings")
         timetable.day_start, timetable.day_end = day_start, day_end
         timetable.slot_minutes = slot_minutes
         timetable.lunch_earliest, timetable.lunch_latest = lunch_earliest, lunch_latest
         timetable.lunch_minutes = lunch_minutes
         timetable.peer_buffer_minutes = peer_buffer_minutes
         timetable.max_sessions_per_day = max_sessions_per_day
-        timetable.save()
+        timetable.save(update_fields=with_version_fields([*WEEK_SETTINGS, "updated_at"]))
         audit.record(diagnostic, by=by, action="timetable", summary="Changed the week's settings")
 
 

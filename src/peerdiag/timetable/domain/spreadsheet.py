@@ -20,6 +20,7 @@ from django.db import transaction
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import UNCHECKED, claim, created_by
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.models import Diagnostic
 
@@ -459,6 +460,12 @@ def import_attendees(
             is_new = a.pk is None
             a.name, a.job_title, a.email, a.group = p.name, p.job_title, p.email, p.group
             a.young_person, a.availability_given = p.young_person, p.windows is not None
+            if is_new:
+                for column, value in created_by(by).items():
+                    setattr(a, column, value)
+            else:
+                # A page open on this attendee learns of the import, as of any other change.
+                claim(a, version=UNCHECKED, by=by, noun="this attendee")
             a.save()
             if not is_new:
                 Availability.objects.filter(attendee=a, available=True).delete()

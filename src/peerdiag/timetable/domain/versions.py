@@ -194,6 +194,9 @@ def publish(
     """
     if diagnostic.stage in ENDED:
         raise DomainError("This diagnostic has ended; its timetable can no longer change")
+    note = note.strip()
+    if len(note) > 300:
+        raise DomainError("The note can be up to 300 characters", field="note")
     with transaction.atomic():
         # One publish at a time per diagnostic: the version numbers must not race.
         Timetable.objects.select_for_update().filter(pk=timetable_for(diagnostic).pk).first()
@@ -222,7 +225,7 @@ def publish(
             number=number,
             published_at=timezone.now(),
             published_by=by if by is not None and by.is_authenticated else None,
-            note=note.strip()[:300],
+            note=note,
             problem=build_problem(diagnostic, sessions=sessions, with_previous=False),
             solution=draft_solution(diagnostic, sessions),
             snapshot=draft,

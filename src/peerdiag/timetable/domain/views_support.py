@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import claim, with_version_fields
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
@@ -32,13 +33,19 @@ HELD_TYPES = frozenset({SessionType.KIT, SessionType.PEER_TEAM})
 
 
 def record_session_held(
-    session: Session, *, by: User | None, held: bool, today: date | None = None
+    session: Session,
+    *,
+    by: User | None,
+    held: bool,
+    version: int | None,
+    today: date | None = None,
 ) -> None:
     """Record that a KIT or peer team meeting took place (or, with held=False, that it did not).
 
     Refused for other kinds of session, for a session not placed in the week, before the day
-    the meeting is on, and once the diagnostic has ended. Side effects: the session's `held`
-    and status; audit entry.
+    the meeting is on, and once the diagnostic has ended; refused with StaleEdit when someone
+    changed the session after `version`. Side effects: the session's `held` and status; audit
+    entry.
     """
     diagnostic = session.diagnostic
     if diagnostic.stage in ENDED:
@@ -55,15 +62,16 @@ def record_session_held(
             f"‘{session.title}’ is on {on.day} {on:%B %Y}: record it as held on or after that day"
         )
     with transaction.atomic():
+        claim(session, version=version, by=by, noun="this meeting")
         if held:
             session.status = SessionStatus.HELD
         else:
-            version = latest_version(diagnostic)
-            published = version is not None and any(
-                s["code"] == session.code for s in version.snapshot.get("sessions", [])
+            latest = latest_version(diagnostic)
+            published = latest is not None and any(
+                s["code"] == session.code for s in latest.snapshot.get("sessions", [])
             )
             session.status = SessionStatus.INVITED if published else SessionStatus.PROPOSED
-        session.save(update_fields=["status", "updated_at"])
+        session.save(update_fields=with_version_fields(["status", "updated_at"]))
         audit.record(
             diagnostic,
             by=by,

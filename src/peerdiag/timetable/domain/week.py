@@ -12,6 +12,7 @@ from django.db import transaction
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import created_by
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.domain.keydates import delivery_days
 from peerdiag.diagnostics.enums import CouncilRoleKind, TeamRole
@@ -63,7 +64,7 @@ def delivery_members(diagnostic: Diagnostic) -> list[TeamMember]:
     return sorted(out, key=lambda m: (order.get(TeamRole(m.role), 9), m.person.full_name, m.pk))
 
 
-def _sponsor_attendee(diagnostic: Diagnostic) -> Attendee | None:
+def _sponsor_attendee(diagnostic: Diagnostic, by: User | None) -> Attendee | None:
     role = (
         diagnostic.council_roles.filter(role=CouncilRoleKind.SPONSOR)
         .select_related("person")
@@ -81,6 +82,7 @@ def _sponsor_attendee(diagnostic: Diagnostic) -> Attendee | None:
         job_title=person.job_title or "Sponsor",
         email=person.email,
         group="Council leadership",
+        **created_by(by),
     )
 
 
@@ -97,8 +99,10 @@ def _fixed(
     attendees: list[Attendee] | None = None,
     internal: bool = False,
     presentation: int | None = None,
+    by: User | None = None,
 ) -> Session:
     s = Session.objects.create(
+        **created_by(by),
         diagnostic=diagnostic,
         type=type,
         title=title,
@@ -133,7 +137,7 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
         raise DomainError("The week's fixed meetings are already in place")
     timetable_for(diagnostic)
     with transaction.atomic():
-        sponsor = _sponsor_attendee(diagnostic)
+        sponsor = _sponsor_attendee(diagnostic, by)
         council = [sponsor] if sponsor else []
         team = delivery_members(diagnostic)
         kit_peers = [
@@ -142,6 +146,7 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
         made = [
             _fixed(
                 diagnostic,
+                by=by,
                 type=SessionType.OVERVIEW,
                 title="Overview meeting with the council and partners",
                 day=1,
@@ -156,6 +161,7 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
             made.append(
                 _fixed(
                     diagnostic,
+                    by=by,
                     type=SessionType.KIT,
                     title=f"Keeping-in-touch meeting, day {day}",
                     day=day,
@@ -168,6 +174,7 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
             made.append(
                 _fixed(
                     diagnostic,
+                    by=by,
                     type=SessionType.PEER_TEAM,
                     title=f"Peer team meeting, day {day}",
                     day=day,
@@ -181,6 +188,7 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
             made.append(
                 _fixed(
                     diagnostic,
+                    by=by,
                     type=SessionType.DRAFTING,
                     title=f"Drawing the findings together ({part})",
                     day=6,
@@ -193,6 +201,7 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
         made.append(
             _fixed(
                 diagnostic,
+                by=by,
                 type=SessionType.FEEDBACK,
                 title="Feedback meeting",
                 day=7,

@@ -7,12 +7,15 @@ from typing import Any
 
 from django import forms
 
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.timetable.domain.attendees import Window, hour_blocks
 from peerdiag.timetable.domain.spreadsheet import MAX_BYTES
 from peerdiag.timetable.enums import HEARING_DAYS
 from peerdiag.timetable.models import Timetable
 
 from .diagnostics import DomainErrorsMixin
+from .timetable import TimetableConflictMixin
+from .versioning import Conflict, ConflictField, VersionedFormMixin
 
 ALL_WEEK, SOME_TIMES = "all_week", "times"
 
@@ -42,11 +45,33 @@ class AttendeeForm(DomainErrorsMixin, forms.Form):
     )
 
 
+class AttendeeEditForm(TimetableConflictMixin, AttendeeForm):
+    """An attendee's details, drawn from one version of them (a stale save is refused)."""
+
+    DETAILS = ("name", "job_title", "email", "group", "young_person")
+
+    @staticmethod
+    def initial_of(a: Any) -> dict[str, Any]:
+        return {name: getattr(a, name) for name in AttendeeEditForm.DETAILS}
+
+    def details(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.DETAILS}
+
+
 def _cell_name(day: int, start: time) -> str:
     return f"d{day}_{start:%H%M}"
 
 
-class AvailabilityGridForm(DomainErrorsMixin, forms.Form):
+def _cell_on(attendee: bool, windows: list[Window], day: int, start: time, end: time) -> bool:
+    """Whether a block is ticked. Blocks only partly covered: an attendee's stay unticked (free
+    time is never widened), a peer's ticked (time off is never narrowed)."""
+    mine = [w for w in windows if w.day == day]
+    if attendee:
+        return any(w.start <= start and end <= w.end for w in mine)
+    return any(w.start < end and start < w.end for w in mine)
+
+
+class AvailabilityGridForm(VersionedFormMixin, DomainErrorsMixin, forms.Form):
     """One checkbox per delivery day and hourly block; for attendees, all week or some times.
 
     For an attendee a ticked block means free then; for a peer it means not available then.
@@ -68,13 +93,7 @@ class AvailabilityGridForm(DomainErrorsMixin, forms.Form):
         self.attendee = attendee
         for day in HEARING_DAYS:
             for start, end in self.blocks:
-                mine = [w for w in current if w.day == day]
-                # Blocks only partly covered: an attendee's stay unticked (free time is never
-                # widened), a peer's ticked (time off is never narrowed).
-                if attendee:
-                    on = any(w.start <= start and end <= w.end for w in mine)
-                else:
-                    on = any(w.start < end and start < w.end for w in mine)
+                on = _cell_on(attendee, current, day, start, end)
                 self.fields[_cell_name(day, start)] = forms.BooleanField(required=False, initial=on)
         if attendee:
             self.fields["when"] = forms.ChoiceField(
@@ -109,6 +128,36 @@ class AvailabilityGridForm(DomainErrorsMixin, forms.Form):
 
     def all_week(self) -> bool:
         return self.attendee and self.cleaned_data.get("when") == ALL_WEEK
+
+    def show_grid_conflict(
+        self,
+        error: StaleEdit,
+        *,
+        current: list[Window],
+        all_week: bool,
+        label: str,
+        mine: str,
+        theirs: str,
+    ) -> None:
+        """Someone saved since the grid was opened: tick what is saved now, keep the person's
+        own choice beside it in words (`mine`, `theirs`), and move the version on."""
+        data: Any = self.data.copy()  # type: ignore[attr-defined]
+        for day in HEARING_DAYS:
+            for start, end in self.blocks:
+                name = _cell_name(day, start)
+                if _cell_on(self.attendee, current, day, start, end):
+                    data[name] = "on"
+                else:
+                    data.pop(name, None)
+        if self.attendee:
+            data["when"] = ALL_WEEK if all_week else SOME_TIMES
+        data["version"] = str(error.current_version)
+        self.data = data
+        rows = [] if mine == theirs else [ConflictField("windows", label, mine, theirs, True)]
+        self.conflict = Conflict(
+            by=error.changed_by_name, at=when_text(error.changed_at), fields=rows
+        )
+        self.add_error(None, error.message)
 
     def rows(self, labels: dict[int, str], dates: dict[int, date]) -> list[dict[str, Any]]:
         """The table's rows: a day with its date, and a cell per block with its checkbox."""

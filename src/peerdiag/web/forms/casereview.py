@@ -5,19 +5,63 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 
-from peerdiag.casereview.domain.audits import GradeIn
+from peerdiag.casereview.domain.audits import NO_AUDIT_YET, GradeIn
 from peerdiag.casereview.enums import AgeBand, AuditDomain, Grade
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.models import Person
 
 from .diagnostics import DomainErrorsMixin
 from .fields import GovukDateField, YesNoField
+from .versioning import VersionedFormMixin
 
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
-class SharingForm(DomainErrorsMixin, forms.Form):
+class _Versioned(VersionedFormMixin):
+    """A versioned form on a page with several: its hidden version gets an id of its own."""
+
+    version_id = "version"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].widget.attrs["id"] = self.version_id  # type: ignore[attr-defined]
+
+    def show_conflict(self, error: StaleEdit, *, current: dict[str, Any]) -> None:
+        """As VersionedFormMixin's, with choices shown by their labels rather than values."""
+        super().show_conflict(error, current=current)
+        form: Any = self
+        for row in self.conflict.fields if self.conflict else []:
+            field: Any = form.fields[row.name]
+            if isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.ModelChoiceField
+            ):
+                choices: Any = field.choices
+                labels = {str(k): str(v) for k, v in choices}
+                row.mine = labels.get(row.mine, row.mine) if row.mine else ""
+                row.theirs = labels.get(row.theirs, row.theirs) if row.theirs else ""
+
+    def show_stale(self, error: StaleEdit, *, what: str, not_done: str) -> None:
+        """For a form with nothing of the person's to set beside the other's (a button, or a
+        choice whose result is on the page): say who changed `what` and when, that `not_done`,
+        and keep whatever they typed in the form."""
+        form: Any = self
+        data = form.data.copy()
+        data[form.add_prefix("version")] = str(error.current_version)
+        form.data = data
+        form.add_error(
+            None,
+            f"{error.changed_by_name} changed {what} at {when_text(error.changed_at)}, after "
+            f"you opened it, so {not_done}. Check the page as it is now and try again if you "
+            "still want to",
+        )
+
+
+class SharingForm(_Versioned, DomainErrorsMixin, forms.Form):
+    version_id = "sharing_version"
+
     sharing_mechanism = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -42,7 +86,9 @@ class UploadForm(DomainErrorsMixin, forms.Form):
         return bytes(f.read())
 
 
-class DrawForm(DomainErrorsMixin, forms.Form):
+class DrawForm(_Versioned, DomainErrorsMixin, forms.Form):
+    version_id = "draw_version"
+
     size = forms.IntegerField(
         min_value=1,
         max_value=100,
@@ -59,7 +105,9 @@ class DrawForm(DomainErrorsMixin, forms.Form):
     )
 
 
-class ByHandForm(DomainErrorsMixin, forms.Form):
+class ByHandForm(_Versioned, DomainErrorsMixin, forms.Form):
+    version_id = "by_hand_version"
+
     entry = forms.CharField(
         max_length=16, label="Case", error_messages={"required": "Choose a case"}
     )
@@ -75,8 +123,12 @@ def _grade_choices(with_na: bool) -> list[tuple[str, str]]:
     return [(g.value, str(g.label)) for g in Grade if with_na or g != Grade.NA]
 
 
-class AuditForm(DomainErrorsMixin, forms.Form):
-    """Header fields, then a grade, evidence and commentary for each domain of domain.md (f)."""
+class AuditForm(_Versioned, DomainErrorsMixin, forms.Form):
+    """Header fields, then a grade, evidence and commentary for each domain of domain.md (f).
+
+    Drawn from one version of the audit, or NO_AUDIT_YET (0) before the first save."""
+
+    version_id = "audit_version"
 
     period_months = forms.IntegerField(
         min_value=1,
@@ -106,6 +158,12 @@ class AuditForm(DomainErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        version = self.fields["version"]
+        assert isinstance(version, forms.IntegerField)
+        version.min_value = NO_AUDIT_YET
+        version.validators = [
+            v for v in version.validators if not isinstance(v, MinValueValidator)
+        ] + [MinValueValidator(NO_AUDIT_YET)]
         for d in AuditDomain:
             self.fields[f"{d.value}_grade"] = forms.ChoiceField(
                 choices=_grade_choices(True),
@@ -137,6 +195,14 @@ class AuditForm(DomainErrorsMixin, forms.Form):
             max_length=5000,
             label="What difference the work has made to the child",
         )
+
+    def show_conflict(self, error: StaleEdit, *, current: dict[str, Any]) -> None:
+        """Each domain's evidence and commentary are named with their domain in the panel."""
+        super().show_conflict(error, current=current)
+        for row in self.conflict.fields if self.conflict else []:
+            dom, _, part = row.name.rpartition("_")
+            if part in ("evidence", "commentary") and dom in AuditDomain.values:
+                row.label = f"{AuditDomain(dom).label}: {part}"
 
     def domain_rows(self) -> list[dict[str, Any]]:
         return [
@@ -177,7 +243,9 @@ class ConcernForm(DomainErrorsMixin, forms.Form):
     )
 
 
-class ReportTextForm(DomainErrorsMixin, forms.Form):
+class ReportTextForm(_Versioned, DomainErrorsMixin, forms.Form):
+    version_id = "report_version"
+
     strengths = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
@@ -218,6 +286,19 @@ class ContactForm(DomainErrorsMixin, forms.Form):
         self.fields["contacted_on"].required = True
 
 
+class ReviewActionForm(_Versioned, DomainErrorsMixin, forms.Form):
+    """A button on the review page (share out, approve and issue), drawn from one version of
+    the review so that nobody releases a sample or approves a report they have not seen."""
+
+    def __init__(self, *args: Any, action: str, **kwargs: Any) -> None:
+        self.version_id = f"{action}_version"
+        super().__init__(*args, **kwargs)
+
+
+class AcknowledgeForm(_Versioned, DomainErrorsMixin, forms.Form):
+    """Acknowledging a safeguarding concern, as of the version of it on the page."""
+
+
 class ModerationForm(DomainErrorsMixin, forms.Form):
     """A second reading of a finished audit."""
 
@@ -245,7 +326,9 @@ class ModerationForm(DomainErrorsMixin, forms.Form):
         return data
 
 
-class NamedContactForm(DomainErrorsMixin, forms.Form):
+class NamedContactForm(_Versioned, DomainErrorsMixin, forms.Form):
+    version_id = "named_contact_version"
+
     person = forms.ModelChoiceField(
         queryset=Person.objects.none(),
         required=False,
@@ -266,3 +349,13 @@ class NamedContactForm(DomainErrorsMixin, forms.Form):
         field.error_messages["invalid_choice"] = (
             f"Choose someone who works for {diagnostic.host_council.name}"
         )
+
+    def show_conflict(self, error: StaleEdit, *, current: dict[str, Any]) -> None:
+        """As for any versioned form, but both choices are shown by name, not by code."""
+        super().show_conflict(error, current=current)
+        field = self.fields["person"]
+        assert isinstance(field, forms.ModelChoiceField)
+        names = {p.code: p.full_name for p in field.queryset or []}
+        for row in self.conflict.fields if self.conflict else []:
+            row.mine = names.get(row.mine, str(field.empty_label))
+            row.theirs = names.get(row.theirs, str(field.empty_label))

@@ -6,7 +6,9 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
+from peerdiag.common.versioning import StaleEdit
 from peerdiag.diagnostics.enums import (
     CouncilRoleKind,
     DiagnosticType,
@@ -20,7 +22,8 @@ from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.enums import OrganisationKind, Region
 from peerdiag.directory.models import Organisation, Person
 
-from .fields import GovukDateField, YesNoField
+from .fields import GovukDateField, GovukDateWidget, YesNoField
+from .versioning import ConflictField, VersionedFormMixin
 
 
 def _blank(label: str, choices: Any) -> list[tuple[str, str]]:
@@ -33,6 +36,73 @@ class DomainErrorsMixin:
     def add_domain_error(self, error: Any) -> None:
         field = error.field if error.field in self.fields else None  # type: ignore[attr-defined]
         self.add_error(field, error.message)  # type: ignore[attr-defined]
+
+
+def _date_words(value: Any) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+class VersionedForm(VersionedFormMixin):
+    """A versioned form whose conflict panel copes with dates, yes/no answers, tick boxes and
+    choices (shown by their labels, not their codes).
+
+    With `first_save = True` the version may be 0, meaning the person saw nothing saved yet
+    (a record made on its first save, such as the scoping record)."""
+
+    first_save = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields  # type: ignore[attr-defined]
+        if self.first_save:
+            fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                min_value=0,
+                error_messages=fields["version"].error_messages,
+            )
+
+    def show_conflict(self, error: StaleEdit, *, current: dict[str, Any]) -> None:
+        form: Any = self
+        dates, plain = {}, {}
+        for name, value in current.items():
+            field = form.fields[name]
+            if isinstance(field, GovukDateField):
+                dates[name] = value
+            elif isinstance(field, YesNoField):
+                plain[name] = "" if value is None else ("yes" if value else "no")
+            elif isinstance(field, forms.BooleanField):
+                plain[name] = "on" if value else ""
+            elif isinstance(field, forms.DateTimeField) and value:
+                plain[name] = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+            else:
+                plain[name] = value
+        super().show_conflict(error, current=plain)
+        assert self.conflict is not None
+        for row in self.conflict.fields:
+            field = form.fields[row.name]
+            if isinstance(field, forms.BooleanField):
+                row.mine, row.theirs = ("Yes" if v else "No" for v in (row.mine, row.theirs))
+            elif getattr(field, "choices", None):
+                words = {str(v): str(label) for v, label in field.choices}
+                row.mine, row.theirs = (
+                    ", ".join(words.get(v, v) for v in text.split(", ")) if text else ""
+                    for text in (row.mine, row.theirs)
+                )
+        for name, value in dates.items():
+            for i, part in enumerate(GovukDateWidget().decompress(value)):
+                form.data[f"{name}_{i}"] = "" if part is None else str(part)
+            # show_conflict follows a valid form, so cleaned_data holds the date they typed.
+            mine = form.cleaned_data.get(name)
+            if mine != value:
+                self.conflict.fields.append(
+                    ConflictField(
+                        name=name,
+                        label=str(form[name].label),
+                        mine=_date_words(mine),
+                        theirs=_date_words(value),
+                        long=False,
+                    )
+                )
 
 
 class DiagnosticCreateForm(DomainErrorsMixin, forms.Form):
@@ -66,7 +136,7 @@ class DiagnosticCreateForm(DomainErrorsMixin, forms.Form):
         return data
 
 
-class DetailsForm(DomainErrorsMixin, forms.Form):
+class DetailsForm(VersionedForm, DomainErrorsMixin, forms.Form):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
     type = forms.ChoiceField(
         choices=DiagnosticType.choices, widget=forms.RadioSelect, label="Type of diagnostic"
@@ -112,7 +182,7 @@ class DetailsForm(DomainErrorsMixin, forms.Form):
         return data
 
 
-class Day1Form(DomainErrorsMixin, forms.Form):
+class Day1Form(VersionedForm, DomainErrorsMixin, forms.Form):
     day1 = GovukDateField(
         required=False,
         label="Delivery day 1",
@@ -130,6 +200,10 @@ class KloeForm(DomainErrorsMixin, forms.Form):
         error_messages={"required": "Enter the key line of enquiry"},
     )
     theme = forms.CharField(max_length=100, required=False, label="Theme (optional)")
+
+
+class KloeEditForm(VersionedForm, KloeForm):
+    """An existing key line of enquiry, drawn from one version of it."""
 
 
 class ReasonForm(DomainErrorsMixin, forms.Form):
@@ -170,7 +244,9 @@ class CouncilRoleForm(DomainErrorsMixin, forms.Form):
         return data
 
 
-class EndorsementForm(DomainErrorsMixin, forms.Form):
+class EndorsementForm(VersionedForm, DomainErrorsMixin, forms.Form):
+    first_save = True
+
     status = forms.ChoiceField(
         choices=EndorsementStatus.choices,
         widget=forms.RadioSelect,
@@ -189,7 +265,9 @@ class EndorsementForm(DomainErrorsMixin, forms.Form):
         return data
 
 
-class ScopingForm(DomainErrorsMixin, forms.Form):
+class ScopingForm(VersionedForm, DomainErrorsMixin, forms.Form):
+    first_save = True
+
     scheduled_for = forms.DateTimeField(
         required=False,
         label="Meeting booked for",

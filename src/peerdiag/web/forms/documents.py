@@ -6,11 +6,13 @@ from typing import Any
 
 from django import forms
 
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.models import Diagnostic
-from peerdiag.documents.enums import Category, Classification
+from peerdiag.documents.enums import Category, Classification, RequestStatus
 
 from .diagnostics import DomainErrorsMixin
 from .fields import GovukDateField
+from .versioning import VersionedFormMixin
 
 
 class DocumentRequestForm(DomainErrorsMixin, forms.Form):
@@ -70,7 +72,32 @@ class UploadForm(DomainErrorsMixin, forms.Form):
     )
 
 
-class ReturnForm(DomainErrorsMixin, forms.Form):
+class AcceptForm(VersionedFormMixin, DomainErrorsMixin, forms.Form):
+    """Accepting the latest file, as of the version of the request the PCM looked at."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the return form on the same page carries a version too.
+        kwargs.setdefault("auto_id", "accept_%s")
+        super().__init__(*args, **kwargs)
+
+    def show_stale(self, error: StaleEdit) -> None:
+        """Nothing typed to keep: say what changed and let them look before accepting again."""
+        form: Any = self
+        data = form.data.copy()
+        data["version"] = str(error.current_version)
+        form.data = data
+        status = RequestStatus(getattr(error.current, "status", RequestStatus.REQUESTED)).label
+        self.add_error(
+            None,
+            f"{error.changed_by_name} changed this document request at "
+            f"{when_text(error.changed_at)}, after you opened it, so it has not been accepted. "
+            f"Its status is now ‘{status}’. Check the latest version below before you accept it",
+        )
+
+
+class ReturnForm(VersionedFormMixin, DomainErrorsMixin, forms.Form):
+    """Sending the latest file back, drawn from one version of the request."""
+
     comment = forms.CharField(
         widget=forms.Textarea,
         max_length=2000,

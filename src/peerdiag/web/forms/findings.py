@@ -135,3 +135,24 @@ class RecommendationForm(DomainErrorsMixin, forms.Form):
 
     def chosen_findings(self) -> list[Finding]:
         return [self.found[c] for c in self.cleaned_data.get("findings") or []]
+
+    def finding_labels(self, codes: list[str]) -> str:
+        """The findings named by `codes`, in words (for the conflict panel)."""
+        labels = dict(self.fields["findings"].choices)  # type: ignore[attr-defined]
+        return "; ".join(str(labels.get(c, "a finding removed since")) for c in codes) or "None"
+
+
+class RecommendationEditForm(VersionedFormMixin, RecommendationForm):
+    """An existing recommendation, drawn from one version of it (a stale save is refused)."""
+
+
+class RestoreForm(forms.Form):
+    """Put back an earlier version: carries the version the history page was drawn from."""
+
+    version = forms.IntegerField(
+        min_value=1,
+        error_messages={
+            "required": "This page is out of date: open the history again and choose once more",
+            "invalid": "This page is out of date: open the history again and choose once more",
+        },
+    )

@@ -2,17 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from peerdiag.common.errors import DomainError
 from peerdiag.diagnostics.models import Diagnostic, Kloe
 from peerdiag.documents.models import DocumentRequest
+from peerdiag.findings.domain.notes import (
+    MAX_BODY,
+    MAX_GROUP,
+    MAX_HEARD_FROM,
+    MAX_QUOTE,
+    MAX_TITLE,
+    refuse_if_too_long,
+)
 from peerdiag.findings.enums import Polarity, SourceType
 
 from .diagnostics import DomainErrorsMixin
+from .versioning import VersionedFormMixin
 
 OTHER_GROUP = "__other__"
+
+
+def at_most(limit: int, what: str) -> Callable[[str], None]:
+    """A length limit checked on the server only, with the domain's message naming it.
+
+    Used instead of a field's max_length, which would also put a maxlength attribute on the
+    input: browsers then cut pasted text at the limit without a word. Here the person keeps
+    everything they typed and is told how long it may be.
+    """
+
+    def check(value: str) -> None:
+        try:
+            refuse_if_too_long(value, limit=limit, field="", what=what)
+        except DomainError as e:
+            raise ValidationError(e.message, code="max_length") from None
+
+    return check
 
 
 def _kloe_choices(diagnostic: Diagnostic, kloes: list[Kloe] | None = None) -> list[tuple[str, str]]:
@@ -32,8 +61,9 @@ class NoteForm(KloesMixin, DomainErrorsMixin, forms.Form):
     """What the author changes as they type: who spoke, the KLOEs, the polarity and the words."""
 
     revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    editor = forms.CharField(required=False, widget=forms.HiddenInput)
     heard_from = forms.CharField(
-        max_length=300,
+        validators=[at_most(MAX_HEARD_FROM, "Heard from")],
         required=False,
         label="Heard from",
         help_text="By role or group, never by name",
@@ -48,7 +78,13 @@ class NoteForm(KloesMixin, DomainErrorsMixin, forms.Form):
         initial=Polarity.NEUTRAL,
         error_messages={"required": "Choose strength, concern or neutral"},
     )
-    body = forms.CharField(widget=forms.Textarea, required=False, label="Notes", strip=False)
+    body = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        label="Notes",
+        strip=False,
+        validators=[at_most(MAX_BODY, "A note")],
+    )
 
     def __init__(self, *args: Any, diagnostic: Diagnostic, kloes: list[Kloe], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -73,7 +109,7 @@ class AddNoteForm(KloesMixin, DomainErrorsMixin, forms.Form):
         error_messages={"required": "Choose where the evidence comes from"},
     )
     title = forms.CharField(
-        max_length=200,
+        validators=[at_most(MAX_TITLE, "A title")],
         label="Title",
         help_text="For example ‘Re-referral rates, last 12 months’",
         error_messages={"required": "Give the note a title"},
@@ -84,7 +120,7 @@ class AddNoteForm(KloesMixin, DomainErrorsMixin, forms.Form):
         help_text="One of the key documents the council supplied",
     )
     heard_from = forms.CharField(
-        max_length=300,
+        validators=[at_most(MAX_HEARD_FROM, "Heard from")],
         required=False,
         label="Heard from (optional)",
         help_text="By role or group, never by name",
@@ -99,7 +135,13 @@ class AddNoteForm(KloesMixin, DomainErrorsMixin, forms.Form):
         initial=Polarity.NEUTRAL,
         error_messages={"required": "Choose strength, concern or neutral"},
     )
-    body = forms.CharField(widget=forms.Textarea, required=False, label="Notes", strip=False)
+    body = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        label="Notes",
+        strip=False,
+        validators=[at_most(MAX_BODY, "A note")],
+    )
 
     def __init__(self, *args: Any, diagnostic: Diagnostic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -121,12 +163,12 @@ class QuoteForm(DomainErrorsMixin, forms.Form):
     text = forms.CharField(
         widget=forms.Textarea,
         label="What was said",
-        max_length=2000,
+        validators=[at_most(MAX_QUOTE, "A quote")],
         error_messages={"required": "Enter the words that were said"},
     )
     group = forms.ChoiceField(label="Said by (role group)", required=False)
     group_other = forms.CharField(
-        max_length=120,
+        validators=[at_most(MAX_GROUP, "A role group")],
         required=False,
         label="Or type the role group",
         help_text="A role or group, never a person's name",
@@ -180,10 +222,12 @@ class QuoteForm(DomainErrorsMixin, forms.Form):
         return data
 
 
-class OverrideForm(DomainErrorsMixin, forms.Form):
+class OverrideForm(VersionedFormMixin, DomainErrorsMixin, forms.Form):
+    """The PCM's reason for letting a quote in, drawn from one version of the quote."""
+
     reason = forms.CharField(
         widget=forms.Textarea,
-        max_length=2000,
+        validators=[at_most(2000, "A reason")],
         label="Why is it safe to use this quote?",
         help_text="For example, the group agreed to be quoted, or the words cannot point to anyone",
         error_messages={"required": "Give the reason it is safe to use this quote"},

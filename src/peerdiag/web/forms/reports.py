@@ -7,23 +7,43 @@ from typing import Any
 from django import forms
 
 from peerdiag.reports.domain.exports import DIAGNOSTIC_KINDS
+from peerdiag.reports.domain.written import MAX_HEADING, MAX_TEXT
 from peerdiag.reports.enums import ExportKind
 
 from .diagnostics import DomainErrorsMixin
+from .versioning import VersionedFormMixin
 
 MOVES = ("submit", "pass_check", "return", "council_done", "issue")
 
 
-class ParagraphForm(DomainErrorsMixin, forms.Form):
+class ParagraphForm(VersionedFormMixin, DomainErrorsMixin, forms.Form):
+    """One section of the report, drawn from one version of it (a stale save is refused).
+
+    No `max_length` here: it would put a maxlength on the fields, and browsers cut pasted text
+    to it without a word. update_paragraph refuses text over the limit and names it; the form
+    gives the whole text back.
+    """
+
     heading = forms.CharField(
-        max_length=200, label="Heading", error_messages={"required": "Enter the section's heading"}
+        label="Heading",
+        help_text=f"Up to {MAX_HEADING} characters",
+        error_messages={"required": "Enter the section's heading"},
     )
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 12}),
         required=False,
-        max_length=20_000,
         label="Text",
-        help_text="Leave a blank line between paragraphs",
+        help_text=f"Up to {MAX_TEXT:,} characters. Leave a blank line between paragraphs",
+    )
+
+
+class RestoreForm(VersionedFormMixin, DomainErrorsMixin, forms.Form):
+    """Put an earlier wording of a section back; `version` is the one the history page showed."""
+
+    restore = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose the version to put back"},
     )
 
 
@@ -48,7 +68,7 @@ class CommentForm(DomainErrorsMixin, forms.Form):
         self.fields["paragraph_key"].choices = keys  # type: ignore[attr-defined]
 
 
-class RespondForm(DomainErrorsMixin, forms.Form):
+class RespondForm(VersionedFormMixin, DomainErrorsMixin, forms.Form):
     response = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
@@ -66,7 +86,9 @@ class RespondForm(DomainErrorsMixin, forms.Form):
         return data
 
 
-class MoveForm(DomainErrorsMixin, forms.Form):
+class MoveForm(VersionedFormMixin, DomainErrorsMixin, forms.Form):
+    """One step of the written feedback, from the version of it the page showed."""
+
     action = forms.ChoiceField(choices=[(m, m) for m in MOVES])
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -13,6 +13,7 @@ from peerdiag.timetable.enums import HEARING_DAYS, MEETING_TYPES
 from peerdiag.timetable.models import Session
 
 from .diagnostics import DomainErrorsMixin
+from .timetable import TimetableConflictMixin
 
 OUT = "out"
 
@@ -37,7 +38,10 @@ def _day_label(n: int, on: date | None) -> str:
     return f"Day {n}, {on:%A} {on.day} {on:%B %Y}" if on else f"Day {n}"
 
 
-class MoveForm(DomainErrorsMixin, forms.Form):
+class MoveForm(TimetableConflictMixin, DomainErrorsMixin, forms.Form):
+    """Where to put one session, drawn from one version of it: a move made from an old page
+    (someone else, or a generate run, placed it since) is refused rather than undoing that."""
+
     day = forms.ChoiceField(
         widget=forms.RadioSelect,
         label="Which day?",
@@ -82,6 +86,14 @@ class MoveForm(DomainErrorsMixin, forms.Form):
         if day not in (None, "", OUT) and start is None and "start" not in self.errors:
             self.add_error("start", "Enter a start time")
         return data
+
+    @staticmethod
+    def initial_of(session: Session) -> dict[str, Any]:
+        return {
+            "day": str(session.day) if session.placed else None,
+            "start": session.start,
+            "peers": [m.code for m in session.peers.all()],
+        }
 
     def chosen_day(self) -> int | None:
         day = self.cleaned_data["day"]

@@ -12,7 +12,7 @@ from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.enums import Expertise, OrganisationKind, PeerRoleOffer, Region, Seniority
 from peerdiag.directory.models import Organisation, Person
 
-from .diagnostics import DomainErrorsMixin
+from .diagnostics import DomainErrorsMixin, VersionedForm
 from .fields import GovukDateField, YesNoField
 
 
@@ -81,6 +81,12 @@ class PeerProfileForm(DomainErrorsMixin, forms.Form):
         help_text="For example, months the peer cannot do, or how many diagnostics a year",
     )
     active = forms.BooleanField(required=False, initial=True, label="Available for new diagnostics")
+
+
+class PeerProfileEditForm(VersionedForm, PeerProfileForm):
+    """Someone's bench profile, drawn from one version of it (0: they had none yet)."""
+
+    first_save = True
 
 
 class BenchAddForm(PeerProfileForm):
@@ -178,7 +184,7 @@ def _person_label(p: Person) -> str:
     return ", ".join(part for part in (p.full_name, p.job_title, p.organisation.name) if part)
 
 
-class ContinuesForm(forms.Form):
+class ContinuesForm(VersionedForm, forms.Form):
     continues = YesNoField(
         required=True,
         label="Carries on into delivery",
@@ -186,7 +192,7 @@ class ContinuesForm(forms.Form):
     )
 
 
-class DecisionForm(DomainErrorsMixin, forms.Form):
+class DecisionForm(VersionedForm, DomainErrorsMixin, forms.Form):
     decision = forms.ChoiceField(
         choices=[
             (CouncilDecision.APPROVED.value, "Approve this peer"),
@@ -235,7 +241,11 @@ class DeclarationForm(DomainErrorsMixin, forms.Form):
         return data
 
 
-class BriefingForm(DomainErrorsMixin, forms.Form):
+class BriefingForm(VersionedForm, DomainErrorsMixin, forms.Form):
+    """`version`: the latest briefing the PCM saw (0 when none had been issued)."""
+
+    first_save = True
+
     file = forms.FileField(
         label="Upload the briefing",
         help_text="A PDF, Word or OpenDocument file, smaller than 25 MB. Every peer will be "
@@ -248,7 +258,11 @@ class BriefingForm(DomainErrorsMixin, forms.Form):
     )
 
 
-class ConfidentialityForm(DomainErrorsMixin, forms.Form):
+class ConfidentialityForm(VersionedForm, DomainErrorsMixin, forms.Form):
+    """`version`: the agreement text's version the person saw (0 when there was none)."""
+
+    first_save = True
+
     required = YesNoField(
         required=True,
         label="Must peers sign a confidentiality agreement?",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from django import forms
 
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
 from peerdiag.timetable.domain.coverage import Group
 from peerdiag.timetable.domain.sessions import SLOT_CHOICES, SessionDetails
@@ -15,8 +16,88 @@ from peerdiag.timetable.models import Attendee, Session, Timetable
 
 from .diagnostics import DomainErrorsMixin
 from .fields import GovukDateField
+from .versioning import Conflict, ConflictField, VersionedFormMixin
 
 TIME_HINT = "Use the 24-hour clock, for example 09:30"
+
+
+def readable(field: forms.Field, value: Any) -> str:
+    """A field's value as a person reads it: choice labels, Yes or No, 09:30, 15 February 2027."""
+    if isinstance(field, forms.BooleanField):
+        return "Yes" if value else "No"
+    if value is None or value == "" or value == []:
+        return ""
+    choices = getattr(field, "choices", None)
+    if choices is not None:
+        labels = {str(k): str(v) for k, v in choices}
+        values = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
+        known = [label for key, label in labels.items() if key in values]
+        return ", ".join(known + sorted(v for v in values if v not in labels))
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value)
+
+
+def _put(data: Any, bound: forms.BoundField, value: Any) -> None:
+    """Put `value` (as the form's initial data holds it) in posted `data`, as a browser would."""
+    name, widget = bound.html_name, bound.field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.SelectMultiple):
+        data.setlist(name, [str(v) for v in value or []])
+    elif isinstance(widget, forms.CheckboxInput):
+        if value:
+            data[name] = "on"
+        else:
+            data.pop(name, None)
+    elif isinstance(widget, forms.MultiWidget):
+        parts: list[Any] = widget.decompress(value) or []
+        for i, part in enumerate(parts):
+            data[f"{name}_{i}"] = "" if part is None else str(part)
+    elif isinstance(value, time):
+        data[name] = f"{value:%H:%M}"
+    else:
+        data[name] = "" if value is None else str(value)
+
+
+class TimetableConflictMixin(VersionedFormMixin):
+    """A versioned form whose conflict panel reads as people do: choices by their labels, ticks
+    as Yes or No, times and dates written out, and only the fields that really differ.
+
+    `show_conflict` takes `current` as the form's initial data holds it (the `initial_of` of
+    what is saved now) and must be called on a valid form, whose cleaned values are the
+    person's own.
+    """
+
+    def show_conflict(self, error: StaleEdit, *, current: dict[str, Any]) -> None:
+        form: Any = self
+        data = form.data.copy()
+        mine = getattr(form, "cleaned_data", {})
+        rows = []
+        for name, theirs in current.items():
+            if name not in form.fields:
+                continue
+            bound = form[name]
+            field = bound.field
+            mine_text = readable(field, mine.get(name))
+            theirs_text = readable(field, theirs)
+            _put(data, bound, theirs)
+            if mine_text != theirs_text:
+                rows.append(
+                    ConflictField(
+                        name=name,
+                        label=str(bound.label),
+                        mine=mine_text,
+                        theirs=theirs_text,
+                        long=isinstance(field.widget, forms.Textarea),
+                    )
+                )
+        data["version"] = str(error.current_version)
+        form.data = data
+        self.conflict = Conflict(
+            by=error.changed_by_name, at=when_text(error.changed_at), fields=rows
+        )
+        form.add_error(None, error.message)
 
 
 def _time(label: str, *, required: bool = True, hint: str = TIME_HINT) -> forms.TimeField:
@@ -45,7 +126,9 @@ def _number(label: str, *, required: bool = True, hint: str = "") -> forms.Integ
     )
 
 
-class WeekSettingsForm(DomainErrorsMixin, forms.Form):
+class WeekSettingsForm(TimetableConflictMixin, DomainErrorsMixin, forms.Form):
+    """The week's settings, drawn from one version of them (a stale save is refused)."""
+
     day_start = _time("Start of the working day")
     day_end = _time("End of the working day")
     slot_minutes = forms.TypedChoiceField(
@@ -293,14 +376,28 @@ class SessionForm(DomainErrorsMixin, forms.Form):
         )
 
 
+class SessionEditForm(TimetableConflictMixin, SessionForm):
+    """An existing session, drawn from one version of it (a stale save is refused)."""
+
+    def show_conflict(self, error: StaleEdit, *, current: dict[str, Any]) -> None:
+        super().show_conflict(error, current=current)
+        data: Any = self.data
+        data["group_other"] = ""  # what is saved is in the group list
+
+
+OUT_OF_DATE = "This form is out of date: open the page again and make your change"
+
+
 class LinksForm(DomainErrorsMixin, forms.Form):
-    """One meeting-link box per session, named link_<code>."""
+    """One meeting-link box per session, named link_<code>, each with the version of its
+    session (version_<code>), so every row is saved or refused on its own."""
 
     def __init__(
         self, *args: Any, sessions: list[Session], labels: dict[int, str], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.sessions = sessions
+        self.conflicts: list[Conflict] = []
         for s in sessions:
             self.fields[f"link_{s.code}"] = forms.CharField(
                 required=False,
@@ -309,9 +406,55 @@ class LinksForm(DomainErrorsMixin, forms.Form):
                 help_text=labels.get(s.pk, ""),
                 initial=s.platform_link,
             )
+            self.fields[f"version_{s.code}"] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                min_value=1,
+                initial=s.version,
+                error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE},
+            )
 
     def links(self) -> dict[Session, str]:
         return {s: self.cleaned_data.get(f"link_{s.code}") or "" for s in self.sessions}
 
+    def versions(self) -> dict[Session, int | None]:
+        return {s: self.cleaned_data[f"version_{s.code}"] for s in self.sessions}
+
     def field_of(self, s: Session) -> str:
         return f"link_{s.code}"
+
+    def link_fields(self) -> list[forms.BoundField]:
+        return [self[f"link_{s.code}"] for s in self.sessions]
+
+    def version_fields(self) -> list[forms.BoundField]:
+        return [self[f"version_{s.code}"] for s in self.sessions]
+
+    def show_stale(self, stale: dict[Session, StaleEdit]) -> None:
+        """Rows someone changed since the page was opened: their link goes in the box, the
+        one typed is kept beside it in a panel, the row's version moves on, and the error on
+        the row names who changed it."""
+        data: Any = self.data.copy()  # type: ignore[attr-defined]
+        for s, e in stale.items():
+            name = self.field_of(s)
+            mine = self.cleaned_data.get(name) or ""
+            theirs = getattr(e.current, "platform_link", "") or ""
+            data[name] = theirs
+            data[f"version_{s.code}"] = str(e.current_version)
+            self.conflicts.append(
+                Conflict(
+                    by=e.changed_by_name,
+                    at=when_text(e.changed_at),
+                    fields=[
+                        ConflictField(
+                            name=name, label=s.title, mine=mine, theirs=theirs, long=False
+                        )
+                    ],
+                )
+            )
+            self.add_error(
+                name,
+                f"‘{s.title}’: {e.changed_by_name} changed this session at "
+                f"{when_text(e.changed_at)}, after you opened it, so this link has not been "
+                "saved. Their link is now in the box and yours is shown above: check it and "
+                "save again",
+            )
+        self.data = data

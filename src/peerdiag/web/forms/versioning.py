@@ -10,6 +10,7 @@ saving again is a choice made with both texts in view.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -41,6 +42,13 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+def _as_words(value: Any) -> str:
+    """A date as people write it (6 December 2026); anything else as text."""
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return _as_text(value)
+
+
 class VersionedFormMixin:
     """Adds the hidden `version` field; `initial_version` is the version the page shows."""
 
@@ -64,30 +72,46 @@ class VersionedFormMixin:
 
     def show_conflict(self, error: StaleEdit, *, current: dict[str, Any]) -> None:
         """Put what is saved now (`current`: field name → value as the form takes it) in the
-        fields, keep the person's own input in `self.conflict`, and say what happened."""
+        fields, keep the person's own input in `self.conflict`, and say what happened.
+
+        Works with prefixed forms, multiple choices and day-month-year boxes (any MultiWidget:
+        the saved value is split into its boxes and both are compared as words)."""
         form: Any = self
         data = form.data.copy()
         rows = []
         for name, theirs in current.items():
             bound = form[name]
+            key = bound.html_name
             widget = bound.field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.SelectMultiple):
-                mine_value: Any = form.data.getlist(name)
-                data.setlist(name, [str(v) for v in theirs])
+                mine_value: Any = form.data.getlist(key)
+                data.setlist(key, [str(v) for v in theirs])
+            elif isinstance(widget, forms.MultiWidget):
+                parts: list[Any] = list(widget.decompress(theirs) or [])
+                mine_parts = [form.data.get(f"{key}_{i}", "") for i in range(len(parts))]
+                cleaned = getattr(form, "cleaned_data", {})
+                mine_value = (
+                    _as_words(cleaned[name])
+                    if cleaned.get(name) is not None
+                    else " ".join(str(p) for p in mine_parts if p)
+                )
+                for i, part in enumerate(parts):
+                    data[f"{key}_{i}"] = "" if part is None else str(part)
+                theirs = _as_words(theirs)
             else:
-                mine_value = form.data.get(name, "")
-                data[name] = "" if theirs is None else str(theirs)
-            if _as_text(mine_value) != _as_text(theirs):
+                mine_value = form.data.get(key, "")
+                data[key] = "" if theirs is None else str(theirs)
+            if _as_text(mine_value).strip() != _as_text(theirs).strip():
                 rows.append(
                     ConflictField(
-                        name=name,
+                        name=key,
                         label=str(bound.label),
                         mine=_as_text(mine_value),
                         theirs=_as_text(theirs),
                         long=isinstance(widget, forms.Textarea),
                     )
                 )
-        data["version"] = str(error.current_version)
+        data[form.add_prefix("version")] = str(error.current_version)
         form.data = data
         self.conflict = Conflict(
             by=error.changed_by_name, at=when_text(error.changed_at), fields=rows

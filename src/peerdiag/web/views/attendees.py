@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
@@ -41,7 +42,13 @@ from peerdiag.timetable.domain.spreadsheet import (
 from peerdiag.timetable.domain.week import day_dates, delivery_members, timetable_for
 from peerdiag.timetable.enums import HEARING_DAYS
 from peerdiag.timetable.models import Attendee, Availability
-from peerdiag.web.forms.attendees import AttendeeForm, AvailabilityGridForm, ImportForm
+from peerdiag.web.forms.attendees import (
+    AttendeeEditForm,
+    AttendeeForm,
+    AvailabilityGridForm,
+    ImportForm,
+)
+from peerdiag.web.forms.timetable import OUT_OF_DATE
 
 VIEW = "timetable.view"
 PLAN = "timetable.plan"
@@ -142,17 +149,21 @@ def attendee_add(request: HttpRequest, ref: str) -> HttpResponse:
 def attendee_edit(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=PLAN)
     a = _attendee(d, code)
-    initial = {
-        "name": a.name,
-        "job_title": a.job_title,
-        "email": a.email,
-        "group": a.group,
-        "young_person": a.young_person,
-    }
-    form = AttendeeForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = AttendeeEditForm(
+        request.POST if request.method == "POST" else None,
+        initial=AttendeeEditForm.initial_of(a),
+        initial_version=a.version,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            update_attendee(a, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            update_attendee(
+                a,
+                by=request.user,  # type: ignore[arg-type]
+                version=form.sent_version(),
+                **form.details(),
+            )
+        except StaleEdit as e:
+            form.show_conflict(e, current=AttendeeEditForm.initial_of(e.current))
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -166,19 +177,52 @@ def attendee_remove(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     """A confirm page (GET) naming the sessions they are in; POST removes them."""
     d = get_diagnostic_for_user(request.user, ref, perm=PLAN)
     a = _attendee(d, code)
+    stale = ""
     if request.method == "POST":
         try:
-            lost = remove_attendee(a, by=request.user)  # type: ignore[arg-type]
+            lost = remove_attendee(
+                a,
+                by=request.user,  # type: ignore[arg-type]
+                version=_posted_version(request),
+            )
+        except StaleEdit as e:
+            stale = (
+                f"{e.changed_by_name} changed {a.name}'s details or availability at "
+                f"{when_text(e.changed_at)}, after you opened it, so they have not been "
+                "removed. Check them as they are now, then remove them if you still want to"
+            )
+            a = _attendee(d, code)
         except DomainError as e:
             messages.error(request, e.message)
+            return redirect("web:attendees", d.reference)
         else:
             note = f" and taken out of {lost} session{'s' if lost != 1 else ''}" if lost else ""
             messages.success(request, f"{a.name} removed{note}")
-        return redirect("web:attendees", d.reference)
+            return redirect("web:attendees", d.reference)
     sessions = list(a.sessions.order_by("day", "start", "title"))
     if not request.user.has_perm("timetable.view_internal", d):
         sessions = [s for s in sessions if not s.internal_only]
-    return render(request, "web/attendees/remove.html", {"d": d, "a": a, "sessions": sessions})
+    return render(
+        request,
+        "web/attendees/remove.html",
+        {
+            "d": d,
+            "a": a,
+            "sessions": sessions,
+            "stale_items": [{"href": "", "message": stale}] if stale else [],
+        },
+    )
+
+
+def _posted_version(request: HttpRequest) -> int:
+    """The version a confirm page sent back; DomainError if it sent none."""
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = 0
+    if version < 1:
+        raise DomainError(OUT_OF_DATE)
+    return version
 
 
 @login_required
@@ -197,6 +241,7 @@ def availability(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     if request.method == "POST" and not request.user.has_perm(PLAN, d):
         raise PermissionDenied
     week = timetable_for(d)
+    dates = day_dates(d)
     current = stored_windows(owner)
     all_week = isinstance(owner, Attendee) and not owner.availability_given
     form = AvailabilityGridForm(
@@ -205,17 +250,34 @@ def availability(request: HttpRequest, ref: str, code: str) -> HttpResponse:
         attendee=is_attendee,
         current=current,
         all_week=all_week,
+        initial_version=owner.version,
     )
     if request.method == "POST" and form.is_valid():
         windows = None if form.all_week() else windows_from_blocks(form.ticked(), week)
         try:
-            set_availability(owner, by=request.user, windows=windows)  # type: ignore[arg-type]
+            set_availability(
+                owner,
+                by=request.user,  # type: ignore[arg-type]
+                windows=windows,
+                version=form.sent_version(),
+            )
+        except StaleEdit as e:
+            now: Any = e.current
+            current = stored_windows(now)
+            all_week = isinstance(now, Attendee) and not now.availability_given
+            form.show_grid_conflict(
+                e,
+                current=current,
+                all_week=all_week,
+                label=f"When {_name(owner)} is {'' if is_attendee else 'not '}available",
+                mine=_in_words(windows, week, dates, is_attendee),
+                theirs=_in_words(None if all_week else current, week, dates, is_attendee),
+            )
         except DomainError as e:
             form.add_domain_error(e)
         else:
             messages.success(request, f"{_name(owner)}'s availability saved")
             return redirect("web:availability", d.reference, code)
-    dates = day_dates(d)
     labels = {n: day_label(n, dates) if n in dates else f"Day {n}" for n in HEARING_DAYS}
     return render(
         request,
@@ -237,8 +299,18 @@ def availability(request: HttpRequest, ref: str, code: str) -> HttpResponse:
                 for name, errors in form.errors.items()
                 for message in errors
             ],
+            "conflicts": [form.conflict] if form.conflict else [],
         },
     )
+
+
+def _in_words(windows: list[Window] | None, week: Any, dates: Any, is_attendee: bool) -> str:
+    """A grid's choice as the conflict panel shows it, one day a line."""
+    if windows is None:
+        return "Available all week"
+    if not windows:
+        return "Available all week" if not is_attendee else "No times ticked"
+    return "\n".join(describe_windows(windows, week, dates))
 
 
 def _name(owner: Attendee | TeamMember) -> str:

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit
 from peerdiag.directory.domain.bench import (
     declare_recent_work,
     profile_roles_label,
@@ -22,7 +23,12 @@ from peerdiag.directory.domain.bench import (
 )
 from peerdiag.directory.domain.people import add_person
 from peerdiag.directory.models import PeerProfile, Person
-from peerdiag.web.forms.team import BenchAddForm, BenchSearchForm, PeerProfileForm, RecentWorkForm
+from peerdiag.web.forms.team import (
+    BenchAddForm,
+    BenchSearchForm,
+    PeerProfileEditForm,
+    RecentWorkForm,
+)
 
 from .common import is_htmx
 
@@ -157,12 +163,21 @@ def bench_profile_edit(request: HttpRequest, code: str) -> HttpResponse:
     profile = _profile(person)
     if not request.user.has_perm(CHANGE_PROFILE, profile):
         raise PermissionDenied
-    form = PeerProfileForm(
-        request.POST if request.method == "POST" else None, initial=_profile_initial(profile)
+    form = PeerProfileEditForm(
+        request.POST if request.method == "POST" else None,
+        initial=_profile_initial(profile),
+        initial_version=profile.version if profile else 0,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            save_peer_profile(person, **form.cleaned_data)
+            save_peer_profile(
+                person,
+                by=request.user,  # type: ignore[arg-type]
+                version=form.sent_version(),
+                **{k: form.cleaned_data[k] for k in PROFILE_FIELDS},
+            )
+        except StaleEdit as e:
+            form.show_conflict(e, current=_profile_initial(e.current))  # type: ignore[arg-type]
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -204,7 +219,12 @@ def bench_add(request: HttpRequest) -> HttpResponse:
                     job_title=data["job_title"],
                     email=data["email"],
                 )
-                save_peer_profile(person, **{k: data[k] for k in PROFILE_FIELDS})
+                save_peer_profile(
+                    person,
+                    by=request.user,  # type: ignore[arg-type]
+                    version=0,  # a new person has no profile yet
+                    **{k: data[k] for k in PROFILE_FIELDS},
+                )
         except DomainError as e:
             form.add_domain_error(e)
         else:

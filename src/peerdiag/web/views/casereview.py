@@ -33,10 +33,12 @@ from peerdiag.casereview.models import (
     SampledCase,
 )
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.web.forms.casereview import (
+    AcknowledgeForm,
     AuditForm,
     ByHandForm,
     ConcernForm,
@@ -45,12 +47,14 @@ from peerdiag.web.forms.casereview import (
     ModerationForm,
     NamedContactForm,
     ReportTextForm,
+    ReviewActionForm,
     SharingForm,
     UploadForm,
 )
 
 from .reauth import recent_auth
 from .sensitive import sensitive
+from .stale import already_saved
 
 SELECT = "casereview.select_cases"
 APPROVE = "casereview.approve_report"
@@ -95,6 +99,9 @@ def _visible_cases(request: HttpRequest, d: Diagnostic, review: CaseReview) -> A
     return qs.filter(auditor__person__user=_me(request), released_at__isnull=False)
 
 
+OVERVIEW = "the case record review"
+
+
 def _overview_page(
     request: HttpRequest,
     d: Diagnostic,
@@ -102,23 +109,49 @@ def _overview_page(
     *,
     named_form: NamedContactForm | None = None,
     report_form: ReportTextForm | None = None,
+    sharing_form: SharingForm | None = None,
+    draw_form: DrawForm | None = None,
+    hand_form: ByHandForm | None = None,
+    share_out_form: ReviewActionForm | None = None,
+    approve_form: ReviewActionForm | None = None,
 ) -> HttpResponse:
+    """The overview; a bound form passed in is shown with its errors (or its conflict). Every
+    form carries the review's version, so a change made elsewhere is never overwritten."""
     can_select = request.user.has_perm(SELECT, d)
     can_write_report = request.user.has_perm(WRITE_REPORT, d)
     cases = list(_visible_cases(request, d, review))
     audits.log_read(review, by=_me(request), case=None, what="list of sampled cases")
+    v = review.version
     if named_form is None:
         named_form = NamedContactForm(
             diagnostic=d,
             initial={"person": review.named_contact.code if review.named_contact else ""},
+            initial_version=v,
         )
     if report_form is None:
         report_form = ReportTextForm(
             initial={
                 "strengths": review.report_strengths,
                 "improvements": review.report_improvements,
-            }
+            },
+            initial_version=v,
         )
+    sharing_form = sharing_form or SharingForm(
+        initial={"sharing_mechanism": review.sharing_mechanism}, initial_version=v
+    )
+    draw_form = draw_form or DrawForm(initial={"size": review.sample_size}, initial_version=v)
+    hand_form = hand_form or ByHandForm(initial_version=v)
+    share_out_form = share_out_form or ReviewActionForm(action="share_out", initial_version=v)
+    approve_form = approve_form or ReviewActionForm(action="approve", initial_version=v)
+    forms_shown = (
+        named_form,
+        report_form,
+        sharing_form,
+        draw_form,
+        hand_form,
+        share_out_form,
+        approve_form,
+    )
     return render(
         request,
         "web/casereview/overview.html",
@@ -136,12 +169,14 @@ def _overview_page(
             if can_select
             else [],
             "eligible": sampling.eligible_entries(review) if can_select else [],
-            "sharing_form": SharingForm(initial={"sharing_mechanism": review.sharing_mechanism}),
-            "draw_form": DrawForm(initial={"size": review.sample_size}),
-            "hand_form": ByHandForm(),
+            "sharing_form": sharing_form,
+            "draw_form": draw_form,
+            "hand_form": hand_form,
+            "share_out_form": share_out_form,
+            "approve_form": approve_form,
             "named_form": named_form,
             "report_form": report_form,
-            "has_errors": bool(named_form.errors or report_form.errors),
+            "has_errors": any(f.errors for f in forms_shown),
             "contact": named_contact(review),
             "blockers": case_review_blockers(d, Stage.READY),
             "warnings": case_review_warnings(d),
@@ -169,7 +204,22 @@ def named_contact_set(request: HttpRequest, ref: str) -> HttpResponse:
     form = NamedContactForm(request.POST, diagnostic=d)
     if form.is_valid():
         try:
-            set_named_contact(review, by=_me(request), person=form.cleaned_data["person"])
+            set_named_contact(
+                review,
+                by=_me(request),
+                person=form.cleaned_data["person"],
+                version=form.sent_version(),
+            )
+        except StaleEdit as e:
+            review = review_for(d)
+            saved = {"person": review.named_contact.code if review.named_contact else ""}
+            chosen = form.cleaned_data["person"]
+            sent = {"person": chosen.code if chosen else ""}
+            if not already_saved(e, request.user, saved=saved, sent=sent):
+                form.show_conflict(e, current=saved)
+                return _overview_page(request, d, review, named_form=form)
+            messages.success(request, "The named contact is saved")
+            return redirect("web:casereview", d.reference)
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -204,7 +254,20 @@ def report_text(request: HttpRequest, ref: str) -> HttpResponse:
                 by=_me(request),
                 strengths=form.cleaned_data["strengths"],
                 improvements=form.cleaned_data["improvements"],
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            review = review_for(d)
+            saved = {
+                "strengths": review.report_strengths,
+                "improvements": review.report_improvements,
+            }
+            sent = {k: form.cleaned_data[k] for k in saved}
+            if not already_saved(e, request.user, saved=saved, sent=sent):
+                form.show_conflict(e, current=saved)
+                return _overview_page(request, d, review, report_form=form)
+            messages.success(request, "The report text is saved")
+            return redirect("web:casereview", d.reference)
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -223,15 +286,27 @@ def sharing(request: HttpRequest, ref: str) -> HttpResponse:
     if form.is_valid():
         try:
             record_sharing_mechanism(
-                review, by=_me(request), text=form.cleaned_data["sharing_mechanism"]
+                review,
+                by=_me(request),
+                text=form.cleaned_data["sharing_mechanism"],
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            review = review_for(d)
+            saved = {"sharing_mechanism": review.sharing_mechanism}
+            sent = {"sharing_mechanism": form.cleaned_data["sharing_mechanism"]}
+            if not already_saved(e, request.user, saved=saved, sent=sent):
+                form.show_conflict(e, current=saved)
+                return _overview_page(request, d, review, sharing_form=form)
+            messages.success(request, "The way cases are shared is recorded")
+            return redirect("web:casereview", d.reference)
         except DomainError as e:
-            messages.error(request, e.message)
+            form.add_domain_error(e)
         else:
             messages.success(request, "The way cases are shared is recorded")
-    else:
-        messages.error(request, " ".join(str(e) for e in form.errors.get("sharing_mechanism", [])))
-    return redirect("web:casereview", d.reference)
+            return redirect("web:casereview", d.reference)
+    # Shown again with the error, so what was typed is not lost.
+    return _overview_page(request, d, review, sharing_form=form)
 
 
 @login_required
@@ -268,11 +343,19 @@ def draw(request: HttpRequest, ref: str) -> HttpResponse:
     _may_select(request, d)
     form = DrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect("web:casereview", d.reference)
+        return _overview_page(request, d, review, draw_form=form)
     try:
-        set_sample_size(review, by=_me(request), size=form.cleaned_data["size"])
-        made = sampling.draw_sample(review, by=_me(request), seed=form.cleaned_data["seed"])
+        set_sample_size(
+            review, by=_me(request), size=form.cleaned_data["size"], version=form.sent_version()
+        )
+        # The size just saved moved the review on: the draw follows from that version.
+        made = sampling.draw_sample(
+            review, by=_me(request), seed=form.cleaned_data["seed"], version=review.version
+        )
+    except StaleEdit as e:
+        review = review_for(d)
+        form.show_conflict(e, current={"size": review.sample_size, "seed": review.seed})
+        return _overview_page(request, d, review, draw_form=form)
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -288,8 +371,7 @@ def by_hand(request: HttpRequest, ref: str) -> HttpResponse:
     _may_select(request, d)
     form = ByHandForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect("web:casereview", d.reference)
+        return _overview_page(request, d, review, hand_form=form)
     # Only an entry on this diagnostic's own lists can be found at all.
     entry = CaseListEntry.objects.filter(
         code=form.cleaned_data["entry"], case_list__diagnostic=d
@@ -298,8 +380,16 @@ def by_hand(request: HttpRequest, ref: str) -> HttpResponse:
         if entry is None:
             raise DomainError("Choose a case from the agreed lists")
         sampling.select_by_hand(
-            review, by=_me(request), entry=entry, reason=form.cleaned_data["reason"]
+            review,
+            by=_me(request),
+            entry=entry,
+            reason=form.cleaned_data["reason"],
+            version=form.sent_version(),
         )
+    except StaleEdit as e:
+        # The reason typed stays in the form; the sample as it is now is on the page.
+        form.show_stale(e, what=OVERVIEW, not_done="the case has not been added")
+        return _overview_page(request, d, review_for(d), hand_form=form)
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -314,8 +404,14 @@ def by_hand(request: HttpRequest, ref: str) -> HttpResponse:
 def share_out(request: HttpRequest, ref: str) -> HttpResponse:
     d, review = _review(request, ref)
     _may_select(request, d)
+    form = ReviewActionForm(request.POST, action="share_out")
+    if not form.is_valid():
+        return _overview_page(request, d, review, share_out_form=form)
     try:
-        cases = sampling.share_out(review, by=_me(request))
+        cases = sampling.share_out(review, by=_me(request), version=form.sent_version())
+    except StaleEdit as e:
+        form.show_stale(e, what=OVERVIEW, not_done="no case has been released")
+        return _overview_page(request, d, review_for(d), share_out_form=form)
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -336,6 +432,27 @@ def _audit_of(c: SampledCase) -> CaseAudit | None:
     return getattr(c, "audit", None) if hasattr(c, "audit") else None
 
 
+def _audit_values(audit: CaseAudit | None, content: audits.CaseContent) -> dict[str, Any]:
+    """An audit as the audit form takes it (its content already decrypted in `content`)."""
+    values: dict[str, Any] = {"difference": content.difference}
+    if audit is not None:
+        values |= {
+            "period_months": audit.period_months,
+            "age_band": audit.age_band,
+            "placement_moves": audit.placement_moves,
+            "referrals_last_year": audit.referrals_last_year,
+            "overall_grade": audit.overall_grade,
+        }
+    for dom in AuditDomain.values:
+        g = content.grades.get(dom)
+        values |= {
+            f"{dom}_grade": g.grade if g else "",
+            f"{dom}_evidence": g.evidence if g else "",
+            f"{dom}_commentary": g.commentary if g else "",
+        }
+    return values
+
+
 def _case_page(
     request: HttpRequest,
     d: Diagnostic,
@@ -344,30 +461,21 @@ def _case_page(
     form: AuditForm | None = None,
     contact_form: ContactForm | None = None,
     moderation_form: ModerationForm | None = None,
+    content: audits.CaseContent | None = None,
 ) -> HttpResponse:
-    """The case page; a bound form passed in is shown with its errors."""
+    """The case page; a bound form passed in is shown with its errors. `content` is the case
+    as just read (and logged) by the caller; without it the page reads (and logs) it."""
     audit = _audit_of(c)
     me = _me(request)
     is_auditor = audits.is_case_auditor(c, me)
     editable = is_auditor and c.released_at and (audit is None or audit.status == AuditStatus.DRAFT)
-    content = audits.read_case(c, by=me)
+    if content is None:
+        content = audits.read_case(c, by=me)
     if form is None:
-        initial: dict[str, Any] = {"difference": content.difference}
-        if audit is not None:
-            initial |= {
-                "period_months": audit.period_months,
-                "age_band": audit.age_band,
-                "placement_moves": audit.placement_moves,
-                "referrals_last_year": audit.referrals_last_year,
-                "overall_grade": audit.overall_grade,
-            }
-        for dom, g in content.grades.items():
-            initial |= {
-                f"{dom}_grade": g.grade,
-                f"{dom}_evidence": g.evidence,
-                f"{dom}_commentary": g.commentary,
-            }
-        form = AuditForm(initial=initial)
+        form = AuditForm(
+            initial=_audit_values(audit, content),
+            initial_version=audit.version if audit is not None else audits.NO_AUDIT_YET,
+        )
     may_log_contact = is_auditor and audit is not None
     may_moderate = not is_auditor and audit is not None and audit.status == AuditStatus.DONE
     if contact_form is None and may_log_contact:
@@ -424,12 +532,23 @@ def case(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     c = _visible_case(request, d, review, code)
     audit = _audit_of(c)
     is_auditor = audits.is_case_auditor(c, _me(request))
-    editable = is_auditor and c.released_at and (audit is None or audit.status == AuditStatus.DRAFT)
     if request.method != "POST":
         return _case_page(request, d, c)
-    if not editable:
+    # Only the case's auditor, once the case is released, may save; they (and nobody else) are
+    # shown what was saved meanwhile, below.
+    if not (is_auditor and c.released_at):
         raise PermissionDenied
     form = AuditForm(request.POST)
+    if audit is not None and audit.status != AuditStatus.DRAFT:
+        # Finished meanwhile (in another tab): nothing can change, but what was typed stays on
+        # the page beside what was finished.
+        if form.is_valid() and form.sent_version() != audit.version:
+            current = CaseAudit.objects.select_related("changed_by").get(pk=audit.pk)
+            finish = "finish" in request.POST
+            stale = StaleEdit(current, noun=_NOUN)
+            return _case_conflict(request, d, review, code, form, stale, finish=finish)
+        form.add_error(None, "This audit is finished and can no longer change")
+        return _case_page(request, d, c, form=form)
     if form.is_valid():
         finish = "finish" in request.POST
         try:
@@ -441,13 +560,47 @@ def case(request: HttpRequest, ref: str, code: str) -> HttpResponse:
                 overall_grade=form.cleaned_data["overall_grade"],
                 difference=form.cleaned_data["difference"],
                 finish=finish,
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            return _case_conflict(request, d, review, code, form, e, finish=finish)
         except DomainError as e:
             form.add_domain_error(e)
         else:
             messages.success(request, "Audit finished" if finish else "Audit saved")
             return redirect("web:casereview_case", d.reference, c.code)
     return _case_page(request, d, c, form=form)
+
+
+_NOUN = audits.AUDIT_NOUN
+
+
+def _case_conflict(
+    request: HttpRequest,
+    d: Diagnostic,
+    review: CaseReview,
+    code: str,
+    form: AuditForm,
+    error: StaleEdit,
+    *,
+    finish: bool,
+) -> HttpResponse:
+    """The case page after a stale save: what is saved now in the form, the auditor's own input
+    beside it. Only the case's auditor gets here (`case` checks), and reading the saved content,
+    decrypted, is logged like every read of a case (decision 9). When the newer version is the
+    auditor's own and holds just what they sent (a double click), the save has happened."""
+    c = _case(review, code)
+    saved = audits.read_case(c, by=_me(request), what="case audit saved by someone else")
+    audit = _audit_of(c)
+    current = _audit_values(audit, saved)
+    sent = {name: form.cleaned_data.get(name) for name in current}
+    status = {"status": audit.status if audit else ""}
+    wanted = {"status": AuditStatus.DONE if finish else AuditStatus.DRAFT}
+    if already_saved(error, request.user, saved=current | status, sent=sent | wanted):
+        messages.success(request, "Audit finished" if finish else "Audit saved")
+        return redirect("web:casereview_case", d.reference, c.code)
+    form.show_conflict(error, current=current)
+    return _case_page(request, d, c, form=form, content=saved)
 
 
 @login_required
@@ -560,21 +713,34 @@ def concern(request: HttpRequest, ref: str, code: str) -> HttpResponse:
         raise Http404("No such concern")
     if not concerns.may_acknowledge(_me(request), item):
         raise PermissionDenied
-    if request.method == "POST":
+    form = AcknowledgeForm(
+        request.POST if request.method == "POST" else None, initial_version=item.version
+    )
+    if request.method == "POST" and form.is_valid():
         try:
-            concerns.acknowledge_concern(item, by=_me(request))
+            concerns.acknowledge_concern(item, by=_me(request), version=form.sent_version())
+        except StaleEdit as e:
+            item.refresh_from_db()
+            saved = {"by": item.acknowledged_by_id}
+            if already_saved(e, request.user, saved=saved, sent={"by": request.user.pk}):
+                messages.success(request, "Concern acknowledged")
+                return redirect("web:casereview_concern", d.reference, item.code)
+            form.show_stale(
+                e, what="this safeguarding concern", not_done="your acknowledgement is not saved"
+            )
         except DomainError as e:
             messages.error(request, e.message)
+            return redirect("web:casereview_concern", d.reference, item.code)
         else:
             messages.success(request, "Concern acknowledged")
-        return redirect("web:casereview_concern", d.reference, item.code)
+            return redirect("web:casereview_concern", d.reference, item.code)
     audits.log_read(
         item.audit.case.review,
         by=_me(request),
         case=item.audit.case,
         what="safeguarding concern reference",
     )
-    return render(request, "web/casereview/concern.html", {"d": d, "item": item})
+    return render(request, "web/casereview/concern.html", {"d": d, "item": item, "form": form})
 
 
 @login_required
@@ -603,9 +769,16 @@ def report_approve(request: HttpRequest, ref: str) -> HttpResponse:
     review = CaseReview.objects.filter(diagnostic=d).first()
     if review is None:
         raise Http404("No case record review yet")
+    form = ReviewActionForm(request.POST, action="approve")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("version", [])))
+        return redirect("web:casereview", d.reference)
     try:
-        report.approve_report(review, by=_me(request))
-        report.issue_report(review, by=_me(request))
+        report.approve_report(review, by=_me(request), version=form.sent_version())
+        report.issue_report(review, by=_me(request), version=review.version)
+    except StaleEdit as e:
+        form.show_stale(e, what=OVERVIEW, not_done="the report has not been approved or issued")
+        messages.error(request, " ".join(str(m) for m in form.non_field_errors()))
     except DomainError as e:
         messages.error(request, e.message)
     else:

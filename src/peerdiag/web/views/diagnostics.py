@@ -11,11 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit
 from peerdiag.diagnostics.domain import diagnostics as domain
 from peerdiag.diagnostics.domain.gates import gate_blockers, gate_warnings, next_stages
 from peerdiag.diagnostics.domain.keydates import key_dates, overdue_items
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import ENDED, KLOES_EDITABLE, Stage
+from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.models import Person
 from peerdiag.web.forms.diagnostics import Day1Form, DetailsForm, DiagnosticCreateForm
 
@@ -91,14 +93,26 @@ def diagnostic_overview(request: HttpRequest, ref: str) -> HttpResponse:
     return render(request, "web/diagnostics/overview.html", context)
 
 
+def _details(d: Diagnostic) -> dict[str, object]:
+    return {name: getattr(d, name) for name in domain.DETAIL_FIELDS}
+
+
 @login_required
 def diagnostic_edit(request: HttpRequest, ref: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
-    initial = {name: getattr(d, name) for name in domain.DETAIL_FIELDS}
-    form = DetailsForm(request.POST or None, initial=initial)
+    initial = _details(d)
+    form = DetailsForm(request.POST or None, initial=initial, initial_version=d.version)
     if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            changed = domain.update_details(d, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            changed = domain.update_details(
+                d,
+                by=request.user,  # type: ignore[arg-type]
+                version=form.sent_version(),
+                **changes,
+            )
+        except StaleEdit as e:
+            form.show_conflict(e, current=_details(e.current))  # type: ignore[arg-type]
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -113,10 +127,18 @@ def diagnostic_edit(request: HttpRequest, ref: str) -> HttpResponse:
 @login_required
 def diagnostic_dates(request: HttpRequest, ref: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
-    form = Day1Form(request.POST or None, initial={"day1": d.day1})
+    form = Day1Form(request.POST or None, initial={"day1": d.day1}, initial_version=d.version)
     if request.method == "POST" and form.is_valid():
         try:
-            warning = domain.set_day1(d, by=request.user, day1=form.cleaned_data["day1"])  # type: ignore[arg-type]
+            warning = domain.set_day1(
+                d,
+                by=request.user,  # type: ignore[arg-type]
+                day1=form.cleaned_data["day1"],
+                version=form.sent_version(),
+            )
+        except StaleEdit as e:
+            form.show_conflict(e, current={"day1": e.current.day1})  # type: ignore[attr-defined]
+            d = e.current  # type: ignore[assignment]
         except DomainError as e:
             form.add_domain_error(e)
         else:

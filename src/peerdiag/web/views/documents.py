@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic
@@ -40,6 +41,7 @@ from peerdiag.documents.domain.uploads import (
 from peerdiag.documents.enums import OUTSTANDING, RequestStatus
 from peerdiag.documents.models import DocumentRequest, DocumentVersion
 from peerdiag.web.forms.documents import (
+    AcceptForm,
     DocumentRequestForm,
     ReclassifyForm,
     ReturnForm,
@@ -47,6 +49,7 @@ from peerdiag.web.forms.documents import (
 )
 
 from .sensitive import sensitive
+from .stale import already_saved
 
 VIEW = "documents.view_requests"
 MANAGE = "documents.manage_requests"
@@ -129,6 +132,7 @@ def _detail(
     ask: DocumentRequest,
     *,
     upload_form: UploadForm | None = None,
+    accept_form: AcceptForm | None = None,
     return_form: ReturnForm | None = None,
     reclassify_form: ReclassifyForm | None = None,
     status: int = 200,
@@ -143,7 +147,10 @@ def _detail(
             "versions": versions,
             "overdue": is_overdue(ask, timezone.localdate()),
             "upload_form": upload_form or UploadForm(),
-            "return_form": return_form or ReturnForm(),
+            # Both carry the version of the request shown, so a PCM never accepts or returns a
+            # file they have not seen (the council may upload another meanwhile).
+            "accept_form": accept_form or AcceptForm(initial_version=ask.version),
+            "return_form": return_form or ReturnForm(initial_version=ask.version),
             "reclassify_form": reclassify_form or ReclassifyForm(versions=versions),
             # Not limited to open diagnostics: restricting a file that turns out to hold
             # personal data must stay possible after the diagnostic closes.
@@ -193,8 +200,21 @@ def document_upload(request: HttpRequest, ref: str, code: str) -> HttpResponse:
 def document_accept(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=MANAGE)
     ask = get_request(d, code)
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, d, ask, accept_form=form)
     try:
-        accept_document(ask, by=request.user)  # type: ignore[arg-type]
+        accept_document(
+            ask,
+            by=request.user,  # type: ignore[arg-type]
+            version=form.sent_version(),
+        )
+    except StaleEdit as e:
+        saved = {"status": getattr(e.current, "status", "")}
+        if not already_saved(e, request.user, saved=saved, sent={"status": "accepted"}):
+            form.show_stale(e)
+            return _detail(request, d, get_request(d, code), accept_form=form)
+        messages.success(request, f"‘{ask.title}’ accepted")
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -210,7 +230,20 @@ def document_return(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     form = ReturnForm(request.POST)
     if form.is_valid():
         try:
-            return_document(ask, by=request.user, comment=form.cleaned_data["comment"])  # type: ignore[arg-type]
+            return_document(
+                ask,
+                by=request.user,  # type: ignore[arg-type]
+                comment=form.cleaned_data["comment"],
+                version=form.sent_version(),
+            )
+        except StaleEdit as e:
+            ask = get_request(d, code)
+            saved = {"status": ask.status, "comment": ask.return_comment}
+            sent = {"status": RequestStatus.RETURNED, "comment": form.cleaned_data["comment"]}
+            if already_saved(e, request.user, saved=saved, sent=sent):
+                messages.success(request, f"‘{ask.title}’ returned to the council")
+                return redirect("web:document_detail", d.reference, ask.code)
+            form.show_conflict(e, current={"comment": ask.return_comment})
         except DomainError as e:
             form.add_domain_error(e)
         else:

@@ -17,11 +17,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.evaluation.domain.checkins import plan_check_ins, record_check_in
-from peerdiag.evaluation.domain.outcome import outcome_of, record_outcome
+from peerdiag.evaluation.domain.outcome import NO_OUTCOME_YET, outcome_of, record_outcome
 from peerdiag.evaluation.domain.surveys import (
     RATING_QUESTIONS,
     RATINGS,
@@ -33,6 +34,8 @@ from peerdiag.evaluation.domain.surveys import (
 )
 from peerdiag.evaluation.models import CheckIn, Survey
 from peerdiag.web.forms.evaluation import CheckInForm, OutcomeForm, SurveyForm
+
+from .stale import already_saved
 
 VIEW = "evaluation.view_results"
 MANAGE = "evaluation.manage"
@@ -102,14 +105,20 @@ def _page(
             if outcome
             else None
         )
-        outcome_form = OutcomeForm(initial=initial)
+        outcome_form = OutcomeForm(
+            initial=initial, initial_version=outcome.version if outcome else NO_OUTCOME_YET
+        )
     check_ins = list(CheckIn.objects.filter(diagnostic=d).select_related("recorded_by"))
     rows = []
     for c in check_ins:
         if check_in_form is not None and check_in_form[0] == c.code:
             form = check_in_form[1]
         else:
-            form = CheckInForm(prefix=c.code, initial={"held_on": c.held_on, "notes": c.notes})
+            form = CheckInForm(
+                prefix=c.code,
+                initial={"held_on": c.held_on, "notes": c.notes},
+                initial_version=c.version,
+            )
         rows.append({"c": c, "form": form})
     sent_to = {s.respondent_id for s in surveys}
     can_manage = request.user.has_perm(MANAGE, d)
@@ -134,6 +143,8 @@ def _page(
             "outcome": outcome,
             "outcome_form": outcome_form,
             "check_ins": rows,
+            "has_errors": bool(outcome_form.errors)
+            or (check_in_form is not None and bool(check_in_form[1].errors)),
             "can_manage": can_manage,
             "can_send": can_manage
             and d.written_feedback_issued_on is not None
@@ -176,7 +187,18 @@ def evaluation_outcome(request: HttpRequest, ref: str) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
                 contacted_on=form.cleaned_data["contacted_on"],
                 further_support=form.cleaned_data["further_support"],
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            current = {
+                "contacted_on": getattr(e.current, "contacted_on", None),
+                "further_support": getattr(e.current, "further_support", ""),
+            }
+            sent = {k: form.cleaned_data[k] for k in current}
+            if already_saved(e, request.user, saved=current, sent=sent):
+                messages.success(request, "Evaluation outcome recorded")
+                return redirect("web:evaluation", d.reference)
+            form.show_conflict(e, current=current)
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -217,7 +239,18 @@ def check_in_record(request: HttpRequest, ref: str, code: str) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
                 held_on=form.cleaned_data["held_on"],
                 notes=form.cleaned_data["notes"],
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            current = {
+                "held_on": getattr(e.current, "held_on", None),
+                "notes": getattr(e.current, "notes", ""),
+            }
+            sent = {k: form.cleaned_data[k] for k in current}
+            if already_saved(e, request.user, saved=current, sent=sent):
+                messages.success(request, f"{check_in.months}-month check-in recorded")
+                return redirect("web:evaluation", d.reference)
+            form.show_conflict(e, current=current)
         except DomainError as e:
             form.add_domain_error(e)
         else:

@@ -6,6 +6,11 @@ a place on the peer team (`findings.write`); ordering and approving the board ne
 peer or the PCM (`findings.lead`). An LGA administrator reads but does not write: it has no
 place on the team, so writes test the rule itself (a superuser passes every `has_perm`) and
 refuse it with 403.
+
+Every edit names the version it was drawn from (see peerdiag.common.versioning). The history
+of a finding or a recommendation lists every saved version; reading it needs `findings.view`,
+putting a version back (a new version, refused from a stale page like any edit) needs
+`findings.write`.
 """
 
 from __future__ import annotations
@@ -23,18 +28,22 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
-from peerdiag.common.versioning import StaleEdit
+from peerdiag.common.models import Revision
+from peerdiag.common.versioning import StaleEdit, revisions_of, when_text
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic, Kloe
 from peerdiag.findings.domain.board import (
+    BoardChanged,
     BoardFinding,
     BoardNotReady,
     approve_board,
     approve_item,
+    board_fingerprint,
     board_readiness,
     board_recommendations,
     findings_on_board,
+    item_label,
     move_on_board,
     unapprove,
 )
@@ -45,6 +54,9 @@ from peerdiag.findings.domain.findings import (
     corroboration_of,
     finding_text,
     link_evidence,
+    recommendation_text,
+    restore_finding,
+    restore_recommendation,
     unlink_evidence,
     update_finding,
     update_recommendation,
@@ -55,7 +67,9 @@ from peerdiag.web.forms.findings import (
     FindingEditForm,
     FindingForm,
     LinkEvidenceForm,
+    RecommendationEditForm,
     RecommendationForm,
+    RestoreForm,
 )
 
 VIEW = "findings.view"
@@ -414,10 +428,11 @@ def recommendation_edit(request: HttpRequest, ref: str, code: str) -> HttpRespon
     d = _for(request, ref, WRITE)
     rec = _recommendation(d, code)
     was_approved = rec.approved_at is not None
-    form = RecommendationForm(
+    form = RecommendationEditForm(
         request.POST or None,
         findings=_all_findings(d),
-        initial={"text": rec.text, "findings": [f.code for f in rec.findings.all()]},
+        initial=recommendation_text(rec),
+        initial_version=rec.version,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -426,7 +441,10 @@ def recommendation_edit(request: HttpRequest, ref: str, code: str) -> HttpRespon
                 by=request.user,  # type: ignore[arg-type]
                 text=form.cleaned_data["text"],
                 findings=form.chosen_findings(),
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            _show_recommendation_conflict(form, e)
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -441,6 +459,162 @@ def recommendation_edit(request: HttpRequest, ref: str, code: str) -> HttpRespon
         "web/findings/recommendation_form.html",
         {"d": d, "form": form, "adding": False, "rec": rec, "was_approved": was_approved},
     )
+
+
+def _show_recommendation_conflict(form: RecommendationEditForm, e: StaleEdit) -> None:
+    """The conflict panel, with the findings named in words rather than by their codes."""
+    sent: Any = form.data
+    mine = [str(c) for c in sent.getlist("findings")]
+    current = recommendation_text(e.current)  # type: ignore[arg-type]
+    form.show_conflict(e, current=current)
+    if form.conflict is None:
+        return
+    for row in form.conflict.fields:
+        if row.name == "findings":
+            row.mine = form.finding_labels(mine)
+            row.theirs = form.finding_labels(current["findings"])  # type: ignore[arg-type]
+
+
+# History ------------------------------------------------------------------------------------
+
+
+def _who(user: Any) -> str:
+    if user is None:
+        return "Not recorded"
+    return (user.get_full_name() or "").strip() or user.email
+
+
+def _finding_lines(d: Diagnostic, data: dict[str, Any]) -> list[tuple[str, str]]:
+    kloes = {k.code: k for k in d.kloes.all()}
+    kloe = kloes.get(str(data.get("kloe") or ""))
+    if kloe is not None:
+        kloe_text = f"{kloe.order}. {kloe.text}"
+    elif data.get("kloe"):
+        kloe_text = "A line of enquiry removed since"
+    else:
+        kloe_text = "None chosen"
+    kind = str(data.get("kind") or "")
+    return [
+        ("Kind", str(FindingKind(kind).label) if kind in FindingKind.values else kind),
+        ("Finding", str(data.get("statement") or "")),
+        ("Key line of enquiry", kloe_text),
+    ]
+
+
+def _recommendation_lines(d: Diagnostic, data: dict[str, Any]) -> list[tuple[str, str]]:
+    codes = [str(c) for c in data.get("findings") or []]
+    found = {f.code: f for f in Finding.objects.filter(diagnostic=d, code__in=codes)}
+    named = [
+        f"{found[c].get_kind_display()}: {found[c].statement}"
+        if c in found
+        else "A finding removed since"
+        for c in codes
+    ]
+    return [("Recommendation", str(data.get("text") or "")), ("Follows from", "\n".join(named))]
+
+
+def _history(
+    request: HttpRequest,
+    d: Diagnostic,
+    obj: Finding | Recommendation,
+    *,
+    error: str = "",
+) -> HttpResponse:
+    is_finding = isinstance(obj, Finding)
+    revisions: list[Revision] = revisions_of(obj)
+    lines = _finding_lines if is_finding else _recommendation_lines
+    rows = [
+        {
+            "r": r,
+            "who": _who(r.saved_by),
+            "when": when_text(r.saved_at),
+            "lines": lines(d, r.data),
+            "current": r.version == obj.version,
+            "restore_url": reverse(
+                "web:finding_restore" if is_finding else "web:recommendation_restore",
+                args=[d.reference, obj.code, r.version],
+            ),
+        }
+        for r in revisions
+    ]
+    return render(
+        request,
+        "web/findings/history.html",
+        {
+            "d": d,
+            "obj": obj,
+            "is_finding": is_finding,
+            "noun": "finding" if is_finding else "recommendation",
+            "rows": rows,
+            "error": error,
+            **_can(request, d),
+        },
+    )
+
+
+@login_required
+def finding_history(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    """Every saved version of a finding, newest first, each of which can be put back."""
+    d = _for(request, ref, VIEW)
+    return _history(request, d, _finding(d, code))
+
+
+@login_required
+def recommendation_history(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    """Every saved version of a recommendation, newest first, each of which can be put back."""
+    d = _for(request, ref, VIEW)
+    return _history(request, d, _recommendation(d, code))
+
+
+def _restore(
+    request: HttpRequest, d: Diagnostic, obj: Finding | Recommendation, revision: int
+) -> HttpResponse:
+    noun = "finding" if isinstance(obj, Finding) else "recommendation"
+    form = RestoreForm(request.POST)
+    if not form.is_valid():
+        return _history(request, d, obj, error=str(form.errors["version"][0]))
+    sent = form.cleaned_data["version"]
+    try:
+        if isinstance(obj, Finding):
+            restore_finding(obj, by=request.user, revision=revision, version=sent)  # type: ignore[arg-type]
+        else:
+            restore_recommendation(obj, by=request.user, revision=revision, version=sent)  # type: ignore[arg-type]
+    except StaleEdit as e:
+        obj.refresh_from_db()
+        return _history(
+            request,
+            d,
+            obj,
+            error=f"{e.changed_by_name} changed this {noun} at {when_text(e.changed_at)}, after "
+            f"you opened its history, so version {revision} has not been put back. Their "
+            "change is now at the top of the list: read it, then choose again",
+        )
+    except DomainError as e:
+        return _history(request, d, obj, error=e.message)
+    messages.success(
+        request,
+        f"Version {revision} is back as version {obj.version}. "
+        "The text it replaced is kept in the history",
+    )
+    if isinstance(obj, Finding):
+        return redirect("web:finding_detail", d.reference, obj.code)
+    return redirect("web:recommendation_history", d.reference, obj.code)
+
+
+@login_required
+@require_POST
+def finding_restore(request: HttpRequest, ref: str, code: str, version: int) -> HttpResponse:
+    """Put back an earlier version of a finding as a new version (a stale page is refused)."""
+    d = _for(request, ref, WRITE)
+    return _restore(request, d, _finding(d, code), version)
+
+
+@login_required
+@require_POST
+def recommendation_restore(request: HttpRequest, ref: str, code: str, version: int) -> HttpResponse:
+    """Put back an earlier version of a recommendation as a new version."""
+    d = _for(request, ref, WRITE)
+    return _restore(request, d, _recommendation(d, code), version)
 
 
 # The drafting-day board ------------------------------------------------------------------
@@ -503,6 +677,7 @@ def _board(
             "items": len(found) + len(recs),
             "blocking": blocking or [],
             "error": error,
+            "fingerprint": board_fingerprint([*(b.finding for b in found), *recs]),
             **_can(request, d),
         },
         status=status,
@@ -531,17 +706,42 @@ def _back_to_board(d: Diagnostic, item: Finding | Recommendation) -> HttpRespons
     return redirect(reverse("web:drafting_board", args=[d.reference]) + f"#item-{item.code}")
 
 
+OUT_OF_DATE = (
+    "This page is out of date: nothing was changed. Read the board again and choose once more"
+)
+
+
+def _sent_version(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
+
+
+def _stale_on_board(e: StaleEdit, done: str) -> str:
+    return (
+        f"{e.changed_by_name} changed {item_label(e.current)} at {when_text(e.changed_at)}, "  # type: ignore[arg-type]
+        f"after you opened the board, so it was not {done}. Read it again below before you "
+        "choose"
+    )
+
+
 @login_required
 @require_POST
 def board_move(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = _for(request, ref, LEAD)
     item = _item(d, code)
+    version = _sent_version(request)
+    if version is None:
+        messages.error(request, OUT_OF_DATE)
+        return _back_to_board(d, item)
     try:
         moved = move_on_board(
             item,
             by=request.user,  # type: ignore[arg-type]
             direction=request.POST.get("direction", ""),
+            version=version,
         )
+    except StaleEdit as e:
+        messages.error(request, _stale_on_board(e, "moved"))
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -553,15 +753,24 @@ def board_move(request: HttpRequest, ref: str, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def board_approve(request: HttpRequest, ref: str, code: str) -> HttpResponse:
-    """Approve one item, or (with action=withdraw) take its approval back."""
+    """Approve one item, or (with action=withdraw) take its approval back; either names the
+    version of the item the lead peer read."""
     d = _for(request, ref, LEAD)
     item = _item(d, code)
     withdraw = request.POST.get("action") == "withdraw"
+    version = _sent_version(request)
+    if version is None:
+        messages.error(request, OUT_OF_DATE)
+        return _back_to_board(d, item)
     try:
         if withdraw:
-            unapprove(item, by=request.user)  # type: ignore[arg-type]
+            unapprove(item, by=request.user, version=version)  # type: ignore[arg-type]
         else:
-            approve_item(item, by=request.user)  # type: ignore[arg-type]
+            approve_item(item, by=request.user, version=version)  # type: ignore[arg-type]
+    except StaleEdit as e:
+        messages.error(
+            request, _stale_on_board(e, "changed back to draft" if withdraw else "approved")
+        )
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -572,10 +781,16 @@ def board_approve(request: HttpRequest, ref: str, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def board_approve_all(request: HttpRequest, ref: str) -> HttpResponse:
-    """Approve the whole board, or nothing: what blocks it is listed on the board."""
+    """Approve the whole board as the lead peer read it, or nothing: what blocks it, or what
+    changed since they opened it, is listed on the board."""
     d = _for(request, ref, LEAD)
+    fingerprint = request.POST.get("fingerprint")
+    if fingerprint is None:
+        return _board(request, d, error=OUT_OF_DATE)
     try:
-        count = approve_board(d, by=request.user)  # type: ignore[arg-type]
+        count = approve_board(d, by=request.user, fingerprint=fingerprint)  # type: ignore[arg-type]
+    except BoardChanged as e:
+        return _board(request, d, blocking=e.changes, error=e.message)
     except BoardNotReady as e:
         return _board(request, d, blocking=e.blocking, error=e.message)
     except DomainError as e:

@@ -20,19 +20,20 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.findings.domain.coverage import LEVELS, evidence_coverage
 from peerdiag.findings.domain.digest import (
+    DigestItemsStale,
     add_digest_item,
     all_digests,
     draft_kit_digest,
-    edit_digest_item,
     mark_digest_shared,
     next_kit_meeting,
     remove_digest_item,
-    set_item_shared,
+    save_digest_items,
     shared_digests,
 )
 from peerdiag.findings.domain.pack import peer_team_pack
@@ -229,24 +230,43 @@ def kit_digest(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     return _digest_page(request, d, _digest(d, code, shared_only=False))
 
 
+def _sent_items(request: HttpRequest) -> set[int]:
+    """The items the page showed, by the fields it sent."""
+    out = set()
+    for key in request.POST:
+        prefix, _, pk = key.partition("_")
+        if prefix in ("text", "version") and pk.isdigit():
+            out.add(int(pk))
+    return out
+
+
 @login_required
 @require_POST
 def kit_digest_items(request: HttpRequest, ref: str, code: str) -> HttpResponse:
-    """Save the words of every item and which were shared."""
+    """Save the words of every item and which were shared: only what the person changed, and
+    only from the versions they saw (items added since are left as they are)."""
     d = get_diagnostic_for_user(request.user, ref, perm=LEAD)
     digest = _digest(d, code, shared_only=False)
-    form = DigestItemsForm(request.POST, items=list(digest.items.all()))
+    current = list(digest.items.all())
+    sent = _sent_items(request)
+    form = DigestItemsForm(
+        request.POST,
+        items=[i for i in current if i.pk in sent],
+        removed=sorted(sent - {i.pk for i in current}),
+    )
+    status = 400
     if form.is_valid():
         try:
-            for item, text, shared in form.changes():
-                edit_digest_item(item, by=request.user, text=text)  # type: ignore[arg-type]
-                set_item_shared(item, by=request.user, shared=shared)  # type: ignore[arg-type]
+            save_digest_items(digest, by=request.user, edits=form.edits())  # type: ignore[arg-type]
+        except DigestItemsStale as e:
+            form.show_conflicts(e)
+            status = 409
         except DomainError as e:
             form.add_domain_error(e)
         else:
             messages.success(request, "Digest saved")
             return redirect("web:kit_digest", d.reference, digest.code)
-    return _digest_page(request, d, digest, items_form=form, status=400)
+    return _digest_page(request, d, digest, items_form=form, status=status)
 
 
 @login_required
@@ -268,22 +288,38 @@ def kit_digest_item_add(request: HttpRequest, ref: str, code: str) -> HttpRespon
 
 @login_required
 def kit_digest_item_remove(request: HttpRequest, ref: str, code: str, item: int) -> HttpResponse:
-    """Confirm, then take an item out of a draft digest."""
+    """Confirm, then take an item out of a draft digest (as the confirmation showed it)."""
     d = get_diagnostic_for_user(request.user, ref, perm=LEAD)
     digest = _digest(d, code, shared_only=False)
     found = DigestItem.objects.filter(digest=digest, pk=item).first()
     if found is None:
         raise Http404("No such item")
+    error = ""
     if request.method == "POST":
-        try:
-            remove_digest_item(found, by=request.user)  # type: ignore[arg-type]
-        except DomainError as e:
-            messages.error(request, e.message)
+        raw = request.POST.get("version", "")
+        if not raw.isdigit():
+            error = "This page is out of date: read the item again before you remove it"
         else:
-            messages.success(request, "Item removed")
-        return redirect("web:kit_digest", d.reference, digest.code)
+            try:
+                remove_digest_item(found, by=request.user, version=int(raw))  # type: ignore[arg-type]
+            except StaleEdit as e:
+                found.refresh_from_db()
+                error = (
+                    f"{e.changed_by_name} changed this item at {when_text(e.changed_at)}, "
+                    "after you opened this page, so it has not been removed. It now reads as "
+                    "shown below: remove it only if you still mean to"
+                )
+            except DomainError as e:
+                messages.error(request, e.message)
+                return redirect("web:kit_digest", d.reference, digest.code)
+            else:
+                messages.success(request, "Item removed")
+                return redirect("web:kit_digest", d.reference, digest.code)
     return render(
-        request, "web/insight/digest_item_remove.html", {"d": d, "digest": digest, "item": found}
+        request,
+        "web/insight/digest_item_remove.html",
+        {"d": d, "digest": digest, "item": found, "error": error},
+        status=409 if error else 200,
     )
 
 
@@ -292,10 +328,10 @@ def kit_digest_share(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     """Confirm what was shared with the sponsor; the digest is then fixed."""
     d = get_diagnostic_for_user(request.user, ref, perm=LEAD)
     digest = _digest(d, code, shared_only=False)
-    if digest.shared_at is not None:
+    if digest.shared_at is not None and request.method != "POST":
         messages.info(request, "This digest was already shared")
         return redirect("web:kit_digest", d.reference, digest.code)
-    form = ShareDigestForm(request.POST or None)
+    form = ShareDigestForm(request.POST or None, initial_version=digest.version)
     if request.method == "POST" and form.is_valid():
         try:
             mark_digest_shared(
@@ -303,7 +339,18 @@ def kit_digest_share(request: HttpRequest, ref: str, code: str) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
                 previews_final_messages=form.cleaned_data["previews_final_messages"],
                 sponsor_response=form.cleaned_data["sponsor_response"],
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            now: KitDigest = e.current  # type: ignore[assignment]
+            form.show_conflict(
+                e,
+                current={
+                    "previews_final_messages": now.previews_final_messages,
+                    "sponsor_response": now.sponsor_response,
+                },
+            )
+            digest = now
         except DomainError as e:
             form.add_domain_error(e)
         else:

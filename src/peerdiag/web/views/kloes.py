@@ -9,14 +9,34 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain import kloes as domain
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import KLOES_EDITABLE
 from peerdiag.diagnostics.kloe_suggestions import suggestions_for
 from peerdiag.diagnostics.models import Diagnostic, Kloe
-from peerdiag.web.forms.diagnostics import KloeForm
+from peerdiag.web.forms.diagnostics import KloeEditForm, KloeForm
 
 CHANGE = "diagnostics.change_diagnostic"
+
+
+def _sent_version(request: HttpRequest) -> int | None:
+    """The version a list button carries; None when it is missing or not a number."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _stale_message(e: StaleEdit, kloe: Kloe, what: str) -> str:
+    return (
+        f"{e.changed_by_name} changed key line of enquiry {kloe.order} at "
+        f"{when_text(e.changed_at)}, after you opened this page, so it has not been {what}. "
+        "Check it below and try again"
+    )
+
+
+OUT_OF_DATE = "This page was out of date: check the key lines of enquiry and try again"
 
 
 def _kloe(d: Diagnostic, code: str) -> Kloe:
@@ -83,10 +103,23 @@ def kloe_add_suggestion(request: HttpRequest, ref: str) -> HttpResponse:
 def kloe_edit(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
     kloe = _kloe(d, code)
-    form = KloeForm(request.POST or None, initial={"text": kloe.text, "theme": kloe.theme})
+    form = KloeEditForm(
+        request.POST or None,
+        initial={"text": kloe.text, "theme": kloe.theme},
+        initial_version=kloe.version,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            domain.edit_kloe(kloe, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            domain.edit_kloe(
+                kloe,
+                by=request.user,  # type: ignore[arg-type]
+                text=form.cleaned_data["text"],
+                theme=form.cleaned_data["theme"],
+                version=form.sent_version(),
+            )
+        except StaleEdit as e:
+            saved: Kloe = e.current  # type: ignore[assignment]
+            form.show_conflict(e, current={"text": saved.text, "theme": saved.theme})
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -101,8 +134,14 @@ def kloe_move(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
     kloe = _kloe(d, code)
     step = -1 if request.POST.get("direction") == "up" else 1
+    version = _sent_version(request)
+    if version is None:
+        messages.error(request, OUT_OF_DATE)
+        return redirect("web:kloe_list", d.reference)
     try:
-        domain.move_kloe(kloe, by=request.user, to_order=kloe.order + step)  # type: ignore[arg-type]
+        domain.move_kloe(kloe, by=request.user, to_order=kloe.order + step, version=version)  # type: ignore[arg-type]
+    except StaleEdit as e:
+        messages.error(request, _stale_message(e, kloe, "moved"))
     except DomainError as e:
         messages.error(request, e.message)
     return redirect("web:kloe_list", d.reference)
@@ -113,8 +152,14 @@ def kloe_delete(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
     kloe = _kloe(d, code)
     if request.method == "POST":
+        version = _sent_version(request)
+        if version is None:
+            messages.error(request, OUT_OF_DATE)
+            return redirect("web:kloe_list", d.reference)
         try:
-            domain.remove_kloe(kloe, by=request.user)  # type: ignore[arg-type]
+            domain.remove_kloe(kloe, by=request.user, version=version)  # type: ignore[arg-type]
+        except StaleEdit as e:
+            messages.error(request, _stale_message(e, kloe, "removed"))
         except DomainError as e:
             messages.error(request, e.message)
         else:
@@ -129,5 +174,6 @@ def kloe_delete(request: HttpRequest, ref: str, code: str) -> HttpResponse:
             "body": kloe.text,
             "button": "Yes, remove it",
             "back": "web:kloe_list",
+            "version": kloe.version,
         },
     )

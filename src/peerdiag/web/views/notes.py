@@ -8,6 +8,7 @@ sees any of it (findings.view); writing needs a place on the team (findings.writ
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from datetime import time
 from typing import Any
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from peerdiag.casereview.models import CaseReview
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic
@@ -193,6 +195,8 @@ def notes_pull_case_review(request: HttpRequest, ref: str) -> HttpResponse:
 def _note_form(note: EvidenceNote, kloes: list[Any], data: Any = None) -> NoteForm:
     initial = {
         "revision": note.revision,
+        # Names this open page, so its own saves never count as a conflict (see save_note).
+        "editor": secrets.token_urlsafe(12),
         "heard_from": note.heard_from,
         "kloes": [k.code for k in note.kloes.all()],
         "polarity": note.polarity,
@@ -296,6 +300,7 @@ def note_save(request: HttpRequest, ref: str, code: str) -> HttpResponse:
                 kloes=form.chosen_kloes(),
                 polarity=data["polarity"],
                 heard_from=data["heard_from"],
+                editor=data["editor"],
             )
         except DomainError as e:
             form.add_domain_error(e)
@@ -351,10 +356,17 @@ def quote_override(request: HttpRequest, ref: str, code: str, pk: int) -> HttpRe
     if quote is None:
         raise Http404("No such quote")
     quote.note = note
-    form = OverrideForm(request.POST or None)
+    form = OverrideForm(request.POST or None, initial_version=quote.version)
     if request.method == "POST" and form.is_valid():
         try:
-            override_quote(quote, by=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+            override_quote(
+                quote,
+                by=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+                version=form.sent_version(),
+            )
+        except StaleEdit as e:
+            form.show_conflict(e, current={"reason": e.current.override_reason})  # type: ignore[attr-defined]
         except DomainError as e:
             form.add_domain_error(e)
         else:

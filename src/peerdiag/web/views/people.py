@@ -12,9 +12,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain import people as domain
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
-from peerdiag.diagnostics.enums import EndorserRole
+from peerdiag.diagnostics.enums import SINGLE_COUNCIL_ROLES, CouncilRoleKind, EndorserRole
+from peerdiag.diagnostics.models import Diagnostic, Endorsement, ScopingMeeting
 from peerdiag.directory.domain.invitations import invite_person as invite_person_domain
 from peerdiag.directory.domain.people import add_person
 from peerdiag.directory.models import Person
@@ -23,6 +25,12 @@ from peerdiag.web.forms.diagnostics import CouncilRoleForm, EndorsementForm, Sco
 # The peer team's pages live in views/team.py; urls.py still routes these two through here.
 
 CHANGE = "diagnostics.change_diagnostic"
+
+
+def _seen_holder(request: HttpRequest, role: str) -> str | None:
+    """The code of a single role's holding the page showed ("" for nobody), or None when the
+    form did not say (the role is not a single one)."""
+    return request.POST.get(f"seen_{role}")
 
 
 @login_required
@@ -42,20 +50,43 @@ def council_roles(request: HttpRequest, ref: str) -> HttpResponse:
                         job_title=data["new_job_title"],
                         email=data["new_email"],
                     )
-                    domain.assign_council_role(d, by=request.user, person=person, role=data["role"])  # type: ignore[arg-type]
+                    domain.assign_council_role(
+                        d,
+                        by=request.user,  # type: ignore[arg-type]
+                        person=person,
+                        role=data["role"],
+                        replacing=_seen_holder(request, data["role"]),
+                    )
+            except StaleEdit as e:
+                form.add_error(
+                    None,
+                    f"{e.changed_by_name} changed who is "
+                    f"{CouncilRoleKind(data['role']).label.lower()} at {when_text(e.changed_at)}, "
+                    "after you opened this page, so your choice has not been saved. The list "
+                    "shows who holds the role now: choose again if you still want to change it",
+                )
             except DomainError as e:
                 form.add_domain_error(e)
             else:
                 messages.success(request, f"{person} is now {data['role'].replace('_', ' ')}")
                 return redirect("web:council_roles", d.reference)
     endorsements = {e.role: e for e in d.endorsements.all()}
+    roles = list(d.council_roles.select_related("person"))
+    held = {r.role: r.code for r in roles if r.role in SINGLE_COUNCIL_ROLES}
     return render(
         request,
         "web/diagnostics/roles.html",
         {
             "d": d,
             "form": form,
-            "roles": d.council_roles.select_related("person"),
+            "roles": roles,
+            # Who held each single role when the page was drawn, so naming someone else does
+            # not silently replace a holder named meanwhile.
+            "seen": [
+                (kind.value, held.get(kind.value, ""))
+                for kind in CouncilRoleKind
+                if kind in SINGLE_COUNCIL_ROLES
+            ],
             "endorsements": [(r, endorsements.get(r.value)) for r in EndorserRole],
             "can_change": can_change,
         },
@@ -66,11 +97,26 @@ def council_roles(request: HttpRequest, ref: str) -> HttpResponse:
 def council_role_remove(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
     held = d.council_roles.select_related("person").filter(code=code).first()
+    if held is None and request.method == "POST":
+        # Two people pressed remove on the same role: the first one did it.
+        messages.error(request, "Someone else has already removed this role")
+        return redirect("web:council_roles", d.reference)
     if held is None:
         raise Http404("No such role")
     if request.method == "POST":
         try:
-            domain.remove_council_role(held, by=request.user)  # type: ignore[arg-type]
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            messages.error(request, "This page was out of date: check the roles and try again")
+            return redirect("web:council_roles", d.reference)
+        try:
+            domain.remove_council_role(held, by=request.user, version=version)  # type: ignore[arg-type]
+        except StaleEdit as e:
+            messages.error(
+                request,
+                f"{e.changed_by_name} changed this role at {when_text(e.changed_at)}, after you "
+                "opened the page, so it has not been removed. Check it and try again",
+            )
         except DomainError as e:
             messages.error(request, e.message)
         else:
@@ -85,8 +131,13 @@ def council_role_remove(request: HttpRequest, ref: str, code: str) -> HttpRespon
             "body": "They stay in the directory; only the role is taken away.",
             "button": "Yes, remove the role",
             "back": "web:council_roles",
+            "version": held.version,
         },
     )
+
+
+def _endorsement(e: Endorsement | None) -> dict[str, object]:
+    return {"status": e.status, "given_on": e.given_on, "note": e.note} if e else {}
 
 
 @login_required
@@ -95,12 +146,12 @@ def endorsement_edit(request: HttpRequest, ref: str, role: str) -> HttpResponse:
     if role not in EndorserRole.values:
         raise Http404("No such endorsement")
     current = d.endorsements.filter(role=role).first()
-    initial = (
-        {"status": current.status, "given_on": current.given_on, "note": current.note}
-        if current
-        else {}
+    form = EndorsementForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=_endorsement(current),
+        initial_version=current.version if current else 0,
     )
-    form = EndorsementForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -112,7 +163,11 @@ def endorsement_edit(request: HttpRequest, ref: str, role: str) -> HttpResponse:
                 given_on=data["given_on"],
                 note=data["note"],
                 file=data["file"],
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            current = e.current  # type: ignore[assignment]
+            form.show_conflict(e, current=_endorsement(current))
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -125,10 +180,8 @@ def endorsement_edit(request: HttpRequest, ref: str, role: str) -> HttpResponse:
     )
 
 
-@login_required
-def scoping(request: HttpRequest, ref: str) -> HttpResponse:
-    d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
-    meeting = getattr(d, "scoping", None)
+def _scoping(d: Diagnostic, meeting: ScopingMeeting | None) -> dict[str, object]:
+    """The scoping form's fields as saved: the record, the decision and the case lists."""
     initial: dict[str, object] = {
         "suitability": d.suitability,
         "suitability_rationale": d.suitability_rationale,
@@ -142,7 +195,19 @@ def scoping(request: HttpRequest, ref: str) -> HttpResponse:
             "team_requirements": meeting.team_requirements,
             "background_information": meeting.background_information,
         }
-    form = ScopingForm(request.POST or None, initial=initial, diagnostic=d)
+    return initial
+
+
+@login_required
+def scoping(request: HttpRequest, ref: str) -> HttpResponse:
+    d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
+    meeting = getattr(d, "scoping", None)
+    form = ScopingForm(
+        request.POST or None,
+        initial=_scoping(d, meeting),
+        initial_version=meeting.version if meeting else 0,
+        diagnostic=d,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -157,7 +222,11 @@ def scoping(request: HttpRequest, ref: str) -> HttpResponse:
                 team_requirements=data["team_requirements"],
                 background_information=data["background_information"],
                 case_list_names=data["case_list_names"].splitlines(),
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            saved = Diagnostic.objects.get(pk=d.pk)
+            form.show_conflict(e, current=_scoping(saved, e.current))  # type: ignore[arg-type]
         except DomainError as e:
             form.add_domain_error(e)
         else:

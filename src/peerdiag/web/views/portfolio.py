@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from peerdiag.common.jobs import settle as settle_job
 from peerdiag.evaluation.domain.charts import feedback_time_chart, score_chart, stage_chart
 from peerdiag.evaluation.domain.library import library_entries, search_library, theme_names
 from peerdiag.evaluation.domain.portfolio import (
@@ -86,7 +87,7 @@ def _portfolio_job(request: HttpRequest, code: str) -> ExportJob:
     job = ExportJob.objects.filter(code=code, kind=ExportKind.PORTFOLIO_CSV).first()
     if job is None:
         raise Http404("No such file")
-    return job
+    return settle_job(job)  # a job whose worker stopped is ended here, with the reason
 
 
 @login_required

@@ -24,6 +24,8 @@ from django.views.decorators.http import require_POST
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
+from peerdiag.common.jobs import settle as settle_job
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic
@@ -31,25 +33,31 @@ from peerdiag.reports.domain.content import feedback_for, written_for
 from peerdiag.reports.domain.exports import content_type, recent_jobs, start_export
 from peerdiag.reports.domain.reminders import days_left, due_on
 from peerdiag.reports.domain.written import (
+    COMMENT_NOUN,
+    SECTION_NOUN,
     add_comment,
     council_done,
     issue_written,
+    paragraph_text,
     pass_pcm_check,
     report_items,
     resolve_comment,
     respond_to_comment,
+    restore_paragraph,
     return_to_draft,
+    section_history,
     submit_for_check,
     update_paragraph,
 )
 from peerdiag.reports.enums import WRITTEN_STEPS, JobState, WrittenState
-from peerdiag.reports.models import ExportJob, FactualComment, WrittenFeedback
+from peerdiag.reports.models import ExportJob, FactualComment, ReportParagraph, WrittenFeedback
 from peerdiag.web.forms.reports import (
     CommentForm,
     ExportForm,
     MoveForm,
     ParagraphForm,
     RespondForm,
+    RestoreForm,
 )
 from peerdiag.web.views.reauth import recent_auth
 
@@ -182,6 +190,7 @@ def _page(
             "can_edit": written.state == WrittenState.DRAFT
             and d.stage not in ENDED
             and request.user.has_perm(EDIT, d),
+            "can_history": not council and request.user.has_perm(EDIT, d),
             "can_comment": can_comment,
             "can_respond": _strict(request, CHECK, d)
             and written.state != WrittenState.ISSUED
@@ -203,16 +212,28 @@ def written_feedback(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, d)
 
 
-@login_required
-def written_paragraph(request: HttpRequest, ref: str, key: str) -> HttpResponse:
-    """Edit one section of the report while it is a draft."""
-    d = get_diagnostic_for_user(request.user, ref, perm=EDIT)
+def _stale(form: Any, current_version: int) -> bool:
+    """A form with other errors that was also drawn from an older version than `current`."""
+    sent = form.cleaned_data.get("version") if "version" not in form.errors else None
+    return sent is not None and sent != current_version
+
+
+def _section(d: Diagnostic, key: str) -> tuple[WrittenFeedback, ReportParagraph]:
     written = written_for(d)
-    paragraph = written.paragraphs.filter(key=key).first()
+    paragraph = written.paragraphs.select_related("changed_by").filter(key=key).first()
     if paragraph is None:
         raise Http404("No such section")
+    return written, paragraph
+
+
+@login_required
+def written_paragraph(request: HttpRequest, ref: str, key: str) -> HttpResponse:
+    """Edit one section of the report while it is a draft. The form carries the version it was
+    drawn from: a save from an older one shows the conflict panel and writes nothing."""
+    d = get_diagnostic_for_user(request.user, ref, perm=EDIT)
+    written, paragraph = _section(d, key)
     form = ParagraphForm(
-        request.POST or None, initial={"heading": paragraph.heading, "text": paragraph.text}
+        request.POST or None, initial=paragraph_text(paragraph), initial_version=paragraph.version
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -222,12 +243,19 @@ def written_paragraph(request: HttpRequest, ref: str, key: str) -> HttpResponse:
                 key=key,
                 heading=form.cleaned_data["heading"],
                 text=form.cleaned_data["text"],
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            form.show_conflict(e, current=paragraph_text(e.current))  # type: ignore[arg-type]
         except DomainError as e:
             form.add_domain_error(e)
         else:
             messages.success(request, f"‘{form.cleaned_data['heading']}’ saved")
             return redirect("web:written_feedback", d.reference)
+    elif request.method == "POST" and _stale(form, paragraph.version):
+        # Someone saved since: say so now, not only once the form is put right.
+        stale = StaleEdit(paragraph, noun=SECTION_NOUN)
+        form.show_conflict(stale, current=paragraph_text(paragraph))
     return render(
         request,
         "web/reports/paragraph_form.html",
@@ -235,9 +263,77 @@ def written_paragraph(request: HttpRequest, ref: str, key: str) -> HttpResponse:
             "d": d,
             "paragraph": paragraph,
             "form": form,
-            "editable": written.state == WrittenState.DRAFT,
+            "editable": written.state == WrittenState.DRAFT and d.stage not in ENDED,
         },
     )
+
+
+def _history_page(
+    request: HttpRequest,
+    d: Diagnostic,
+    written: WrittenFeedback,
+    paragraph: ReportParagraph,
+    *,
+    form: RestoreForm | None = None,
+) -> HttpResponse:
+    revisions = section_history(paragraph)
+    return render(
+        request,
+        "web/reports/paragraph_history.html",
+        {
+            "d": d,
+            "paragraph": paragraph,
+            "revisions": revisions,
+            "form": form,
+            "editable": written.state == WrittenState.DRAFT and d.stage not in ENDED,
+        },
+    )
+
+
+@login_required
+def written_paragraph_history(request: HttpRequest, ref: str, key: str) -> HttpResponse:
+    """Every saved wording of one section, newest first, each of which can be put back."""
+    d = get_diagnostic_for_user(request.user, ref, perm=EDIT)
+    written, paragraph = _section(d, key)
+    return _history_page(request, d, written, paragraph)
+
+
+@login_required
+@require_POST
+def written_paragraph_restore(request: HttpRequest, ref: str, key: str) -> HttpResponse:
+    """Put an earlier wording of a section back (as a new version). The form carries the
+    version the history page showed, so a section saved since is not replaced unseen."""
+    d = get_diagnostic_for_user(request.user, ref, perm=EDIT)
+    written, paragraph = _section(d, key)
+    form = RestoreForm(request.POST)
+    if form.is_valid():
+        restore = form.cleaned_data["restore"]
+        try:
+            restored = restore_paragraph(
+                written,
+                by=_user(request),
+                key=key,
+                restore=restore,
+                version=form.sent_version(),
+            )
+        except StaleEdit as e:
+            form.add_error(
+                None,
+                f"{e.changed_by_name} saved this section at {when_text(e.changed_at)}, after "
+                "you opened it, so nothing has been put back. The list below now shows their "
+                "version: check it, then choose again",
+            )
+            paragraph.refresh_from_db()
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(
+                request,
+                f"Version {restore} of ‘{restored.heading}’ is back, saved as version "
+                f"{restored.version}",
+            )
+            return redirect("web:written_paragraph_history", d.reference, key)
+    return _history_page(request, d, written, paragraph, form=form)
 
 
 MOVES: dict[str, tuple[str, bool, str]] = {
@@ -250,13 +346,13 @@ MOVES: dict[str, tuple[str, bool, str]] = {
 }
 
 
-def _do(action: str, written: WrittenFeedback, by: User, reason: str) -> Any:
+def _do(action: str, written: WrittenFeedback, by: User, reason: str, version: int) -> Any:
     calls: dict[str, Callable[[], Any]] = {
-        "submit": lambda: submit_for_check(written, by=by),
-        "pass_check": lambda: pass_pcm_check(written, by=by),
-        "return": lambda: return_to_draft(written, by=by, reason=reason),
-        "council_done": lambda: council_done(written, by=by),
-        "issue": lambda: issue_written(written, by=by),
+        "submit": lambda: submit_for_check(written, by=by, version=version),
+        "pass_check": lambda: pass_pcm_check(written, by=by, version=version),
+        "return": lambda: return_to_draft(written, by=by, reason=reason, version=version),
+        "council_done": lambda: council_done(written, by=by, version=version),
+        "issue": lambda: issue_written(written, by=by, version=version),
     }
     return calls[action]()
 
@@ -265,11 +361,19 @@ def _do(action: str, written: WrittenFeedback, by: User, reason: str) -> Any:
 @require_POST
 @recent_auth()
 def written_move(request: HttpRequest, ref: str) -> HttpResponse:
-    """One step of the written feedback, named by `action`."""
+    """One step of the written feedback, named by `action`, from the version the page showed:
+    a move sent from a page opened before someone else moved it on does nothing."""
     d = get_diagnostic_for_user(request.user, ref, perm=VIEW)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose what to do with the written feedback")
+        if "version" in form.errors:
+            messages.error(
+                request,
+                "That page was out of date, so nothing was done. Here is the written feedback "
+                "as it is now: check it and try again",
+            )
+        else:
+            messages.error(request, "Choose what to do with the written feedback")
         return redirect("web:written_feedback", d.reference)
     action = form.cleaned_data["action"]
     perm, strict, done = MOVES[action]
@@ -277,7 +381,24 @@ def written_move(request: HttpRequest, ref: str) -> HttpResponse:
     if not allowed:
         raise PermissionDenied
     try:
-        _do(action, written_for(d), _user(request), form.cleaned_data["reason"])
+        _do(
+            action,
+            written_for(d),
+            _user(request),
+            form.cleaned_data["reason"],
+            form.sent_version(),
+        )
+    except StaleEdit as e:
+        stale = (
+            f"{e.changed_by_name} moved the written feedback on at {when_text(e.changed_at)}, "
+            "after you opened it, so nothing was done. Here it is as it stands now: check it "
+            "and try again if you still need to"
+        )
+        if action == "return" and form.cleaned_data["reason"].strip():
+            # The reason they typed stays on the page, in the form, to send again.
+            form.add_error(None, stale)
+            return _page(request, d, move_form=form)
+        messages.error(request, stale)
     except DomainError as e:
         if action == "return" and e.field == "reason":
             form.add_domain_error(e)
@@ -328,19 +449,31 @@ def written_comment_respond(request: HttpRequest, ref: str, code: str) -> HttpRe
     if comment is None:
         raise Http404("No such comment")
     comment.written.diagnostic = d
-    form = RespondForm(request.POST or None, initial={"response": comment.response})
+    form = RespondForm(
+        request.POST or None,
+        initial={"response": comment.response},
+        initial_version=comment.version,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        by, version = _user(request), form.sent_version()
         try:
             if data["resolve"]:
-                resolve_comment(comment, by=_user(request), response=data["response"])
+                resolve_comment(comment, by=by, response=data["response"], version=version)
             else:
-                respond_to_comment(comment, by=_user(request), response=data["response"])
+                respond_to_comment(comment, by=by, response=data["response"], version=version)
+        except StaleEdit as e:
+            form.show_conflict(e, current={"response": e.current.response})  # type: ignore[attr-defined]
+            comment.refresh_from_db()
         except DomainError as e:
             form.add_domain_error(e)
         else:
             messages.success(request, "Comment resolved" if data["resolve"] else "Response saved")
             return redirect("web:written_feedback", d.reference)
+    elif request.method == "POST" and _stale(form, comment.version):
+        # Someone answered since: say so now, not only once the form is put right.
+        stale = StaleEdit(comment, noun=COMMENT_NOUN)
+        form.show_conflict(stale, current={"response": comment.response})
     return render(
         request,
         "web/reports/comment_respond.html",
@@ -376,7 +509,7 @@ def _job(d: Diagnostic, code: str) -> ExportJob:
     job = ExportJob.objects.filter(diagnostic=d, code=code).first()
     if job is None:
         raise Http404("No such file")
-    return job
+    return settle_job(job)  # a job whose worker stopped is ended here, with the reason
 
 
 @login_required

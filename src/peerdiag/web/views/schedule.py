@@ -19,9 +19,16 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
-from peerdiag.timetable.domain.generate import job_view, start_generation
+from peerdiag.timetable.domain.generate import (
+    cancel_generation,
+    job_view,
+    latest_run,
+    run_description,
+    start_generation,
+)
 from peerdiag.timetable.domain.placements import move_session
 from peerdiag.timetable.domain.problem import latest_version, planned_sessions
 from peerdiag.timetable.domain.versions import changes_between, publish, publish_blockers, snapshot
@@ -41,6 +48,7 @@ from peerdiag.timetable.domain.week import day_dates, delivery_members, timetabl
 from peerdiag.timetable.enums import DELIVERY_DAYS, JobState, SessionStatus
 from peerdiag.timetable.models import Attendee, Session, TimetableVersion
 from peerdiag.web.forms.schedule import CompareForm, GenerateForm, MoveForm, PublishForm
+from peerdiag.web.forms.timetable import OUT_OF_DATE
 
 VIEW = "timetable.view"
 INTERNAL = "timetable.view_internal"
@@ -71,10 +79,12 @@ def _day_links(dates: dict[int, Any], current: int | None = None) -> list[dict[s
 
 
 def _progress_context(request: HttpRequest, d: Diagnostic) -> dict[str, Any]:
-    job = job_view(timetable_for(d))
+    run = latest_run(d)  # settled: a run whose worker stopped is ended, with the reason
+    job = job_view(run)
     ctx: dict[str, Any] = {
         "d": d,
         "job": job,
+        "run_line": run_description(run) if run is not None else "",
         "state_label": JobState(job.state).label,
         "done": job.state == JobState.DONE,
         # The screen reader status changes only with the run's state (see generate.html).
@@ -91,6 +101,10 @@ def _progress_context(request: HttpRequest, d: Diagnostic) -> dict[str, Any]:
 def schedule_generate(request: HttpRequest, ref: str) -> HttpResponse:
     """The current generate run and a form to start one."""
     d = get_diagnostic_for_user(request.user, ref, perm=PLAN)
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        if cancel_generation(d, by=request.user):  # type: ignore[arg-type]
+            messages.success(request, "The run was cancelled. The draft was not changed")
+        return redirect("web:schedule_generate", d.reference)
     form = GenerateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -265,13 +279,13 @@ def session_move(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     session = _session_for(request, d, code)
     dates = day_dates(d)
     members = delivery_members(d)
-    initial = {
-        "day": str(session.day) if session.placed else None,
-        "start": session.start,
-        "peers": [m.code for m in session.peers.all()],
-    }
     form = MoveForm(
-        request.POST or None, initial=initial, session=session, dates=dates, members=members
+        request.POST or None,
+        initial=MoveForm.initial_of(session),
+        initial_version=session.version,
+        session=session,
+        dates=dates,
+        members=members,
     )
     if request.method == "POST" and form.is_valid():
         day = form.chosen_day()
@@ -282,7 +296,12 @@ def session_move(request: HttpRequest, ref: str, code: str) -> HttpResponse:
                 day=day,
                 start=form.cleaned_data["start"] if day is not None else None,
                 peers=form.chosen_peers() if day is not None else None,
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            now: Any = e.current
+            form.show_conflict(e, current=MoveForm.initial_of(now))
+            session = _session_for(request, d, code)
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -307,7 +326,26 @@ def session_held(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     session = _session_for(request, d, code)
     held = request.POST.get("held", "yes") != "no"
     try:
-        record_session_held(session, by=request.user, held=held)  # type: ignore[arg-type]
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = 0
+    try:
+        if version < 1:
+            raise DomainError(OUT_OF_DATE)
+        record_session_held(
+            session,
+            by=request.user,  # type: ignore[arg-type]
+            held=held,
+            version=version,
+        )
+    except StaleEdit as e:
+        state = "held" if e.current.status == SessionStatus.HELD else "not held"  # type: ignore[attr-defined]
+        messages.error(
+            request,
+            f"{e.changed_by_name} changed ‘{session.title}’ at {when_text(e.changed_at)}, after "
+            f"you opened it, so nothing has been recorded. It is recorded as {state} now: check "
+            "it on the grid and record it again if you need to",
+        )
     except DomainError as e:
         messages.error(request, e.message)
     else:

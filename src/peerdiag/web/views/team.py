@@ -15,10 +15,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain import people as domain
 from peerdiag.diagnostics.domain.access import clearances, current_agreement
 from peerdiag.diagnostics.domain.briefing import acknowledge_briefing, issue_briefing
-from peerdiag.diagnostics.domain.confidentiality import set_confidentiality, sign_agreement
+from peerdiag.diagnostics.domain.confidentiality import (
+    set_confidentiality,
+    shown_version,
+    sign_agreement,
+)
 from peerdiag.diagnostics.domain.conflicts import conflicts_for, declare_interests
 from peerdiag.diagnostics.domain.gates import GATES, gate_warnings
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
@@ -190,7 +195,19 @@ def team_remove(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     member = _member(d, code)
     if request.method == "POST":
         try:
-            domain.remove_team_member(member, by=request.user)  # type: ignore[arg-type]
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            messages.error(request, "This page was out of date: check the team and try again")
+            return redirect("web:team", d.reference)
+        try:
+            domain.remove_team_member(member, by=request.user, version=version)  # type: ignore[arg-type]
+        except StaleEdit as e:
+            messages.error(
+                request,
+                f"{e.changed_by_name} changed {member.person}'s place on the team at "
+                f"{when_text(e.changed_at)}, after you opened it, so they have not been "
+                "removed. Check the team and try again",
+            )
         except DomainError as e:
             messages.error(request, e.message)
         else:
@@ -206,6 +223,7 @@ def team_remove(request: HttpRequest, ref: str, code: str) -> HttpResponse:
             "the diagnostic's documents and data straight away.",
             "button": "Yes, remove them",
             "back": "web:team",
+            "version": member.version,
         },
     )
 
@@ -218,11 +236,23 @@ def team_continues(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     member = _member(d, code)
     form = ContinuesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors["continues"]))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("web:team", d.reference)
     continues = form.cleaned_data["continues"]
     try:
-        domain.set_continues_to_delivery(member, by=request.user, continues=continues)  # type: ignore[arg-type]
+        domain.set_continues_to_delivery(
+            member,
+            by=request.user,  # type: ignore[arg-type]
+            continues=continues,
+            version=form.sent_version(),
+        )
+    except StaleEdit as e:
+        messages.error(
+            request,
+            f"{e.changed_by_name} changed {member.person}'s place on the team at "
+            f"{when_text(e.changed_at)}, after you opened this page, so your change has not "
+            "been saved. Check it below and try again",
+        )
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -261,15 +291,35 @@ def team_review(request: HttpRequest, ref: str) -> HttpResponse:
     )
 
 
+def _decision(member: TeamMember) -> dict[str, str]:
+    # A decision still pending shows no choice made.
+    decided = member.council_decision != "pending"
+    return {
+        "decision": member.council_decision if decided else "",
+        "reason": member.council_reason,
+    }
+
+
 @login_required
 def team_decide(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=DECIDE)
     member = _member(d, code, peers_only=True)
-    initial = {"decision": member.council_decision, "reason": member.council_reason}
-    form = DecisionForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = DecisionForm(
+        request.POST if request.method == "POST" else None,
+        initial=_decision(member),
+        initial_version=member.version,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            domain.decide_on_peer(member, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            domain.decide_on_peer(
+                member,
+                by=request.user,  # type: ignore[arg-type]
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                version=form.sent_version(),
+            )
+        except StaleEdit as e:
+            form.show_conflict(e, current=_decision(e.current))  # type: ignore[arg-type]
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -342,13 +392,37 @@ def _briefing(d: Diagnostic, code: str) -> Briefing:
 def briefing(request: HttpRequest, ref: str) -> HttpResponse:
     """The latest briefing and who has read which version; the PCM issues new versions here."""
     d = get_diagnostic_for_user(request.user, ref, perm=INTERNAL)
-    form = BriefingForm(request.POST, request.FILES) if request.method == "POST" else BriefingForm()
+    seen = d.briefings.values_list("version", flat=True).first() or 0
+    form = (
+        BriefingForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else BriefingForm(initial_version=seen)
+    )
     if request.method == "POST":
         d = get_diagnostic_for_user(request.user, ref, perm=MANAGE)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                issued = issue_briefing(d, by=request.user, file=upload, name=upload.name)  # type: ignore[arg-type]
+                issued = issue_briefing(
+                    d,
+                    by=request.user,  # type: ignore[arg-type]
+                    file=upload,
+                    name=upload.name,
+                    version=form.sent_version(),
+                )
+            except StaleEdit as e:
+                # A file cannot be put back in the form: say what happened and move the
+                # version on, so issuing it again is a choice made knowing of the new one.
+                moved_on = request.POST.copy()
+                moved_on["version"] = str(e.current_version)
+                form.data = moved_on
+                form.add_error(
+                    "file",
+                    f"{e.changed_by_name} issued version {e.current_version} of the briefing at "
+                    f"{when_text(e.changed_at)}, after you opened this page, so yours has not "
+                    "been issued. Read theirs below; to issue yours in its place, choose your "
+                    "file again",
+                )
             except DomainError as e:
                 form.add_domain_error(e)
             else:
@@ -411,6 +485,12 @@ def briefing_download(request: HttpRequest, ref: str, code: str) -> FileResponse
 # The confidentiality agreement ------------------------------------------------------------------
 
 
+def _agreement_fields(
+    d: Diagnostic, agreement: ConfidentialityAgreement | None
+) -> dict[str, object]:
+    return {"required": d.confidentiality_required, "text": agreement.text if agreement else ""}
+
+
 def _confidentiality_page(
     request: HttpRequest,
     d: Diagnostic,
@@ -437,11 +517,10 @@ def _confidentiality_page(
         and d.stage not in ENDED
     )
     if form is None and can_set:
-        initial = {
-            "required": d.confidentiality_required,
-            "text": agreement.text if agreement else "",
-        }
-        form = ConfidentialityForm(initial=initial)
+        form = ConfidentialityForm(
+            initial=_agreement_fields(d, agreement),
+            initial_version=shown_version(d),
+        )
     if sign_form is None and may_sign:
         sign_form = SignForm(person=me)
     unsigned = [m for m in d.team.select_related("person") if m.person_id not in counted]
@@ -471,7 +550,16 @@ def confidentiality(request: HttpRequest, ref: str) -> HttpResponse:
     form = ConfidentialityForm(request.POST)
     if form.is_valid():
         try:
-            set_confidentiality(d, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            set_confidentiality(
+                d,
+                by=request.user,  # type: ignore[arg-type]
+                required=form.cleaned_data["required"],
+                text=form.cleaned_data["text"],
+                version=form.sent_version(),
+            )
+        except StaleEdit as e:
+            d.refresh_from_db()
+            form.show_conflict(e, current=_agreement_fields(d, current_agreement(d)))
         except DomainError as e:
             form.add_domain_error(e)
         else:

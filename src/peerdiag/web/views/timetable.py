@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
+from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic
@@ -46,7 +47,13 @@ from peerdiag.timetable.domain.week import (
 )
 from peerdiag.timetable.enums import HEARING_TYPES, MEETING_TYPES, SessionStatus, SessionType
 from peerdiag.timetable.models import Attendee, Session
-from peerdiag.web.forms.timetable import LinksForm, SessionForm, WeekSettingsForm
+from peerdiag.web.forms.timetable import (
+    OUT_OF_DATE,
+    LinksForm,
+    SessionEditForm,
+    SessionForm,
+    WeekSettingsForm,
+)
 
 VIEW = "timetable.view"
 INTERNAL = "timetable.view_internal"
@@ -86,6 +93,17 @@ def _session(request: HttpRequest, d: Diagnostic, code: str) -> Session:
         raise Http404("No such session")
     s.diagnostic = d
     return s
+
+
+def _posted_version(request: HttpRequest) -> int:
+    """The version a confirm page or a button sent back; DomainError if it sent none."""
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = 0
+    if version < 1:
+        raise DomainError(OUT_OF_DATE)
+    return version
 
 
 def _when(s: Session, dates: dict[int, date]) -> str:
@@ -185,7 +203,9 @@ def timetable_seed(request: HttpRequest, ref: str) -> HttpResponse:
 def timetable_settings(request: HttpRequest, ref: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=PLAN)
     t = timetable_for(d)
-    form = WeekSettingsForm(request.POST or None, initial=WeekSettingsForm.initial_of(t))
+    form = WeekSettingsForm(
+        request.POST or None, initial=WeekSettingsForm.initial_of(t), initial_version=t.version
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -200,7 +220,10 @@ def timetable_settings(request: HttpRequest, ref: str) -> HttpResponse:
                 lunch_minutes=data["lunch_minutes"],
                 peer_buffer_minutes=data["peer_buffer_minutes"],
                 max_sessions_per_day=data["max_sessions_per_day"],
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            form.show_conflict(e, current=WeekSettingsForm.initial_of(e.current))  # type: ignore[arg-type]
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -209,7 +232,13 @@ def timetable_settings(request: HttpRequest, ref: str) -> HttpResponse:
     return render(request, "web/timetable/settings.html", {"d": d, "form": form})
 
 
-def _session_form(request: HttpRequest, d: Diagnostic, *, initial: dict[str, Any]) -> SessionForm:
+def _session_form(
+    request: HttpRequest,
+    d: Diagnostic,
+    *,
+    initial: dict[str, Any],
+    session: Session | None = None,
+) -> SessionForm:
     internal = _internal(request, d)
     sessions = week_sessions(d, internal=internal)
     checklist = list(checklist_for(d))
@@ -221,9 +250,11 @@ def _session_form(request: HttpRequest, d: Diagnostic, *, initial: dict[str, Any
     if chosen:
         used.add(chosen)
     others = sorted((g for g in used if g and g.casefold() not in known), key=str.casefold)
-    return SessionForm(
+    edit = {"initial_version": session.version} if session is not None else {}
+    return (SessionEditForm if session is not None else SessionForm)(
         request.POST or None,
         initial=initial,
+        **edit,
         diagnostic=d,
         members=delivery_members(d),
         attendees=list(Attendee.objects.filter(diagnostic=d).order_by("group", "name")),
@@ -242,8 +273,9 @@ def session_add(request: HttpRequest, ref: str) -> HttpResponse:
     kloe = request.GET.get("kloe", "")
     if kloe and d.kloes.filter(code=kloe).exists():
         initial["kloes"] = [kloe]
-    if request.GET.get("group", "").strip():
-        initial["group"] = request.GET["group"].strip()[:120]
+    group = request.GET.get("group", "").strip()
+    if group and len(group) <= 120:  # a longer name is not one of the week's groups
+        initial["group"] = group
     form = _session_form(request, d, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -266,14 +298,18 @@ def session_edit(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     s = _session(request, d, code)
     if s.status == SessionStatus.CANCELLED:
         raise Http404("No such session")
-    form = _session_form(request, d, initial=SessionForm.initial_of(s))
+    form = _session_form(request, d, initial=SessionForm.initial_of(s), session=s)
+    assert isinstance(form, SessionEditForm)
     if request.method == "POST" and form.is_valid():
         try:
             taken_out = update_session(
                 s,
                 by=request.user,  # type: ignore[arg-type]
                 details=form.details(keep_internal=s.internal_only),
+                version=form.sent_version(),
             )
+        except StaleEdit as e:
+            form.show_conflict(e, current=SessionForm.initial_of(e.current))  # type: ignore[arg-type]
         except DomainError as e:
             form.add_domain_error(e)
         else:
@@ -300,11 +336,24 @@ def session_remove(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     s = _session(request, d, code)
     if s.status == SessionStatus.CANCELLED:
         raise Http404("No such session")
+    stale = ""
     if request.method == "POST":
         try:
-            deleted = cancel_session(s, by=request.user)  # type: ignore[arg-type]
+            deleted = cancel_session(
+                s,
+                by=request.user,  # type: ignore[arg-type]
+                version=_posted_version(request),
+            )
+        except StaleEdit as e:
+            stale = (
+                f"{e.changed_by_name} changed ‘{s.title}’ at {when_text(e.changed_at)}, after "
+                "you opened it, so it has not been removed. Check it as it is now, then remove "
+                "it if you still want to"
+            )
+            s = _session(request, d, code)
         except DomainError as e:
             messages.error(request, e.message)
+            return redirect("web:timetable", d.reference)
         else:
             if deleted:
                 messages.success(request, f"‘{s.title}’ removed")
@@ -313,11 +362,18 @@ def session_remove(request: HttpRequest, ref: str, code: str) -> HttpResponse:
                     request,
                     f"‘{s.title}’ cancelled: people are told when the timetable is next published",
                 )
-        return redirect("web:timetable", d.reference)
+            return redirect("web:timetable", d.reference)
     return render(
         request,
         "web/timetable/session_remove.html",
-        {"d": d, "s": s, "published": was_published(s)},
+        {
+            "d": d,
+            "s": s,
+            "published": was_published(s),
+            "when": _when(s, day_dates(d)),
+            "stale": stale,
+            "stale_items": [{"href": "", "message": stale}] if stale else [],
+        },
     )
 
 
@@ -331,19 +387,28 @@ def session_links(request: HttpRequest, ref: str) -> HttpResponse:
     form = LinksForm(request.POST or None, sessions=sessions, labels=labels)
     if request.method == "POST" and form.is_valid():
         try:
-            refused = set_session_links(
+            result = set_session_links(
                 d,
                 by=request.user,  # type: ignore[arg-type]
                 links=form.links(),
+                versions=form.versions(),
             )
         except DomainError as e:
             messages.error(request, e.message)
             return redirect("web:timetable", d.reference)
-        if not refused:
+        if not result.refused and not result.stale:
             messages.success(request, "Meeting links saved")
             return redirect("web:timetable", d.reference)
-        for s, why in refused.items():
+        for s, why in result.refused.items():
             form.add_error(form.field_of(s), f"‘{s.title}’: {why}")
+        form.show_stale(result.stale)
+        if result.saved:
+            count = len(result.saved)
+            messages.success(
+                request,
+                f"{count} meeting link{'s' if count != 1 else ''} saved. "
+                "The others below have not been saved yet",
+            )
     return render(
         request,
         "web/timetable/links.html",

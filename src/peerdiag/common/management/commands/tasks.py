@@ -1,7 +1,8 @@
 """``peerdiag tasks requeue-stale [--older-than SECONDS]``: retry tasks a dead worker left.
 
-Run it from the same scheduler as the daily jobs (every few minutes is fine), or by hand after
-a worker was killed. See peerdiag.common.tasks_recovery for when a task counts as stale.
+Not needed for `peerdiag db_worker`, which notices a dead worker by itself within a minute (see
+peerdiag.common.jobs); run it by hand to put work back at once, or for tasks of a worker started
+without a heartbeat. See peerdiag.common.tasks_recovery for when a task counts as stale.
 """
 
 from __future__ import annotations

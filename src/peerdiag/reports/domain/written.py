@@ -199,7 +199,9 @@ def _claimed_paragraph(
     save always hears who changed the section, even if the draft has moved on too."""
     current = _lock(written)
     paragraph = (
-        ReportParagraph.objects.select_for_update()
+        # Only the section's own row is locked: PostgreSQL refuses FOR UPDATE across the outer
+        # join to a nullable "changed by".
+        ReportParagraph.objects.select_for_update(of=("self",))
         .select_related("changed_by")
         .filter(written=written, key=key)
         .first()

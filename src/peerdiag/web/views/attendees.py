@@ -48,7 +48,7 @@ from peerdiag.web.forms.attendees import (
     AvailabilityGridForm,
     ImportForm,
 )
-from peerdiag.web.forms.timetable import OUT_OF_DATE
+from peerdiag.web.views.stale import posted_version
 
 VIEW = "timetable.view"
 PLAN = "timetable.plan"
@@ -183,7 +183,7 @@ def attendee_remove(request: HttpRequest, ref: str, code: str) -> HttpResponse:
             lost = remove_attendee(
                 a,
                 by=request.user,  # type: ignore[arg-type]
-                version=_posted_version(request),
+                version=posted_version(request),
             )
         except StaleEdit as e:
             stale = (
@@ -212,17 +212,6 @@ def attendee_remove(request: HttpRequest, ref: str, code: str) -> HttpResponse:
             "stale_items": [{"href": "", "message": stale}] if stale else [],
         },
     )
-
-
-def _posted_version(request: HttpRequest) -> int:
-    """The version a confirm page sent back; DomainError if it sent none."""
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = 0
-    if version < 1:
-        raise DomainError(OUT_OF_DATE)
-    return version
 
 
 @login_required

@@ -11,7 +11,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import StaleEdit
+
+OUT_OF_DATE = "This form is out of date: open the page again and make your change"
+
+
+def posted_version(request: Any, message: str = OUT_OF_DATE) -> int:
+    """The version a confirm page or a button sent back; DomainError(message) if it sent none
+    or something that is not a version."""
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = 0
+    if version < 1:
+        raise DomainError(message, field="version")
+    return version
 
 
 def _same(value: Any) -> str:

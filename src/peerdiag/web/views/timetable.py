@@ -48,12 +48,12 @@ from peerdiag.timetable.domain.week import (
 from peerdiag.timetable.enums import HEARING_TYPES, MEETING_TYPES, SessionStatus, SessionType
 from peerdiag.timetable.models import Attendee, Session
 from peerdiag.web.forms.timetable import (
-    OUT_OF_DATE,
     LinksForm,
     SessionEditForm,
     SessionForm,
     WeekSettingsForm,
 )
+from peerdiag.web.views.stale import posted_version
 
 VIEW = "timetable.view"
 INTERNAL = "timetable.view_internal"
@@ -93,17 +93,6 @@ def _session(request: HttpRequest, d: Diagnostic, code: str) -> Session:
         raise Http404("No such session")
     s.diagnostic = d
     return s
-
-
-def _posted_version(request: HttpRequest) -> int:
-    """The version a confirm page or a button sent back; DomainError if it sent none."""
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = 0
-    if version < 1:
-        raise DomainError(OUT_OF_DATE)
-    return version
 
 
 def _when(s: Session, dates: dict[int, date]) -> str:
@@ -342,7 +331,7 @@ def session_remove(request: HttpRequest, ref: str, code: str) -> HttpResponse:
             deleted = cancel_session(
                 s,
                 by=request.user,  # type: ignore[arg-type]
-                version=_posted_version(request),
+                version=posted_version(request),
             )
         except StaleEdit as e:
             stale = (

@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
+from peerdiag.common import jobs
 from peerdiag.common.errors import DomainError
-from peerdiag.common.models import Job, JobState
+from peerdiag.common.models import Job, JobKind, JobState
 from peerdiag.common.versioning import UNCHECKED
 from peerdiag.timetable.domain.generate import (
     cancel_generation,
@@ -115,6 +116,32 @@ def test_hand_changes_are_refused_while_a_run_is_going_and_name_it(world):  # ty
     move_session(session, by=world.pcm, day=1, start=time(10, 0), version=UNCHECKED)
     session.refresh_from_db()
     assert (session.day, session.start) == (1, time(10, 0))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_started_after_the_first_check_still_stops_the_hand_change(world, monkeypatch):  # type: ignore[no-untyped-def]
+    """The race the early check cannot see: the run is queued after a hand change passed its
+    first check but before it writes. The check made under the week's lock, inside the write,
+    refuses it, so no run can undo a change that was told it succeeded."""
+    import peerdiag.timetable.domain.placements as placements
+    import peerdiag.timetable.domain.sessions as sessions
+
+    w = planned_week(world.own)
+    session = w.interviews[0]
+    # A run queued and waiting for a worker (made directly: no task is sent here).
+    jobs.create_job(JobKind.TIMETABLE, diagnostic=w.d, by=world.pcm, time_limit=60)
+    # As if each early check had run a moment before the run was queued.
+    monkeypatch.setattr(placements, "refuse_while_generating", lambda d: None)
+    monkeypatch.setattr(sessions, "refuse_while_generating", lambda d: None)
+    with pytest.raises(DomainError, match="started generating the timetable"):
+        move_session(session, by=world.pcm, day=3, start=time(11, 30), version=UNCHECKED)
+    with pytest.raises(DomainError, match="started generating the timetable"):
+        cancel_session(session, by=world.pcm, version=UNCHECKED)
+    with pytest.raises(DomainError, match="started generating the timetable"):
+        add_session(w.d, by=world.pcm, details=SessionDetails.of(session))
+    session.refresh_from_db()
+    assert session.day is None and session.status != "cancelled"
+    assert Session.objects.filter(diagnostic=w.d, title=session.title).count() == 1
 
 
 def test_a_result_that_comes_after_the_run_was_given_up_writes_nothing(world, monkeypatch):  # type: ignore[no-untyped-def]

@@ -29,7 +29,7 @@ from peerdiag.timetable.solver import (
 from ..enums import MEETING_TYPES
 from ..models import Session
 from .problem import build_problem, hhmm, minutes_of, planned_sessions, problem_for
-from .runs import refuse_while_generating
+from .runs import hold_week_against_runs, refuse_while_generating
 from .week import check_day, day_dates, delivery_members
 
 
@@ -218,6 +218,7 @@ def move_session(
             "This move breaks the timetable's rules: " + "; ".join(new), field="start"
         )
     with transaction.atomic():
+        hold_week_against_runs(diagnostic)
         claim(target, version=version, by=by, noun="this session")
         target.day, target.start = day, start if day is not None else None
         target.unscheduled_reason = "" if day is not None else "Taken out by hand"

@@ -37,6 +37,17 @@ def run_description(run: Job) -> str:
     return f"{who} started generating the timetable at {when:%H:%M} on {when.day} {when:%B}"
 
 
+def hold_week_against_runs(diagnostic: Diagnostic) -> None:
+    """Inside a hand change's transaction: lock the week's row (the lock `start_generation`
+    takes before it queues a run) and check again that no run is going. A run asked for while
+    the change is being written waits for it, and then solves the week with the change in it,
+    so a run can never undo a change that was told it succeeded."""
+    from ..models import Timetable
+
+    Timetable.objects.select_for_update().filter(diagnostic=diagnostic).first()
+    refuse_while_generating(diagnostic)
+
+
 def refuse_while_generating(diagnostic: Diagnostic) -> None:
     """Raise DomainError naming the run while one is queued or going for the diagnostic's week.
 

@@ -43,7 +43,7 @@ from ..enums import (
 from ..models import Attendee, SentInvitation, Session, Timetable, TimetableVersion
 from .placements import violations
 from .problem import hhmm, minutes_of
-from .runs import refuse_while_generating
+from .runs import hold_week_against_runs, refuse_while_generating
 from .week import delivery_members, timetable_for
 
 MIN_MINUTES, MAX_MINUTES = 15, 480
@@ -436,6 +436,7 @@ def add_session(diagnostic: Diagnostic, *, by: User | None, details: SessionDeta
     refuse_while_generating(diagnostic)
     checked = _check_details(diagnostic, details)
     with transaction.atomic():
+        hold_week_against_runs(diagnostic)
         session = Session(
             diagnostic=diagnostic, unscheduled_reason=NOT_PLACED_YET, **created_by(by)
         )
@@ -513,6 +514,7 @@ def update_session(
         raise DomainError("This session has been cancelled and can no longer be changed")
     checked = _check_details(diagnostic, details)
     with transaction.atomic():
+        hold_week_against_runs(diagnostic)
         claim(session, version=version, by=by, noun="this session")
         before = _placement_key(session)
         fixed_before = (session.fixed_day, session.fixed_start)
@@ -562,6 +564,7 @@ def cancel_session(session: Session, *, by: User | None, version: int | None) ->
         raise DomainError("This session is already cancelled")
     title = session.title
     with transaction.atomic():
+        hold_week_against_runs(diagnostic)
         claim(session, version=version, by=by, noun="this session")
         if was_published(session):
             session.status = SessionStatus.CANCELLED

@@ -83,6 +83,25 @@ def test_naming_a_new_sponsor_replaces_the_old_one(world, as_user):
     assert _held(world.own, "sponsor") == ["organiser@example.org"]
 
 
+def test_naming_a_sponsor_over_one_named_meanwhile_is_refused_with_409(world, as_user):
+    seen = world.own.council_roles.get(role="sponsor").code
+    newcomer = PersonFactory(organisation=world.sponsor.person.organisation)
+    # Someone else names a new sponsor after this client read the roles.
+    first = as_user(world.admin).post(
+        ROLES, {"person": newcomer.code, "role": "sponsor", "replacing": seen}
+    )
+    assert first.status_code == 201
+    second = as_user(world.pcm).post(
+        ROLES, {"person": world.organiser.person.code, "role": "sponsor", "replacing": seen}
+    )
+    assert second.status_code == 409
+    body = second.json()
+    assert body["detail"][0]["field"] == "version" and body["current_version"] == 1
+    assert body["changed_by"] == world.admin.get_full_name()
+    held = world.own.council_roles.select_related("person").get(role="sponsor")
+    assert held.person == newcomer, "the first naming stands"
+
+
 @pytest.mark.parametrize(
     ("body", "status", "field", "message"),
     [

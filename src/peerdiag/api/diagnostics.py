@@ -369,7 +369,7 @@ def council_role_list(request: HttpRequest, ref: Ref) -> Any:
 
 @router.post(
     "/diagnostics/{ref}/council-roles",
-    response={201: CouncilRoleOut, **WRITE_ERRORS},
+    response={201: CouncilRoleOut, **EDIT_ERRORS},
     url_name="council_role_create",
     operation_id="assignCouncilRole",
     summary="Give someone a council role (replacing the holder of a single role)",
@@ -381,7 +381,12 @@ def council_role_create(request: HttpRequest, ref: Ref, payload: CouncilRoleCrea
     person = Person.objects.select_related("organisation").filter(code=payload.person).first()
     if person is None:
         raise DomainError("No person has this code", field="person")
-    return Status(201, people.assign_council_role(d, by=user, person=person, role=payload.role))
+    return Status(
+        201,
+        people.assign_council_role(
+            d, by=user, person=person, role=payload.role, replacing=payload.replacing
+        ),
+    )
 
 
 @router.delete(

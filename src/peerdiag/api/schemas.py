@@ -305,6 +305,15 @@ class KloePatch(BodySchema):
 class CouncilRoleCreate(BodySchema):
     person: str = Field(pattern=CODE_PATTERN, description="The person's public code")
     role: CouncilRoleKind
+    replacing: str | None = Field(
+        default=None,
+        max_length=16,
+        description=(
+            "For a role only one person holds (sponsor, organiser...): the code of the holding "
+            "you saw, or an empty string if nobody held it. If someone else was named since, "
+            "nothing changes and the answer is 409. Leave it out to replace whoever holds it."
+        ),
+    )
 
 
 class AdvanceIn(BodySchema):

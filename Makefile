@@ -86,9 +86,11 @@ $(BUILD_STAMP): $(NODE_STAMP) assets/build.mjs $(ASSET_SRC)
 
 # --- Database and server ------------------------------------------------------------------
 
+# var/ (the SQLite database, uploads, exports) is readable by you alone: files 0600, folders 0700.
+# peerdiag sets the same umask itself (settings.py); chmod also closes a var/ made before that.
 db: venv
-	mkdir -p var
-	$(BIN)/peerdiag migrate --noinput
+	umask 077 && mkdir -p var && chmod 700 var
+	umask 077 && $(BIN)/peerdiag migrate --noinput
 
 demo: db
 	$(BIN)/peerdiag demo
@@ -97,6 +99,7 @@ demo: db
 run: venv assets db demo
 	@echo "Serving on http://127.0.0.1:8000/ with a background worker; Ctrl-C stops both."
 	PEERDIAG_DEBUG=true PEERDIAG_TASKS_BACKEND=django_tasks_db.DatabaseBackend sh -c '\
+	  umask 077; \
 	  $(BIN)/peerdiag db_worker --no-reload -v0 & worker=$$!; \
 	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/peerdiag runserver 127.0.0.1:8000'

@@ -16,6 +16,13 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("PEERDIAG_PROJECT_DIR", BASE_DIR.parent.parent))
 VAR_DIR = Path(os.environ.get("PEERDIAG_VAR_DIR", PROJECT_DIR / "var"))
 
+# Whatever umask the process was started with, the files it makes (the SQLite database, uploads,
+# exports, backups) are the service account's alone: files 0600, folders 0700. Every process
+# that loads these settings (the `peerdiag` command, gunicorn, task workers) gets it.
+# See docs/operations.md, "Files on disk".
+PRIVATE_UMASK = 0o077
+os.umask(PRIVATE_UMASK)
+
 
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
@@ -174,6 +181,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [d for d in [PROJECT_DIR / "assets" / "build"] if d.exists()]
 MEDIA_ROOT = Path(os.environ.get("PEERDIAG_MEDIA_ROOT", VAR_DIR / "media"))
+# Django would otherwise chmod each upload to 0644 whatever the umask.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Uploaded files go through Django's storage API: local disk by default, S3-compatible object
 # storage in production. Static files keep Django's default storage (WhiteNoise serves them).
@@ -345,20 +355,42 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(
         f"PEERDIAG_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}"
     )
+# Every record is redacted as it is made (tokens in paths, query strings; common/logging.py),
+# and every handler redacts again. Django's own handlers are replaced by ours: its "django"
+# logger writes through the root's handler, and the development server's request lines
+# through a handler of the same shape as Django's, both redacting.
+LOGGING_CONFIG = "peerdiag.common.logging.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "peerdiag.common.logging.RequestIdFilter"}},
+    "filters": {
+        "redact": {"()": "peerdiag.common.logging.RedactFilter"},
+        "request_id": {"()": "peerdiag.common.logging.RequestIdFilter"},
+    },
     "formatters": {
         "json": {"()": "peerdiag.common.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["redact", "request_id"],
             "formatter": LOG_FORMAT,
-        }
+        },
+        "server": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact", "request_id"],
+            "formatter": "server" if LOG_FORMAT == "text" else "json",
+        },
+    },
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

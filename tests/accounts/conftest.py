@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from peerdiag.accounts.domain import throttle
 from peerdiag.accounts.domain.two_factor import register_requirement, unregister_requirement
 from peerdiag.accounts.models import User
 
@@ -34,3 +37,21 @@ def two_factor_middleware(settings):  # type: ignore[no-untyped-def]
         at = settings.MIDDLEWARE.index(AUTH_MIDDLEWARE) + 1
         settings.MIDDLEWARE = [*settings.MIDDLEWARE[:at], MIDDLEWARE, *settings.MIDDLEWARE[at:]]
     return settings.MIDDLEWARE
+
+
+class Clock:
+    """The sign-in throttle's clock, moved by hand (no test sleeps)."""
+
+    def __init__(self) -> None:
+        self.now = timezone.now()
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Fixes the throttle's clock at the real time now; `clock.advance(s)` moves it on."""
+    fixed = Clock()
+    monkeypatch.setattr(throttle, "_now", lambda: fixed.now)
+    return fixed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -12,6 +13,7 @@ from django.urls import reverse
 from peerdiag.accounts.domain import throttle
 from peerdiag.accounts.domain.reauth import (
     CONFIRMED_SESSION_KEY,
+    USED_CODE,
     auth_is_recent,
     mark_confirmed,
 )
@@ -114,16 +116,21 @@ def test_an_address_elsewhere_is_not_followed(world):
     assert r["Location"] == reverse("web:account")
 
 
-def test_wrong_passwords_here_count_towards_the_lock_out(world):
+def test_wrong_passwords_here_count_towards_the_delay(world, clock):  # type: ignore[no-untyped-def]
     c = signed_in(world.pcm, confirmed=False)
-    for _ in range(5):
+    for _ in range(throttle.FREE_FAILURES + 1):
         last = c.post(reverse("web:reauth"), {"password": "wrong", "next": CREATE})
-    until = throttle.locked_until(email="pcm@example.org", ip=None)
-    assert until is not None
-    assert f"<li>{throttle.refusal_message(until)}</li>" in last.content.decode()
-    locked = c.post(reverse("web:reauth"), {"password": PASSWORD, "next": CREATE})
-    assert locked.status_code == 200
+    wait = throttle.waiting(email="pcm@example.org", ip=None)
+    assert wait is not None and wait.until == clock.now + timedelta(seconds=2)
+    assert "The password is not right" in last.content.decode()
+    # Too soon: the right password is not even checked.
+    early = c.post(reverse("web:reauth"), {"password": PASSWORD, "next": CREATE})
+    assert f"<li>{wait.message()}</li>" in early.content.decode()
     assert CONFIRMED_SESSION_KEY not in c.session
+    clock.advance(2)
+    later = c.post(reverse("web:reauth"), {"password": PASSWORD, "next": CREATE})
+    assert later["Location"] == CREATE
+    assert _failures() == 0
 
 
 # With two-factor sign-in ----------------------------------------------------------------------
@@ -209,7 +216,7 @@ def test_a_wrong_code_is_refused_and_counted(world):
     assert _failures() == 0  # cleared, as a sign-in clears them
 
 
-def test_a_code_already_used_is_refused(world):
+def test_a_code_already_used_is_refused_in_its_own_words_and_not_counted(world):
     app, _, c = _with_app(world.pcm)
     code = app.now()
     assert (
@@ -217,10 +224,9 @@ def test_a_code_already_used_is_refused(world):
     )
     _age(c, CONFIRMED_SESSION_KEY, 16 * 60)
     again = c.post(REAUTH, {"password": PASSWORD, "code": code, "next": CREATE})
-    assert _summary_links(again.content.decode()) == [
-        ("#id_code", "The code is not right, or it has been used already")
-    ]
+    assert _summary_links(again.content.decode()) == [("#id_code", USED_CODE)]
     assert not auth_is_recent(c.session)
+    assert _failures() == 0
     # A newer code (the next time step, within the tolerance) still works.
     fresh = app.at(time.time() + 30)
     assert (
@@ -238,22 +244,26 @@ def test_a_recovery_code_works_once(world):
     assert not auth_is_recent(c.session)
 
 
-def test_wrong_codes_lock_the_address_out_like_sign_in(world):
+def test_wrong_codes_make_the_address_wait_like_sign_in(world, clock):  # type: ignore[no-untyped-def]
     app, _, c = _with_app(world.pcm)
-    for _ in range(5):
+    for _ in range(throttle.FREE_FAILURES + 1):
         last = c.post(REAUTH, {"password": PASSWORD, "code": "12345678", "next": CREATE})
-    until = throttle.locked_until(email="pcm@example.org", ip=None)
-    assert until is not None
-    assert f"<li>{throttle.refusal_message(until)}</li>" in last.content.decode()
-    # Locked: even the right password and code are refused, and the code is not used up.
+    assert "The code is not right, or it has been used already" in last.content.decode()
+    wait = throttle.waiting(email="pcm@example.org", ip=None)
+    assert wait is not None
+    # Too soon: even the right password and code are refused, and the code is not used up.
     code = app.now()
-    locked = c.post(REAUTH, {"password": PASSWORD, "code": code, "next": CREATE})
-    assert throttle.refusal_message(until) in locked.content.decode()
+    early = c.post(REAUTH, {"password": PASSWORD, "code": code, "next": CREATE})
+    assert f"<li>{wait.message()}</li>" in early.content.decode()
     assert CONFIRMED_SESSION_KEY not in c.session
     from peerdiag.accounts.models import TotpDevice
 
     set_up_step = TotpDevice.objects.get(user=world.pcm).last_used_step
     assert set_up_step is not None and set_up_step < int(time.time()) // 30 - 1
+    clock.advance(2)
+    assert c.post(REAUTH, {"password": PASSWORD, "code": code, "next": CREATE})["Location"] == (
+        CREATE
+    )
 
 
 def test_with_an_app_an_address_elsewhere_is_still_not_followed(world):

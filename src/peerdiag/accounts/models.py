@@ -114,7 +114,8 @@ class ApiToken(models.Model):
 
 
 class SignInThrottle(models.Model):
-    """Failed sign-ins counted for one e-mail address or one IP address (see domain/throttle.py).
+    """Failed sign-ins counted for one e-mail address, one IP address, or one e-mail address from
+    one IP address (see domain/throttle.py).
 
     The key is a hash, so the table holds no address typed by someone who has no account.
     Kept in the database rather than the cache so every web process sees the same counts.
@@ -123,7 +124,11 @@ class SignInThrottle(models.Model):
     key = models.CharField(max_length=80, unique=True)
     failures = models.PositiveIntegerField(default=0)
     window_started_at = models.DateTimeField()
-    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+    # No attempt is checked before this: an IP's lock-out, or an address's growing delay.
+    wait_until = models.DateTimeField(null=True, blank=True)
+    # When the account's owner was told of the failures counted in this window.
+    warned_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.failures} failed sign-ins ({self.key[:12]}…)"

@@ -11,8 +11,9 @@ FIELDS: dict[str, dict[str, Policy]] = {
     "Invitation": {"token_hash": ERASED},
     "SignInThrottle": {
         "key": kept(
-            "a hash of an e-mail or IP address that failed to sign in; only the hash is kept, "
-            "and the count lapses when its window passes (accounts/domain/throttle.py)"
+            "a hash of an e-mail address, an IP address or both, that failed to sign in; only "
+            "the hash is kept, and the count lapses when its window passes "
+            "(accounts/domain/throttle.py)"
         )
     },
 }

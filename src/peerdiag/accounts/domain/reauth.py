@@ -17,7 +17,7 @@ from peerdiag.common.errors import DomainError
 
 from ..models import User
 from . import throttle
-from .two_factor import has_confirmed_device, verify_second_factor
+from .two_factor import CodeCheck, check_second_factor, has_confirmed_device
 
 # Seconds since the epoch at which the session last confirmed a password (or password + code).
 CONFIRMED_SESSION_KEY = "auth_confirmed_at"
@@ -45,6 +45,10 @@ def auth_is_recent(
 
 WRONG_PASSWORD = "The password is not right"  # noqa: S105 (a message, not a password)
 WRONG_CODE = "The code is not right, or it has been used already"
+USED_CODE = (
+    "That code has been used already. Wait for your authenticator app to show a new code, "
+    "then enter that one"
+)
 
 
 def needs_code(user: User) -> bool:
@@ -64,26 +68,30 @@ def confirm_identity(
     """Check the password (and, for someone with an authenticator app, the code) again.
 
     Raises DomainError naming the field at fault ("password" or "code"), or no field while
-    the address or IP is locked out; nothing else is checked then. The code is checked only
-    after a right password, so a wrong password never uses up a code.
+    the IP is locked out or the address must wait (accounts/domain/throttle.py); nothing else
+    is checked then. The code is checked only after a right password, so a wrong password
+    never uses up a code.
 
     Side effects: on success marks `session` confirmed, clears the address's failed sign-ins
     and uses up the code (an app code's time step, or a recovery code), exactly as signing in
-    does; on failure counts one failed sign-in for the address and IP, which may lock them.
+    does; a wrong password or code counts one failed sign-in for the address and IP. An app
+    code used already is refused in its own words and counts as nothing.
     """
-    until = throttle.locked_until(email=user.email, ip=ip, now=now)
-    if until is not None:
-        raise DomainError(throttle.refusal_message(until))
-    field = None
+    wait = throttle.waiting(email=user.email, ip=ip, now=now)
+    if wait is not None:
+        raise DomainError(wait.message(now))
     if not user.check_password(password):
         field, message = "password", WRONG_PASSWORD
-    elif needs_code(user) and not verify_second_factor(user, code=code, now=now):
+    else:
+        check = check_second_factor(user, code=code, now=now) if needs_code(user) else None
+        if check is CodeCheck.USED:
+            raise DomainError(USED_CODE, field="code")
+        if check in (None, CodeCheck.RIGHT):
+            mark_confirmed(session, now=now.timestamp() if now else None)
+            throttle.record_success(email=user.email, ip=ip)
+            return
         field, message = "code", WRONG_CODE
-    if field is None:
-        mark_confirmed(session, now=now.timestamp() if now else None)
-        throttle.clear_failures(email=user.email)
-        return
-    until = throttle.record_failure(email=user.email, ip=ip, now=now)
-    if until is not None:
-        raise DomainError(throttle.refusal_message(until))
+    wait = throttle.record_failure(email=user.email, ip=ip, now=now)
+    if wait is not None and wait.network:
+        raise DomainError(wait.message(now))
     raise DomainError(message, field=field)

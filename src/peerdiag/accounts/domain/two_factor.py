@@ -13,6 +13,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import pyotp
@@ -143,35 +144,51 @@ def confirm_totp(user: User, *, code: str, now: datetime | None = None) -> list[
     return codes
 
 
-def verify_second_factor(user: User, *, code: str, now: datetime | None = None) -> bool:
+class CodeCheck(StrEnum):
+    """What `check_second_factor` found."""
+
+    RIGHT = "right"
+    WRONG = "wrong"
+    # An app code that was right in its time step but has been used already: not a guess.
+    USED = "used"
+
+
+def check_second_factor(user: User, *, code: str, now: datetime | None = None) -> CodeCheck:
     """Whether `code` proves the second factor: an app code or an unused recovery code.
 
     Side effects: an app code moves the device's last used step forward, so the same code (or
     an older one) is refused afterwards; a recovery code is marked used. Both updates are
     conditional single statements, so two requests racing with one code cannot both succeed.
-    Returns False for a person with no confirmed device.
+    Returns USED for an app code that matches a time step within the tolerance that has been
+    used already (the loser of such a race included), WRONG for anything else that fails, and
+    WRONG for a person with no confirmed device. A used recovery code is WRONG, as before.
     """
     now = now or timezone.now()
     device = confirmed_device(user)
     if device is None:
-        return False
+        return CodeCheck.WRONG
     candidate = "".join(code.split())
     if candidate.isdigit() and len(candidate) == DIGITS:
         step = _matching_step(device, candidate, now)
         if step is None:
-            return False
+            return CodeCheck.USED if _matches_used_step(device, candidate, now) else CodeCheck.WRONG
         claimed = TotpDevice.objects.filter(
             Q(last_used_step__isnull=True) | Q(last_used_step__lt=step), pk=device.pk
         ).update(last_used_step=step)
-        return claimed == 1
+        return CodeCheck.RIGHT if claimed == 1 else CodeCheck.USED
     if not normalise_recovery_code(candidate):
-        return False
+        return CodeCheck.WRONG
     used = RecoveryCode.objects.filter(
         user=user, used_at__isnull=True, code_hash=RecoveryCode.hash_code(candidate)
     ).update(used_at=now)
     if used:
         log.info("recovery code used by user %s", user.pk)
-    return used == 1
+    return CodeCheck.RIGHT if used == 1 else CodeCheck.WRONG
+
+
+def verify_second_factor(user: User, *, code: str, now: datetime | None = None) -> bool:
+    """True when `check_second_factor` finds the code right (with the same side effects)."""
+    return check_second_factor(user, code=code, now=now) is CodeCheck.RIGHT
 
 
 def regenerate_recovery_codes(user: User, *, now: datetime | None = None) -> list[str]:
@@ -227,6 +244,19 @@ def _matching_step(device: TotpDevice, code: str, now: datetime) -> int | None:
         if hmac.compare_digest(totp.generate_otp(step), code):
             return step
     return None
+
+
+def _matches_used_step(device: TotpDevice, code: str, now: datetime) -> bool:
+    """Whether `code` is the code of a step within the tolerance that has been used already."""
+    if device.last_used_step is None:
+        return False
+    totp = pyotp.TOTP(device.secret, digits=DIGITS, interval=STEP_SECONDS)
+    current = _step(now)
+    return any(
+        hmac.compare_digest(totp.generate_otp(step), code)
+        for step in range(current - TOLERANCE_STEPS, current + TOLERANCE_STEPS + 1)
+        if step <= device.last_used_step
+    )
 
 
 def _new_recovery_code() -> str:

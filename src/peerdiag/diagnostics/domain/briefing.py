@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common.archives import UPLOAD_LIMITS, NotAnArchive, check_archive
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import StaleEdit, created_by
 from peerdiag.directory.models import Person
@@ -19,6 +20,23 @@ from .access import sync_data_access
 
 MAX_BRIEFING_BYTES = 25 * 1024 * 1024
 ALLOWED_SUFFIXES = (".pdf", ".docx", ".odt")
+# Suffixes of files that are ZIP archives, with what the file should be.
+ARCHIVES = {".docx": "a Word document", ".odt": "an OpenDocument file"}
+
+
+def _check_archive(file: File, name: str) -> None:
+    """A Word or OpenDocument briefing is a ZIP archive: refuse a damaged one or a bomb."""
+    kind = next((k for suffix, k in ARCHIVES.items() if name.lower().endswith(suffix)), None)
+    if kind is None:
+        return
+    try:
+        check_archive(file, limits=UPLOAD_LIMITS)  # type: ignore[arg-type]
+    except NotAnArchive as e:
+        raise DomainError(
+            f"The file is called ‘{name[-80:]}’ but its content is not {kind}: check you "
+            "chose the right file",
+            field="file",
+        ) from e
 
 
 def issue_briefing(
@@ -41,6 +59,7 @@ def issue_briefing(
         raise DomainError("The file is empty", field="file")
     if len(name) > 200:
         raise DomainError("Give the file a name under 200 characters", field="file")
+    _check_archive(file, name)
     with transaction.atomic():
         # Lock the diagnostic so two briefings issued at once are numbered one after the other.
         Diagnostic.objects.select_for_update().filter(pk=diagnostic.pk).first()

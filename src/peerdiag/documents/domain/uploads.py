@@ -1,7 +1,9 @@
 """Checking and storing an uploaded file as a new version of a requested document.
 
 A file is judged by its content as well as its name: a PDF must start like one, a Word file
-must be a ZIP holding a Word document, and so on. Nothing is stored until every check passes.
+must be a ZIP holding a Word document, and so on. A Word, Excel or PowerPoint file is also held
+to common/archives.py's limits (size unpacked, parts, compression), read from its index without
+unpacking it. Nothing is stored until every check passes.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import zipfile
 from typing import IO
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from peerdiag.accounts.models import User
+from peerdiag.common.archives import UPLOAD_LIMITS, ArchiveLimits, NotAnArchive, check_archive
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import UNCHECKED, claim, with_version_fields
 from peerdiag.diagnostics.domain import audit
@@ -59,6 +61,16 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "PEERDIAG_UPLOAD_MAX_MB", 25)) * 1024 * 1024
 
 
+def archive_limits() -> ArchiveLimits:
+    """What a Word, Excel or PowerPoint upload may hold: at least twice the upload limit."""
+    floor = UPLOAD_LIMITS.max_bytes
+    return ArchiveLimits(
+        max_bytes=max(floor, 2 * max_upload_bytes()),
+        max_entries=UPLOAD_LIMITS.max_entries,
+        max_ratio=UPLOAD_LIMITS.max_ratio,
+    )
+
+
 def _content_matches(ext: str, stream: IO[bytes]) -> bool:
     stream.seek(0)
     head = stream.read(8)
@@ -84,13 +96,11 @@ def _content_matches(ext: str, stream: IO[bytes]) -> bool:
 
 
 def _is_ooxml(stream: IO[bytes], part: str) -> bool:
+    """Whether the stream is an Office file of that kind; ArchiveRefused for a bomb."""
     try:
-        with zipfile.ZipFile(stream) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+        names = [i.filename for i in check_archive(stream, limits=archive_limits())]
+    except NotAnArchive:
         return False
-    finally:
-        stream.seek(0)
     return "[Content_Types].xml" in names and any(n.startswith(part) for n in names)
 
 

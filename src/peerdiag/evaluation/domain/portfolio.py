@@ -8,7 +8,7 @@ same few queries however many diagnostics it holds.
 
 from __future__ import annotations
 
-import csv
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from peerdiag.common import spreadsheets
 from peerdiag.diagnostics.domain.keydates import (
     KeyDate,
     delivery_days,
@@ -121,7 +122,7 @@ CSV_HEADER = [
 ]
 
 
-def csv_row(row: Row) -> list[str]:
+def csv_row(row: Row) -> list[str | int]:
     d = row.d
     return [
         d.reference,
@@ -136,26 +137,12 @@ def csv_row(row: Row) -> list[str]:
         row.next.start.isoformat() if row.next else "",
         "; ".join(row.overdue),
         written_feedback_due(d.day1).isoformat() if d.day1 else "",
-        "" if row.days_left is None else str(row.days_left),
+        "" if row.days_left is None else row.days_left,  # a number, negative once overdue
         d.written_feedback_issued_on.isoformat() if d.written_feedback_issued_on else "",
     ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _safe(cell: str) -> str:
-    # Text starting with =, +, - or @ would run as a formula in a spreadsheet; numbers are fine.
-    if cell[:1] in ("=", "+", "-", "@") and not cell.lstrip("-").isdigit():
-        return "'" + cell
-    return cell
-
-
 def csv_lines(diagnostics: Iterable[Diagnostic], today: date) -> Iterator[str]:
     """The portfolio as CSV lines (header first), for a streaming response."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(CSV_HEADER)  # the BOM makes Excel read UTF-8
-    for d in diagnostics:
-        yield writer.writerow([_safe(c) for c in csv_row(portfolio_row(d, today))])
+    rows = (csv_row(portfolio_row(d, today)) for d in diagnostics)
+    return spreadsheets.csv_lines(itertools.chain([CSV_HEADER], rows))

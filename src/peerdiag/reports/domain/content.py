@@ -3,6 +3,8 @@
 The strengths, areas for consideration and recommendations are the drafting board's, in board
 order; only approved ones go into a final output (a draft shows the rest too, marked as such).
 Quotes are only the usable ones (the small-group rule) and carry their role group, never a name.
+Every piece of text people wrote has the names of the diagnostic's young attendees taken out
+(timetable.domain.outbound): outputs speak of children only as a group.
 The report's own sections (introduction, context, next steps...) are ReportParagraphs, seeded
 with default wording the PCM edits.
 """
@@ -16,6 +18,7 @@ from peerdiag.diagnostics.enums import TeamRole
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.findings.domain.board import board_recommendations, findings_on_board
 from peerdiag.findings.enums import FindingKind
+from peerdiag.timetable.domain.outbound import redactor_for
 
 from ..models import ReportParagraph, WrittenFeedback
 from ..render.model import Feedback, Item, Paragraph
@@ -88,14 +91,20 @@ def feedback_for(diagnostic: Diagnostic, *, draft: bool = False) -> Feedback:
     d = diagnostic
     board = findings_on_board(d, quotes=True)
     recs = board_recommendations(d)
+    clean = redactor_for(d).text  # no child's name leaves in a finding, quote or section
 
     def keep(approved_at: object) -> bool:
         return draft or approved_at is not None
 
     def item(b: object) -> Item:
         f = b.finding  # type: ignore[attr-defined]
-        quotes = tuple(f"“{q.text}” ({q.group.lower()})" for q in b.quotes)  # type: ignore[attr-defined]
-        return Item(text=f.statement, kloe=f.kloe.text if f.kloe else "", quotes=quotes)
+        quotes = tuple(
+            f"“{clean(q.text)}” ({clean(q.group.lower())})"
+            for q in b.quotes  # type: ignore[attr-defined]
+        )
+        return Item(
+            text=clean(f.statement), kloe=clean(f.kloe.text) if f.kloe else "", quotes=quotes
+        )
 
     strengths = tuple(
         item(b)
@@ -105,18 +114,19 @@ def feedback_for(diagnostic: Diagnostic, *, draft: bool = False) -> Feedback:
     areas = tuple(
         item(b) for b in board if b.finding.kind == FindingKind.AREA and keep(b.finding.approved_at)
     )
-    recommendations = tuple(Item(text=r.text) for r in recs if keep(r.approved_at))
+    recommendations = tuple(Item(text=clean(r.text)) for r in recs if keep(r.approved_at))
     team = d.team.select_related("person__organisation").order_by("role", "person__full_name")
     lead = next((m for m in team if m.role == TeamRole.LEAD_PEER), None)
     written = written_for(d)
     paragraphs = tuple(
-        Paragraph(key=p.key, heading=p.heading, text=p.text) for p in written.paragraphs.all()
+        Paragraph(key=p.key, heading=clean(p.heading), text=clean(p.text))
+        for p in written.paragraphs.all()
     )
     by_key = {p.key: p.text for p in paragraphs}
     return Feedback(
         reference=d.reference,
         council=d.host_council.name,
-        title=d.title,
+        title=clean(d.title),
         diagnostic_type=d.type_other or d.get_type_display(),
         delivery=_delivery(d),
         lead_peer=lead.person.full_name if lead else "",
@@ -125,8 +135,8 @@ def feedback_for(diagnostic: Diagnostic, *, draft: bool = False) -> Feedback:
             + (f", {m.person.organisation.name}" if m.person.organisation_id else "")
             for m in team
         ),
-        scope=d.focus_statement,
-        kloes=tuple(k.text for k in d.kloes.order_by("order")),
+        scope=clean(d.focus_statement),
+        kloes=tuple(clean(k.text) for k in d.kloes.order_by("order")),
         context=by_key.get("context", ""),
         strengths=strengths,
         areas=areas,

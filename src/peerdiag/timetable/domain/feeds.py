@@ -19,6 +19,7 @@ from peerdiag.directory.models import Person
 
 from ..models import Attendee, CalendarFeed, _token
 from . import ics
+from .outbound import redactors_by_reference
 from .problem import latest_version
 
 
@@ -130,8 +131,12 @@ def feed_calendar(token: str) -> bytes | None:
         return None
     found = feed_sessions(feed)
     owner = feed.person.full_name if feed.person else feed.attendee.name if feed.attendee else ""
+    if feed.attendee is not None and feed.attendee.young_person:
+        owner = ""  # a child's feed does not carry their name either
+    # The feed lands in outside calendars: children appear only as "Young people (4)".
+    redactors = redactors_by_reference(ref for ref, _ in found)
     return ics.feed(
-        [s for _, s in found],
-        name=f"Peer diagnostic sessions: {owner}",
+        [redactors[ref].session(s) for ref, s in found],
+        name="Peer diagnostic sessions" + (f": {owner}" if owner else ""),
         references={s["uid"]: ref for ref, s in found},
     )

@@ -24,6 +24,7 @@ from ..enums import InvitationMethod
 from ..models import Attendee, SentInvitation, Session, TimetableVersion
 from . import ics
 from .feeds import feed_url_for_attendee
+from .outbound import Redactor, redactor_for
 
 Kind = Literal["new", "updated", "cancelled"]
 
@@ -130,10 +131,16 @@ def _people(s: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
     return out
 
 
-def _plan(version: TimetableVersion, previous: TimetableVersion | None) -> list[_Recipient]:
+def _plan(
+    version: TimetableVersion, previous: TimetableVersion | None, redactor: Redactor
+) -> list[_Recipient]:
     diagnostic = version.diagnostic
-    sessions = {s["code"]: s for s in version.snapshot.get("sessions", [])}
-    before = {s["code"]: s for s in (previous.snapshot.get("sessions", []) if previous else [])}
+    # What goes out names no child: young attendees are only "Young people (4)" (see outbound).
+    sessions = {s["code"]: redactor.session(s) for s in version.snapshot.get("sessions", [])}
+    before = {
+        s["code"]: redactor.session(s)
+        for s in (previous.snapshot.get("sessions", []) if previous else [])
+    }
     rows = {s.code: s for s in Session.objects.filter(diagnostic=diagnostic)}
     sent: dict[tuple[str, str], SentInvitation] = {}
     for inv in SentInvitation.objects.filter(session__diagnostic=diagnostic).select_related(
@@ -142,12 +149,9 @@ def _plan(version: TimetableVersion, previous: TimetableVersion | None) -> list[
         sent[(inv.session.code, inv.email.lower())] = inv
 
     # Children and young people are never e-mailed: the organiser reaches them through their
-    # supporting adult, who is named on the session.
-    young = set(
-        Attendee.objects.filter(diagnostic=diagnostic, young_person=True).values_list(
-            "code", flat=True
-        )
-    )
+    # supporting adult, who is named on the session. (The redactor has already folded them into
+    # one entry with no address; this also covers anyone marked young since the publish.)
+    young = set(redactor.codes)
     recipients: dict[str, _Recipient] = {}
     wanted: dict[str, set[str]] = {}
     for code, s in sessions.items():
@@ -181,7 +185,10 @@ def _plan(version: TimetableVersion, previous: TimetableVersion | None) -> list[
             gone = dict(sessions[code])
             people = [{"name": last.name, "email": email}]
         else:  # the session left the timetable
-            gone = dict(before.get(code) or {"code": code, "title": row.title, "uid": row.uid})
+            gone = dict(
+                before.get(code)
+                or {"code": code, "title": redactor.text(row.title), "uid": row.uid}
+            )
             people = (
                 ics.people_of(gone) if code in before else [{"name": last.name, "email": email}]
             )
@@ -205,7 +212,9 @@ def send_invitations(
     transaction commits.
     """
     diagnostic = version.diagnostic
-    plan = _plan(version, previous)
+    published = [v for v in (version, previous) if v is not None]
+    seen = {"sessions": [s for v in published for s in v.snapshot.get("sessions", [])]}
+    plan = _plan(version, previous, redactor_for(diagnostic, snapshot=seen))
     org = organiser()
     stamp = ics.now()
     when = timezone.now()

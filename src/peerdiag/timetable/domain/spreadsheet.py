@@ -12,13 +12,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
 from django.db import transaction
 
 from peerdiag.accounts.models import User
+from peerdiag.common import spreadsheets
+from peerdiag.common.archives import SPREADSHEET_LIMITS, NotAnArchive, check_archive
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import UNCHECKED, claim, created_by
 from peerdiag.diagnostics.domain import audit
@@ -39,6 +43,11 @@ from .week import day_dates, timetable_for
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
+# A sheet may use this many rows (headings, MAX_ROWS people and some blank rows) and is read
+# only this far: a larger one is refused before, or as soon as, its rows are read.
+MAX_SHEET_ROWS = MAX_ROWS + 100
+# Columns read from each row; anything further right is ignored.
+MAX_COLUMNS = 50
 SHEET = "Attendees"
 NAME, JOB, EMAIL, GROUP, YOUNG = (
     "Name",
@@ -150,25 +159,21 @@ def template_rows(diagnostic: Diagnostic) -> list[list[str]]:
 
 
 def template_csv(diagnostic: Diagnostic) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(template_rows(diagnostic))
-    # A byte order mark, so Excel reads the file as UTF-8.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes(template_rows(diagnostic))  # with a BOM, so Excel reads UTF-8
 
 
 def template_xlsx(diagnostic: Diagnostic) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
     week = timetable_for(diagnostic)
-    book = Workbook()
+    book = spreadsheets.new_workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = SHEET
     rows = template_rows(diagnostic)
     for row in rows:
-        sheet.append(row)
+        spreadsheets.append(sheet, row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True)
@@ -181,16 +186,15 @@ def template_xlsx(diagnostic: Diagnostic) -> bytes:
     yes_no.add(f"E2:E{max(len(rows), 1) + 500}")
     help_sheet = book.create_sheet("How to fill this in")
     for line in GUIDANCE:
-        help_sheet.append([line])
-    help_sheet.append([])
-    help_sheet.append(
-        [f"This week's working day runs from {week.day_start:%H:%M} to {week.day_end:%H:%M}."]
+        spreadsheets.append(help_sheet, [line])
+    spreadsheets.append(help_sheet, [])
+    spreadsheets.append(
+        help_sheet,
+        [f"This week's working day runs from {week.day_start:%H:%M} to {week.day_end:%H:%M}."],
     )
     help_sheet["A1"].font = Font(bold=True, size=14)
     help_sheet.column_dimensions["A"].width = 110
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.workbook_bytes(book)
 
 
 # Reading an upload
@@ -207,25 +211,51 @@ def _text(value: Any) -> str:
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, time | date):
         return f"{value:%H:%M}" if isinstance(value, time) else f"{value:%Y-%m-%d}"
-    return str(value).strip()
+    return spreadsheets.restore(str(value).strip())  # our own apostrophe off again
+
+
+_Row = TypeVar("_Row")
+
+
+def _too_many_rows(found: str) -> DomainError:
+    return DomainError(
+        f"The file may list at most {MAX_ROWS:,} people, but its sheet has {found} rows. "
+        "Delete any rows below the list, then upload it again",
+        field="file",
+    )
+
+
+def _capped(rows: Iterable[_Row]) -> Iterator[_Row]:
+    """The rows, refusing the file as soon as there are more than MAX_SHEET_ROWS."""
+    for n, row in enumerate(islice(rows, MAX_SHEET_ROWS + 1), start=1):
+        if n > MAX_SHEET_ROWS:
+            raise _too_many_rows(f"more than {MAX_SHEET_ROWS:,}")
+        yield row
 
 
 def _rows_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    unreadable = "The file could not be opened as an Excel workbook. Save it again as .xlsx or CSV"
+    try:
+        check_archive(content, limits=SPREADSHEET_LIMITS)  # before openpyxl unpacks anything
+    except NotAnArchive as e:
+        raise DomainError(unreadable, field="file") from e
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
-        rows = [
-            (n, [_text(v) for v in values])
-            for n, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-        book.close()
+        try:
+            sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
+            declared = sheet.max_row  # from the sheet's own <dimension>, if it has one
+            if declared and declared > MAX_SHEET_ROWS:
+                raise _too_many_rows(f"{declared:,}")
+            values = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+            rows = [(n, [_text(v) for v in cells]) for n, cells in enumerate(_capped(values), 1)]
+        finally:
+            book.close()
+    except DomainError:
+        raise
     except Exception as e:  # openpyxl raises many kinds for a damaged or foreign file
-        raise DomainError(
-            "The file could not be opened as an Excel workbook. Save it again as .xlsx or CSV",
-            field="file",
-        ) from e
+        raise DomainError(unreadable, field="file") from e
     return rows
 
 
@@ -238,7 +268,10 @@ def _rows_csv(content: bytes) -> list[tuple[int, list[str]]]:
         text = content.decode("cp1252", errors="replace")  # Excel's own CSV on Windows
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return [(n, [c.strip() for c in cells]) for n, cells in enumerate(reader, start=1)]
+        return [
+            (n, [spreadsheets.restore(c.strip()) for c in cells])
+            for n, cells in enumerate(_capped(reader), start=1)
+        ]
     except csv.Error as e:
         raise DomainError(
             f"The CSV file could not be read ({e}). Save it again from your spreadsheet",

@@ -34,7 +34,7 @@ def snapshot(diagnostic: Diagnostic, sessions: list[Session] | None = None) -> d
     """The draft as people read it: placed sessions with names, plus the ones left out.
 
     Keys of each session: code, uid, sequence, title, type, internal, day, date, start, end,
-    peers [{code, name, email}], attendees [{code, name, email, group}], group, link, kloes
+    peers [{code, name, email}], attendees [{code, name, email, group, young}], group, link, kloes
     [codes], young_people, supporting_adult.
     """
     dates = day_dates(diagnostic)
@@ -67,7 +67,13 @@ def snapshot(diagnostic: Diagnostic, sessions: list[Session] | None = None) -> d
                     for m in peers
                 ],
                 "attendees": [
-                    {"code": a.code, "name": a.name, "email": a.email, "group": a.group}
+                    {
+                        "code": a.code,
+                        "name": a.name,
+                        "email": a.email,
+                        "group": a.group,
+                        "young": a.young_person,  # never named outside (see outbound)
+                    }
                     for a in sorted(s.attendees.all(), key=lambda a: a.name)
                 ],
                 "group": s.group,

@@ -1,7 +1,7 @@
 """Signing in (password, then the second factor when the person has one), out and resets.
 
 Failed passwords and wrong codes count towards the sign-in throttle (accounts/domain/throttle.py);
-while an address or IP is locked out, the page refuses without checking the password at all.
+while an IP is locked out or an address must wait, the page refuses without checking anything.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from peerdiag.accounts.domain import throttle
-from peerdiag.accounts.domain.reauth import mark_confirmed
-from peerdiag.accounts.domain.two_factor import has_confirmed_device, verify_second_factor
+from peerdiag.accounts.domain.reauth import USED_CODE, WRONG_CODE, mark_confirmed
+from peerdiag.accounts.domain.two_factor import CodeCheck, check_second_factor, has_confirmed_device
 from peerdiag.accounts.middleware import VERIFIED_SESSION_KEY
 from peerdiag.accounts.models import User
 from peerdiag.accounts.session_timeout import IDLE_SIGNED_OUT_KEY, idle_seconds
@@ -36,19 +36,20 @@ MAX_CODE_TRIES = 5
 
 
 class LockedSignInForm(SignInForm):
-    """The sign-in form while its address or IP is locked out: refuses without authenticating."""
+    """The sign-in form while its IP is locked out or its address must wait: refuses without
+    authenticating."""
 
-    locked_until: Any = None
+    wait: Any = None
 
     def clean(self) -> dict[str, Any]:
-        raise ValidationError(throttle.refusal_message(self.locked_until), code="locked")
+        raise ValidationError(self.wait.message(), code="locked")
 
 
 class SignInView(auth_views.LoginView):
     template_name = "web/auth/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
-    locked_until: Any = None
+    wait: Any = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.session.pop(IDLE_SIGNED_OUT_KEY, False):
@@ -61,35 +62,35 @@ class SignInView(auth_views.LoginView):
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.locked_until = throttle.locked_until(
+        self.wait = throttle.waiting(
             email=request.POST.get("username", ""), ip=throttle.client_ip(request.META)
         )
         return super().post(request, *args, **kwargs)
 
     def get_form_class(self) -> Any:
-        return LockedSignInForm if self.locked_until is not None else super().get_form_class()
+        return LockedSignInForm if self.wait is not None else super().get_form_class()
 
     def get_form(self, form_class: Any = None) -> Any:
         form = super().get_form(form_class)
         if isinstance(form, LockedSignInForm):
-            form.locked_until = self.locked_until
+            form.wait = self.wait
         return form
 
     def form_invalid(self, form: Any) -> HttpResponse:
         if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
-            until = throttle.record_failure(
+            wait = throttle.record_failure(
                 email=form.cleaned_data.get("username") or self.request.POST.get("username"),
                 ip=throttle.client_ip(self.request.META),
             )
-            if until is not None:
-                form.errors[NON_FIELD_ERRORS] = form.error_class([throttle.refusal_message(until)])
+            if wait is not None and wait.network:
+                form.errors[NON_FIELD_ERRORS] = form.error_class([wait.message()])
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
         if not has_confirmed_device(user):
             response = super().form_valid(form)
-            throttle.clear_failures(email=user.email)
+            throttle.record_success(email=user.email, ip=throttle.client_ip(self.request.META))
             mark_confirmed(self.request.session)
             return response
         # The password was right, but nobody is signed in until the second factor is too.
@@ -128,29 +129,44 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             del request.session[PENDING_SESSION_KEY]
             return redirect(settings.LOGIN_URL)
         ip = throttle.client_ip(request.META)
-        until = throttle.locked_until(email=user.email, ip=ip)
-        if until is None and verify_second_factor(user, code=form.cleaned_data["code"]):
+        wait = throttle.waiting(email=user.email, ip=ip)
+        if wait is not None and wait.network:
+            del request.session[PENDING_SESSION_KEY]
+            messages.error(request, wait.message())
+            return redirect(settings.LOGIN_URL)
+        if wait is not None:
+            # Too soon after the last failure: nothing is checked or counted, and the code
+            # page stays, so the person can try again once the few seconds have passed.
+            form.add_error(None, wait.message())
+            return render(request, "web/account/sign_in_code.html", {"form": form})
+        check = check_second_factor(user, code=form.cleaned_data["code"])
+        if check is CodeCheck.RIGHT:
             del request.session[PENDING_SESSION_KEY]
             login(request, user, backend=pending["backend"])
             request.session[VERIFIED_SESSION_KEY] = True
             mark_confirmed(request.session)
-            throttle.clear_failures(email=user.email)
+            throttle.record_success(email=user.email, ip=ip)
             return HttpResponseRedirect(pending["next"] or resolve_url(settings.LOGIN_REDIRECT_URL))
-        # Wrong codes count towards the address's lock-out too, so signing in again with the
-        # password does not buy five fresh tries each time.
-        until = until or throttle.record_failure(email=user.email, ip=ip)
+        if check is CodeCheck.USED:
+            # A code seen already (typed twice, or sent twice): not a guess, so not counted.
+            form.add_error("code", USED_CODE)
+            return render(request, "web/account/sign_in_code.html", {"form": form})
+        # Wrong codes count towards the address's delay too, so signing in again with the
+        # password does not buy fresh tries each time.
+        wait = throttle.record_failure(email=user.email, ip=ip)
         pending["tries"] += 1
+        locked = wait is not None and wait.network
         if pending["tries"] >= MAX_CODE_TRIES:
             del request.session[PENDING_SESSION_KEY]
-            later = f" after {throttle.refusal_time(until)}" if until else ""
+            later = f" after {throttle.refusal_time(wait.until)}" if wait and locked else ""
             messages.error(request, f"The code was wrong too many times. Sign in again{later}")
             return redirect(settings.LOGIN_URL)
-        if until is not None:
+        if wait is not None and locked:
             del request.session[PENDING_SESSION_KEY]
-            messages.error(request, throttle.refusal_message(until))
+            messages.error(request, wait.message())
             return redirect(settings.LOGIN_URL)
         request.session[PENDING_SESSION_KEY] = pending
-        form.add_error("code", "The code is not right, or it has been used already")
+        form.add_error("code", WRONG_CODE)
     return render(request, "web/account/sign_in_code.html", {"form": form})
 
 

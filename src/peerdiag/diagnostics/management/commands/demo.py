@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from peerdiag.diagnostics.demo import (
     DEMO_PASSWORD,
@@ -9,11 +9,17 @@ from peerdiag.diagnostics.demo import (
     load_demo,
 )
 
+from ._not_production import add_flag, refuse_on_real_data
+
 
 class Command(BaseCommand):
     help = "Load the demo data (safe to run again) and print the demo sign-in accounts."
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_flag(parser)
+
+    def handle(self, *args: Any, not_production: bool = False, **options: Any) -> None:
+        refuse_on_real_data("peerdiag demo", not_production=not_production)
         accounts = load_demo()
         self.stdout.write("Demo data is loaded. Sign in at http://127.0.0.1:8000/ with:")
         width = max(len(a.email) for a in accounts)

@@ -236,6 +236,8 @@ if not SITE_URL.startswith(("http://", "https://")):
         f"PEERDIAG_SITE_URL must start with http:// or https://, not {SITE_URL!r}"
     )
 DEFAULT_FROM_EMAIL = os.environ.get("PEERDIAG_FROM_EMAIL", "peerdiag <no-reply@peerdiag.local>")
+# Where people report a security problem (security.txt): a mailto: or https: address.
+SECURITY_CONTACT = os.environ.get("PEERDIAG_SECURITY_CONTACT", "mailto:security@peerdiag.local")
 
 TASKS = {
     "default": {

@@ -5,6 +5,7 @@ from django.urls import include, path, reverse
 
 from peerdiag.api.urls import api
 from peerdiag.web.views.health import healthz
+from peerdiag.web.views.security_txt import security_txt
 
 admin.site.site_header = "peerdiag administration"
 admin.site.site_title = "peerdiag admin"
@@ -20,5 +21,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz/", healthz, name="healthz"),
+    path(".well-known/security.txt", security_txt, name="security_txt"),
     path("", include("peerdiag.web.urls")),
 ]

@@ -1,4 +1,4 @@
-"""Entry for the health check: no sign-in, the same answer for everyone."""
+"""Entries for the health check and security.txt: no sign-in, the same answer for everyone."""
 
 from __future__ import annotations
 
@@ -6,4 +6,5 @@ from . import PUBLIC, Case
 
 ENTRIES = {
     "healthz": Case(PUBLIC),
+    "security_txt": Case(PUBLIC),
 }

@@ -109,7 +109,7 @@ def test_hand_changes_are_refused_while_a_run_is_going_and_name_it(world):  # ty
     assert Session.objects.filter(diagnostic=w.d, title=session.title).count() == 1
 
     # Once the run is cancelled the same move goes through, and the late result is thrown away.
-    assert cancel_generation(w.d, by=world.pcm)
+    assert cancel_generation(w.d, by=world.pcm, run_code=run.code)
     run.refresh_from_db()
     assert run.state == JobState.FAILED and "cancelled this run" in run.message
     assert run_generation(run.pk) == "superseded"
@@ -178,7 +178,17 @@ def test_the_generate_page_cancels_a_run_and_says_so(world):  # type: ignore[no-
     c = Client()
     c.force_login(world.pcm)
     url = reverse("web:schedule_generate", args=[w.d.reference])
-    page = html.unescape(c.post(url, {"action": "cancel"}, follow=True).content.decode())
+    # The button names the run it was drawn for.
+    assert f'name="run" value="{run.code}"' in c.get(url).content.decode()
+    stale = c.post(url, {"action": "cancel", "run": "someoldrun"}, follow=True)
+    assert "Nothing was cancelled: the run you saw has already ended" in html.unescape(
+        stale.content.decode()
+    )
+    run.refresh_from_db()
+    assert run.state == JobState.QUEUED, "a page drawn for another run cancels nothing"
+    page = html.unescape(
+        c.post(url, {"action": "cancel", "run": run.code}, follow=True).content.decode()
+    )
     assert "The run was cancelled. The draft was not changed" in page
     assert f"{world.pcm} cancelled this run at" in page and "The last run failed" in page
     assert "Cancel the run" not in page and "Generate again" in page

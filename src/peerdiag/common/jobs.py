@@ -61,7 +61,7 @@ TOO_LONG = (
     "This did not finish within its time limit. Check that a worker is running, then {again}."
 )
 RETRYING = "The background worker stopped, so another worker will start this again (try {n} of {m})"
-AGAIN = {JobKind.TIMETABLE: "press Generate again"}
+AGAIN: dict[str, str] = {JobKind.TIMETABLE: "press Generate again"}
 AGAIN_FILE = "ask for the file again"
 
 J = TypeVar("J", bound=Job)
@@ -79,7 +79,7 @@ def set_current_worker(worker_id: str) -> None:
 
 
 def again(job: Job) -> str:
-    return AGAIN.get(JobKind(job.kind), AGAIN_FILE) if job.kind in JobKind.values else AGAIN_FILE
+    return AGAIN.get(job.kind, AGAIN_FILE)
 
 
 # Creating and running a job -------------------------------------------------------------------

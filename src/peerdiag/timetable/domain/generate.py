@@ -53,6 +53,7 @@ class JobView:
     finished_at: datetime | None
     by: str = ""
     message: str = ""
+    code: str = ""  # the run's public code, so a button acts on the run it was drawn for
 
     @property
     def active(self) -> bool:
@@ -76,6 +77,7 @@ def job_view(run: Job | None, now: datetime | None = None) -> JobView:
         finished_at=run.finished_at,
         by=str(run.created_by) if run.created_by else "",
         message=run.message,
+        code=run.code,
     )
 
 
@@ -106,11 +108,13 @@ def start_generation(diagnostic: Diagnostic, *, by: User | None, seconds: int = 
     return run
 
 
-def cancel_generation(diagnostic: Diagnostic, *, by: User | None) -> bool:
+def cancel_generation(diagnostic: Diagnostic, *, by: User | None, run_code: str | None) -> bool:
     """Stop waiting for the running generate: the run is marked failed at once, and whatever it
-    finds later is thrown away. False if no run was going. Side effects: the job; audit entry."""
+    finds later is thrown away. `run_code` is the run the person saw (None: whichever is going);
+    False if no run is going or the one going is another (a page left open from an earlier run
+    never cancels a newer one). Side effects: the job; audit entry."""
     run = running_generate(diagnostic)
-    if run is None:
+    if run is None or (run_code is not None and run.code != run_code):
         return False
     name = str(by) if by is not None and by.is_authenticated else "Someone"
     when = timezone.localtime()

@@ -49,6 +49,7 @@ from peerdiag.timetable.enums import DELIVERY_DAYS, JobState, SessionStatus
 from peerdiag.timetable.models import Attendee, Session, TimetableVersion
 from peerdiag.web.forms.schedule import CompareForm, GenerateForm, MoveForm, PublishForm
 from peerdiag.web.forms.timetable import OUT_OF_DATE
+from peerdiag.web.views.stale import posted_version
 
 VIEW = "timetable.view"
 INTERNAL = "timetable.view_internal"
@@ -102,8 +103,15 @@ def schedule_generate(request: HttpRequest, ref: str) -> HttpResponse:
     """The current generate run and a form to start one."""
     d = get_diagnostic_for_user(request.user, ref, perm=PLAN)
     if request.method == "POST" and request.POST.get("action") == "cancel":
-        if cancel_generation(d, by=request.user):  # type: ignore[arg-type]
+        run_code = request.POST.get("run", "")
+        if cancel_generation(d, by=request.user, run_code=run_code):  # type: ignore[arg-type]
             messages.success(request, "The run was cancelled. The draft was not changed")
+        else:
+            messages.error(
+                request,
+                "Nothing was cancelled: the run you saw has already ended. The page shows the "
+                "latest run",
+            )
         return redirect("web:schedule_generate", d.reference)
     form = GenerateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -326,17 +334,11 @@ def session_held(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     session = _session_for(request, d, code)
     held = request.POST.get("held", "yes") != "no"
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = 0
-    try:
-        if version < 1:
-            raise DomainError(OUT_OF_DATE)
         record_session_held(
             session,
             by=request.user,  # type: ignore[arg-type]
             held=held,
-            version=version,
+            version=posted_version(request, OUT_OF_DATE),
         )
     except StaleEdit as e:
         state = "held" if e.current.status == SessionStatus.HELD else "not held"  # type: ignore[attr-defined]

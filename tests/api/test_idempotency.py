@@ -73,7 +73,7 @@ def test_a_repeat_while_the_first_still_runs_is_409(world, monkeypatch):  # type
     api = ApiClient(world.pcm)
     body = {"text": "Voice of the child"}
     request = RequestFactory().post(KLOES, json.dumps(body), content_type="application/json")
-    running = {"state": idempotency.RUNNING, "fingerprint": idempotency._fingerprint(request)}
+    running = {"state": "running", "fingerprint": idempotency._fingerprint(request)}
     cache.set(idempotency.cache_key(f"Bearer {api.token}", "key-1"), running, 60)
     monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.0)
     response = _post(api, body, "key-1")

@@ -184,7 +184,7 @@ def test_a_repeat_while_the_first_is_still_saving_waits_for_it(world, monkeypatc
         sleeps.append(seconds)
         cache.set(key, {"location": "/made/here/", "sent": sent}, 60)
 
-    monkeypatch.setattr("peerdiag.web.middleware.time.sleep", first_finishes)
+    monkeypatch.setattr("peerdiag.common.once.time.sleep", first_finishes)
     response = c.post(page, data)
     assert sleeps and response["Location"] == "/made/here/"
     assert not EvidenceNote.objects.exists()

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import time
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
+
+from peerdiag.common.once import take_turn
 
 HEADER = "Idempotency-Key"
 KEEP_SECONDS = 24 * 60 * 60
@@ -29,7 +30,6 @@ RUNNING_SECONDS = 5 * 60
 WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.1
 MAX_KEY_LENGTH = 255
-RUNNING = "running"
 
 HEADER_PARAMETER: dict[str, Any] = {
     "in": "header",
@@ -107,33 +107,31 @@ def idempotent(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return _refuse(422, f"The {HEADER} header must be printable and at most 255 characters")
         fingerprint = _fingerprint(request)
         kept_at = cache_key(request.headers.get("Authorization", ""), key)
-        deadline = time.monotonic() + WAIT_SECONDS
-        while True:
-            if cache.add(kept_at, {"state": RUNNING, "fingerprint": fingerprint}, RUNNING_SECONDS):
-                break
-            kept = cache.get(kept_at)
-            if kept is None:
-                if time.monotonic() >= deadline:
-                    break
-                continue
-            if kept.get("fingerprint") != fingerprint:
-                return _refuse(
-                    422,
-                    f"This {HEADER} was already used for a different request in the last "
-                    "24 hours: use a new key for a new request",
-                )
-            if kept.get("state") != RUNNING:
-                replay = HttpResponse(
-                    kept["body"], status=kept["status"], content_type=kept["content_type"]
-                )
-                replay["Idempotent-Replayed"] = "true"
-                return replay
-            if time.monotonic() >= deadline:
-                return _refuse(
-                    409,
-                    f"A request with this {HEADER} is still being handled: ask again shortly",
-                )
-            time.sleep(POLL_SECONDS)
+        turn = take_turn(
+            kept_at,
+            fingerprint,
+            field="fingerprint",
+            running_seconds=RUNNING_SECONDS,
+            wait_seconds=WAIT_SECONDS,
+            poll_seconds=POLL_SECONDS,
+        )
+        if turn.outcome == "other":
+            return _refuse(
+                422,
+                f"This {HEADER} was already used for a different request in the last "
+                "24 hours: use a new key for a new request",
+            )
+        if turn.outcome == "done" and turn.kept is not None:
+            kept = turn.kept
+            replay = HttpResponse(
+                kept["body"], status=kept["status"], content_type=kept["content_type"]
+            )
+            replay["Idempotent-Replayed"] = "true"
+            return replay
+        if turn.outcome == "busy":
+            return _refuse(
+                409, f"A request with this {HEADER} is still being handled: ask again shortly"
+            )
         try:
             response = run(request, *args, **kwargs)
         except BaseException:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +30,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from peerdiag.common.once import take_turn
 from peerdiag.web.templatetags.once import FIELD
 
 ONCE_SECONDS = 24 * 60 * 60
@@ -39,7 +39,6 @@ RUNNING_SECONDS = 5 * 60
 # How long a repeat waits for the first post to finish before saying it is still going.
 WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.1
-RUNNING = "running"
 _GOOD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -74,25 +73,24 @@ class OnceMiddleware:
             return self.get_response(request)
         key = once_key(user.pk, token)
         sent = fingerprint(request)
-        deadline = time.monotonic() + WAIT_SECONDS
-        while True:
-            if cache.add(key, {"state": RUNNING, "sent": sent}, RUNNING_SECONDS):
-                return self._first(request, key, sent)
-            state = cache.get(key)
-            if state is None:
-                # The first post made nothing and gave the token back: run this one.
-                if time.monotonic() >= deadline:
-                    return self.get_response(request)
-                continue
-            if state.get("sent") != sent:
-                # Not a repeat: the same form page sent again with other answers (the browser's
-                # back button shows the page as it was). Run it; never drop what was typed.
-                return self.get_response(request)
-            if state.get("location"):
-                return self._repeat(request, state["location"])
-            if time.monotonic() >= deadline:
-                return render(request, "web/once_still_saving.html", status=409)
-            time.sleep(POLL_SECONDS)
+        turn = take_turn(
+            key,
+            sent,
+            field="sent",
+            running_seconds=RUNNING_SECONDS,
+            wait_seconds=WAIT_SECONDS,
+            poll_seconds=POLL_SECONDS,
+        )
+        if turn.outcome == "claimed":
+            return self._first(request, key, sent)
+        if turn.outcome == "done" and turn.kept is not None:
+            return self._repeat(request, turn.kept["location"])
+        if turn.outcome == "busy":
+            return render(request, "web/once_still_saving.html", status=409)
+        # free: the first made nothing and gave the token back. other: not a repeat, the same
+        # form page sent again with other answers (the back button shows the page as it was).
+        # Run it; never drop what was typed.
+        return self.get_response(request)
 
     def _first(self, request: HttpRequest, key: str, sent: str) -> HttpResponse:
         try:

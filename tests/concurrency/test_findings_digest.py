@@ -144,6 +144,18 @@ def test_removing_an_item_changed_since_the_confirmation_is_refused(world):  # t
     assert DigestItem.objects.filter(pk=a.pk, text="Reworded by the PCM").exists()
 
 
+def test_removing_with_no_real_version_says_the_page_is_out_of_date(world):  # type: ignore[no-untyped-def]
+    x = delivery(world)
+    digest, a, b = _digest(x)
+    remove = reverse("web:kit_digest_item_remove", args=[x.d.reference, digest.code, a.pk])
+    lead = _client(x.lead)
+    for sent in ({"version": "0"}, {"version": "-3"}, {}):
+        text = _text(lead.post(remove, sent))
+        assert "This page is out of date: read the item again" in text, sent
+        assert "changed this item at" not in text, "no false claim that someone else changed it"
+    assert DigestItem.objects.filter(pk=a.pk).exists()
+
+
 def test_sharing_from_a_stale_page_is_refused_and_shows_what_the_sponsor_would_now_see(world):  # type: ignore[no-untyped-def]
     x = delivery(world)
     digest, a, b = _digest(x)

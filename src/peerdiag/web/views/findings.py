@@ -71,6 +71,7 @@ from peerdiag.web.forms.findings import (
     RecommendationForm,
     RestoreForm,
 )
+from peerdiag.web.views.stale import posted_version
 
 VIEW = "findings.view"
 WRITE = "findings.write"
@@ -711,11 +712,6 @@ OUT_OF_DATE = (
 )
 
 
-def _sent_version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else None
-
-
 def _stale_on_board(e: StaleEdit, done: str) -> str:
     return (
         f"{e.changed_by_name} changed {item_label(e.current)} at {when_text(e.changed_at)}, "  # type: ignore[arg-type]
@@ -729,16 +725,12 @@ def _stale_on_board(e: StaleEdit, done: str) -> str:
 def board_move(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = _for(request, ref, LEAD)
     item = _item(d, code)
-    version = _sent_version(request)
-    if version is None:
-        messages.error(request, OUT_OF_DATE)
-        return _back_to_board(d, item)
     try:
         moved = move_on_board(
             item,
             by=request.user,  # type: ignore[arg-type]
             direction=request.POST.get("direction", ""),
-            version=version,
+            version=posted_version(request, OUT_OF_DATE),
         )
     except StaleEdit as e:
         messages.error(request, _stale_on_board(e, "moved"))
@@ -758,11 +750,8 @@ def board_approve(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = _for(request, ref, LEAD)
     item = _item(d, code)
     withdraw = request.POST.get("action") == "withdraw"
-    version = _sent_version(request)
-    if version is None:
-        messages.error(request, OUT_OF_DATE)
-        return _back_to_board(d, item)
     try:
+        version = posted_version(request, OUT_OF_DATE)
         if withdraw:
             unapprove(item, by=request.user, version=version)  # type: ignore[arg-type]
         else:

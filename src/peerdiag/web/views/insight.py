@@ -46,6 +46,7 @@ from peerdiag.web.forms.insight import (
     SearchForm,
     ShareDigestForm,
 )
+from peerdiag.web.views.stale import posted_version
 
 VIEW = "findings.view"
 LEAD = "findings.lead"
@@ -296,12 +297,15 @@ def kit_digest_item_remove(request: HttpRequest, ref: str, code: str, item: int)
         raise Http404("No such item")
     error = ""
     if request.method == "POST":
-        raw = request.POST.get("version", "")
-        if not raw.isdigit():
-            error = "This page is out of date: read the item again before you remove it"
+        try:
+            version = posted_version(
+                request, "This page is out of date: read the item again before you remove it"
+            )
+        except DomainError as e:
+            error = e.message
         else:
             try:
-                remove_digest_item(found, by=request.user, version=int(raw))  # type: ignore[arg-type]
+                remove_digest_item(found, by=request.user, version=version)  # type: ignore[arg-type]
             except StaleEdit as e:
                 found.refresh_from_db()
                 error = (

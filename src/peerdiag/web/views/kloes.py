@@ -16,16 +16,9 @@ from peerdiag.diagnostics.enums import KLOES_EDITABLE
 from peerdiag.diagnostics.kloe_suggestions import suggestions_for
 from peerdiag.diagnostics.models import Diagnostic, Kloe
 from peerdiag.web.forms.diagnostics import KloeEditForm, KloeForm
+from peerdiag.web.views.stale import posted_version
 
 CHANGE = "diagnostics.change_diagnostic"
-
-
-def _sent_version(request: HttpRequest) -> int | None:
-    """The version a list button carries; None when it is missing or not a number."""
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
 
 
 def _stale_message(e: StaleEdit, kloe: Kloe, what: str) -> str:
@@ -134,12 +127,13 @@ def kloe_move(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
     kloe = _kloe(d, code)
     step = -1 if request.POST.get("direction") == "up" else 1
-    version = _sent_version(request)
-    if version is None:
-        messages.error(request, OUT_OF_DATE)
-        return redirect("web:kloe_list", d.reference)
     try:
-        domain.move_kloe(kloe, by=request.user, to_order=kloe.order + step, version=version)  # type: ignore[arg-type]
+        domain.move_kloe(
+            kloe,
+            by=request.user,  # type: ignore[arg-type]
+            to_order=kloe.order + step,
+            version=posted_version(request, OUT_OF_DATE),
+        )
     except StaleEdit as e:
         messages.error(request, _stale_message(e, kloe, "moved"))
     except DomainError as e:
@@ -152,12 +146,12 @@ def kloe_delete(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
     kloe = _kloe(d, code)
     if request.method == "POST":
-        version = _sent_version(request)
-        if version is None:
-            messages.error(request, OUT_OF_DATE)
-            return redirect("web:kloe_list", d.reference)
         try:
-            domain.remove_kloe(kloe, by=request.user, version=version)  # type: ignore[arg-type]
+            domain.remove_kloe(
+                kloe,
+                by=request.user,  # type: ignore[arg-type]
+                version=posted_version(request, OUT_OF_DATE),
+            )
         except StaleEdit as e:
             messages.error(request, _stale_message(e, kloe, "removed"))
         except DomainError as e:

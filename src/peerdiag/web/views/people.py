@@ -21,6 +21,7 @@ from peerdiag.directory.domain.invitations import invite_person as invite_person
 from peerdiag.directory.domain.people import add_person
 from peerdiag.directory.models import Person
 from peerdiag.web.forms.diagnostics import CouncilRoleForm, EndorsementForm, ScopingForm
+from peerdiag.web.views.stale import posted_version
 
 # The peer team's pages live in views/team.py; urls.py still routes these two through here.
 
@@ -105,12 +106,13 @@ def council_role_remove(request: HttpRequest, ref: str, code: str) -> HttpRespon
         raise Http404("No such role")
     if request.method == "POST":
         try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            messages.error(request, "This page was out of date: check the roles and try again")
-            return redirect("web:council_roles", d.reference)
-        try:
-            domain.remove_council_role(held, by=request.user, version=version)  # type: ignore[arg-type]
+            domain.remove_council_role(
+                held,
+                by=request.user,  # type: ignore[arg-type]
+                version=posted_version(
+                    request, "This page was out of date: check the roles and try again"
+                ),
+            )
         except StaleEdit as e:
             messages.error(
                 request,

@@ -49,6 +49,7 @@ from peerdiag.web.forms.team import (
     ProposeForm,
     SignForm,
 )
+from peerdiag.web.views.stale import posted_version
 
 from .common import fix_url
 from .reauth import recent_auth
@@ -195,12 +196,13 @@ def team_remove(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     member = _member(d, code)
     if request.method == "POST":
         try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            messages.error(request, "This page was out of date: check the team and try again")
-            return redirect("web:team", d.reference)
-        try:
-            domain.remove_team_member(member, by=request.user, version=version)  # type: ignore[arg-type]
+            domain.remove_team_member(
+                member,
+                by=request.user,  # type: ignore[arg-type]
+                version=posted_version(
+                    request, "This page was out of date: check the team and try again"
+                ),
+            )
         except StaleEdit as e:
             messages.error(
                 request,

@@ -116,6 +116,7 @@ def _plant(d: Diagnostic, name: str) -> str:
         text=f"The peer team met {name} and other children in care."
     )
     Finding.objects.filter(diagnostic=d).update(statement=f"{name} said the social worker listens.")
+    Diagnostic.objects.filter(pk=d.pk).update(title=f"{d.title}, as {name} saw it")
     return s.code
 
 

@@ -26,6 +26,7 @@ from peerdiag.diagnostics.domain.keydates import (
 )
 from peerdiag.diagnostics.enums import MAIN_LINE, Stage, TeamRole
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
+from peerdiag.timetable.domain.outbound import redactors_by_reference
 
 PAGE_SIZE = 50
 
@@ -144,5 +145,16 @@ def csv_row(row: Row) -> list[str | int]:
 
 def csv_lines(diagnostics: Iterable[Diagnostic], today: date) -> Iterator[str]:
     """The portfolio as CSV lines (header first), for a streaming response."""
-    rows = (csv_row(portfolio_row(d, today)) for d in diagnostics)
-    return spreadsheets.csv_lines(itertools.chain([CSV_HEADER], rows))
+    return spreadsheets.csv_lines(itertools.chain([CSV_HEADER], _rows(diagnostics, today)))
+
+
+def _rows(diagnostics: Iterable[Diagnostic], today: date) -> Iterator[list[str | int]]:
+    # A title may name a young attendee (as on the report, see timetable.domain.outbound): it
+    # is scrubbed, a chunk of diagnostics at a time so the export still streams.
+    it = iter(diagnostics)
+    while chunk := list(itertools.islice(it, 500)):
+        redactors = redactors_by_reference(d.reference for d in chunk)
+        for d in chunk:
+            row = csv_row(portfolio_row(d, today))
+            row[1] = redactors[d.reference].text(d.title)
+            yield row

@@ -77,6 +77,13 @@ def _audit_data(evidence: str, version: int, *, finish: bool = False) -> dict[st
     return data
 
 
+def _first_audit(case, by, *, finish: bool, evidence: str = ""):  # type: ignore[no-untyped-def]
+    """The case's first audit, every domain graded good (with `evidence`), saved by `by`."""
+    grades = {d: GradeIn("good", evidence=evidence) for d in AuditDomain.values}
+    kwargs: dict[str, Any] = {"header": {}, "overall_grade": "good", "difference": ""}
+    return save_audit(case, by=by, grades=grades, finish=finish, version=NO_AUDIT_YET, **kwargs)
+
+
 def test_two_tabs_saving_one_audit_never_overwrite_each_other(world, team):  # type: ignore[no-untyped-def]
     cara, case = team["cara"], team["case"]
     url = f"/diagnostics/{world.own.reference}/case-review/cases/{case.code}/"
@@ -129,17 +136,7 @@ def test_a_draft_saved_after_the_audit_was_finished_elsewhere_is_kept_on_the_pag
 def test_nobody_else_sees_an_audit_through_a_stale_save(world, team):  # type: ignore[no-untyped-def]
     cara, case = team["cara"], team["case"]
     url = f"/diagnostics/{world.own.reference}/case-review/cases/{case.code}/"
-    grades = {d: GradeIn("good", evidence="Private evidence") for d in AuditDomain.values}
-    save_audit(
-        case,
-        by=cara,
-        header={},
-        grades=grades,
-        overall_grade="good",
-        difference="",
-        finish=False,
-        version=NO_AUDIT_YET,
-    )
+    _first_audit(case, cara, finish=False, evidence="Private evidence")
     # The PCM may read the case but not audit it: a save is refused outright, with nothing of
     # the audit in the answer and no read logged for them.
     refused = _client(world.pcm).post(url, _audit_data("Overwrite?", 0))
@@ -227,17 +224,7 @@ def test_drawing_or_releasing_from_a_stale_page_is_refused(world, team):  # type
 
 def test_a_concern_acknowledged_by_the_other_recipient(world, team):  # type: ignore[no-untyped-def]
     cara, case = team["cara"], team["case"]
-    grades = {d: GradeIn("good") for d in AuditDomain.values}
-    audit = save_audit(
-        case,
-        by=cara,
-        header={},
-        grades=grades,
-        overall_grade="good",
-        difference="",
-        finish=False,
-        version=NO_AUDIT_YET,
-    )
+    audit = _first_audit(case, cara, finish=False)
     concern = raise_concern(audit, by=cara, summary="Bruising seen")
     url = f"/diagnostics/{world.own.reference}/case-review/concerns/{concern.code}/"
     pcm, sponsor = _client(world.pcm), _client(world.sponsor)
@@ -254,17 +241,7 @@ def test_a_concern_acknowledged_by_the_other_recipient(world, team):  # type: ig
 def test_two_second_readings_at_once_are_both_kept(world, team):  # type: ignore[no-untyped-def]
     """A second reading is never edited, only added: two at once are two readings."""
     cara, case = team["cara"], team["case"]
-    grades = {d: GradeIn("good") for d in AuditDomain.values}
-    save_audit(
-        case,
-        by=cara,
-        header={},
-        grades=grades,
-        overall_grade="good",
-        difference="",
-        finish=True,
-        version=NO_AUDIT_YET,
-    )
+    _first_audit(case, cara, finish=True)
     url = f"/diagnostics/{world.own.reference}/case-review/cases/{case.code}/"
     pcm, lead = _client(world.pcm), _client(world.peer)
     pcm.get(url), lead.get(url)
@@ -302,9 +279,7 @@ def test_the_same_save_sent_twice_is_not_called_a_conflict(world, team):  # type
 
 def test_approving_a_report_text_changed_since_is_refused(world, team):  # type: ignore[no-untyped-def]
     cara, case = team["cara"], team["case"]
-    grades = {d: GradeIn("good") for d in AuditDomain.values}
-    kwargs: dict[str, Any] = {"header": {}, "overall_grade": "good", "difference": ""}
-    save_audit(case, by=cara, grades=grades, finish=True, version=NO_AUDIT_YET, **kwargs)
+    _first_audit(case, cara, finish=True)
     url = f"/diagnostics/{world.own.reference}/case-review/"
     pcm = _client(world.pcm)
     seen = _version(pcm.get(url).content.decode(), element_id="approve_version")

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import UNCHECKED
@@ -23,6 +23,7 @@ from peerdiag.timetable.domain.spreadsheet import (
     import_attendees,
 )
 from peerdiag.timetable.models import Attendee, Availability
+from tests.common.zips import workbook
 
 from .helpers import DAY1
 
@@ -38,17 +39,6 @@ HEAD = [
     "Day 4",
     "Day 5",
 ]
-
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _csv(rows: list[list[str]]) -> bytes:
@@ -117,7 +107,7 @@ def test_template_csv_without_day_one_has_plain_day_headings(world):
 
 def test_import_xlsx_adds_people_with_their_availability(world):
     d = world.own
-    content = _xlsx(
+    content = workbook(
         [
             HEAD,
             [
@@ -187,7 +177,7 @@ def test_import_csv_updates_by_email_or_by_name(world):
 def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_imported(world):
     d = world.own
     kept = add_attendee(d, by=None, name="Kept", group="Police", email="kept@x.example")
-    content = _xlsx(
+    content = workbook(
         [
             HEAD,
             ["Fine Person", "", "fine@x.example", "Police", "no"],

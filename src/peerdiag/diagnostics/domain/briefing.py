@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
@@ -64,11 +63,12 @@ def issue_briefing(
         # Lock the diagnostic so two briefings issued at once are numbered one after the other.
         Diagnostic.objects.select_for_update().filter(pk=diagnostic.pk).first()
         latest = diagnostic.briefings.select_related("changed_by").order_by("-version").first()
-        if version is not None and (latest.version if latest else 0) != version:
+        current = latest.version if latest else 0
+        if version is not None and current != version:
             if latest is None:
                 raise DomainError("The briefing you saw has been withdrawn", field="file")
             raise StaleEdit(latest, noun="the briefing")
-        version = (diagnostic.briefings.aggregate(v=Max("version"))["v"] or 0) + 1
+        version = current + 1  # the latest, locked above, is the highest number
         briefing = Briefing(
             diagnostic=diagnostic,
             version=version,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.validators import MinValueValidator
 
-from peerdiag.casereview.domain.audits import NO_AUDIT_YET, GradeIn
+from peerdiag.casereview.domain.audits import GradeIn
 from peerdiag.casereview.enums import AgeBand, AuditDomain, Grade
 from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.models import Diagnostic
@@ -128,6 +127,7 @@ class AuditForm(_Versioned, DomainErrorsMixin, forms.Form):
 
     Drawn from one version of the audit, or NO_AUDIT_YET (0) before the first save."""
 
+    first_save = True  # the page sends NO_AUDIT_YET (0) before the audit exists
     version_id = "audit_version"
 
     period_months = forms.IntegerField(
@@ -158,12 +158,6 @@ class AuditForm(_Versioned, DomainErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        version = self.fields["version"]
-        assert isinstance(version, forms.IntegerField)
-        version.min_value = NO_AUDIT_YET
-        version.validators = [
-            v for v in version.validators if not isinstance(v, MinValueValidator)
-        ] + [MinValueValidator(NO_AUDIT_YET)]
         for d in AuditDomain:
             self.fields[f"{d.value}_grade"] = forms.ChoiceField(
                 choices=_grade_choices(True),

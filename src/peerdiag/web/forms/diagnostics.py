@@ -44,22 +44,7 @@ def _date_words(value: Any) -> str:
 
 class VersionedForm(VersionedFormMixin):
     """A versioned form whose conflict panel copes with dates, yes/no answers, tick boxes and
-    choices (shown by their labels, not their codes).
-
-    With `first_save = True` the version may be 0, meaning the person saw nothing saved yet
-    (a record made on its first save, such as the scoping record)."""
-
-    first_save = False
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        fields: Any = self.fields  # type: ignore[attr-defined]
-        if self.first_save:
-            fields["version"] = forms.IntegerField(
-                widget=forms.HiddenInput,
-                min_value=0,
-                error_messages=fields["version"].error_messages,
-            )
+    choices (shown by their labels, not their codes)."""
 
     def show_conflict(self, error: StaleEdit, *, current: dict[str, Any]) -> None:
         form: Any = self

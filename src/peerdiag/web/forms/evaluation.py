@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.validators import MinValueValidator
 
-from peerdiag.evaluation.domain.outcome import NO_OUTCOME_YET
 from peerdiag.evaluation.domain.surveys import RATING_QUESTIONS, RATING_SCALE, RATINGS
 from peerdiag.findings.enums import FindingKind
 
@@ -81,13 +79,8 @@ class SurveyForm(DomainErrorsMixin, forms.Form):
         }
 
 
-class _DatedVersionedMixin(VersionedFormMixin):
-    """A versioned form with day-month-year fields, perhaps prefixed (one check-in form per
-    check-in on the page): the shared conflict handling puts the saved date back in the three
-    boxes and shows both dates as words."""
-
-
-class OutcomeForm(_DatedVersionedMixin, DomainErrorsMixin, forms.Form):
+class OutcomeForm(VersionedFormMixin, DomainErrorsMixin, forms.Form):
+    first_save = True  # the page sends NO_OUTCOME_YET (0) before any outcome is recorded
     # Optional here so the domain's message names what is missing.
     contacted_on = GovukDateField(
         required=False,
@@ -104,16 +97,9 @@ class OutcomeForm(_DatedVersionedMixin, DomainErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Before any outcome is recorded the page sends NO_OUTCOME_YET (0).
-        field = self.fields["version"]
-        assert isinstance(field, forms.IntegerField)
-        field.min_value = NO_OUTCOME_YET
-        field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)] + [
-            MinValueValidator(NO_OUTCOME_YET)
-        ]
 
 
-class CheckInForm(_DatedVersionedMixin, DomainErrorsMixin, forms.Form):
+class CheckInForm(VersionedFormMixin, DomainErrorsMixin, forms.Form):
     held_on = GovukDateField(required=False, label="Date held", help_text="For example, 27 7 2027")
     notes = forms.CharField(
         widget=forms.Textarea,

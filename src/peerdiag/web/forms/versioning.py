@@ -50,15 +50,19 @@ def _as_words(value: Any) -> str:
 
 
 class VersionedFormMixin:
-    """Adds the hidden `version` field; `initial_version` is the version the page shows."""
+    """Adds the hidden `version` field; `initial_version` is the version the page shows.
+
+    With `first_save = True` the version may be 0, meaning the person saw nothing saved yet (a
+    record made on its first save, such as the scoping record or a case audit)."""
 
     conflict: Conflict | None = None
+    first_save = False
 
     def __init__(self, *args: Any, initial_version: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         self.fields["version"] = forms.IntegerField(  # type: ignore[attr-defined]
             widget=forms.HiddenInput,
-            min_value=1,
+            min_value=0 if self.first_save else 1,
             error_messages={
                 "required": "This form is out of date: open the page again and make your change",
                 "invalid": "This form is out of date: open the page again and make your change",

@@ -146,7 +146,7 @@ def test_removing_an_item_changed_since_the_confirmation_is_refused(world):  # t
 
 def test_removing_with_no_real_version_says_the_page_is_out_of_date(world):  # type: ignore[no-untyped-def]
     x = delivery(world)
-    digest, a, b = _digest(x)
+    digest, a, _b = _digest(x)
     remove = reverse("web:kit_digest_item_remove", args=[x.d.reference, digest.code, a.pk])
     lead = _client(x.lead)
     for sent in ({"version": "0"}, {"version": "-3"}, {}):

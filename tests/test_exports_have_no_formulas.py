@@ -56,6 +56,10 @@ EXPORTS = {
         "command peerdiag timetable export --format xlsx",
         "test_timetable_xlsx_holds_no_formula",
     ),
+    "timetable (xlsx), downloaded": (
+        "page web:timetable_download_xlsx",
+        "test_timetable_xlsx_download_holds_no_formula",
+    ),
     "portfolio (CSV), streamed": (
         "page web:portfolio_export",
         "test_portfolio_csv_holds_no_formula",
@@ -70,6 +74,7 @@ KNOWN = {
     "common/spreadsheets.py": "the shared writer",
     "web/views/attendees.py": "serves the attendees spreadsheet",
     "web/views/portfolio.py": "serves the portfolio CSV",
+    "web/views/schedule.py": "serves the published timetable spreadsheet",
     "reports/domain/exports.py": "names the content type of stored files",
     "documents/domain/uploads.py": "accepts uploads; writes nothing",
 }
@@ -222,8 +227,29 @@ def test_timetable_xlsx_holds_no_formula(world, tmp_path):
     cells = _xlsx_cells(target.read_bytes())
     _check_cells(cells, planted)
     # The Peers column: the first peer of at least one session has a planted name.
-    peers = [v for where, v, _ in cells if re.search(r"!F([3-9]|\d\d)$", where)]
+    peers = [v for where, v, _ in cells if re.search(r"!H([2-9]|\d\d)$", where)]
     assert any(isinstance(v, str) and v[:2] in {"'" + p[0] for p in PLANTED} for v in peers)
+
+
+def test_timetable_xlsx_download_holds_no_formula(world, client):
+    w = planned_week(world.own, interviews=4)
+    planted: list[str] = []
+    for i, (s, a) in enumerate(zip(w.interviews, w.attendees, strict=True)):
+        title, group, name, link = (PLANTED[(i + k) % 4] for k in range(4))
+        Session.objects.filter(pk=s.pk).update(title=title, group=group, platform_link=link)
+        Attendee.objects.filter(pk=a.pk).update(name=name, group=group)
+        planted += [title, group, name, link]
+    generate(w.d, world.pcm)
+    publish(w.d, by=world.pcm)
+    client.force_login(world.sponsor)
+    response = client.get(reverse("web:timetable_download_xlsx", args=[w.d.reference]))
+    cells = _xlsx_cells(response.content)
+    _check_cells(cells, planted)
+    # The planted link is not a web address: it is text, never a clickable hyperlink.
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content))["Timetable"]
+    assert all(c.hyperlink is None for c in sheet["J"] if c.value and "HYPERLINK" in str(c.value))
 
 
 # The portfolio, streamed and built in the background: titles, councils, PCMs.

@@ -236,6 +236,9 @@ if not SITE_URL.startswith(("http://", "https://")):
         f"PEERDIAG_SITE_URL must start with http:// or https://, not {SITE_URL!r}"
     )
 DEFAULT_FROM_EMAIL = os.environ.get("PEERDIAG_FROM_EMAIL", "peerdiag <no-reply@peerdiag.local>")
+# Where replies to invitations go (accepts, declines, questions): a mailbox someone reads. Unset,
+# they go to the diagnostic's PCM, who is the invitations' organiser.
+PEERDIAG_REPLY_TO = os.environ.get("PEERDIAG_REPLY_TO", "").strip()
 # Where people report a security problem (security.txt): a mailto: or https: address.
 SECURITY_CONTACT = os.environ.get("PEERDIAG_SECURITY_CONTACT", "mailto:security@peerdiag.local")
 
@@ -246,6 +249,11 @@ TASKS = {
         )
     }
 }
+
+# Passkeys (WebAuthn): the domain they belong to and the origin pages load from. Empty: the
+# host and scheme of each request (docs/operations.md, "Passkeys").
+PEERDIAG_WEBAUTHN_RP_ID = os.environ.get("PEERDIAG_WEBAUTHN_RP_ID", "").strip()
+PEERDIAG_WEBAUTHN_ORIGIN = os.environ.get("PEERDIAG_WEBAUTHN_ORIGIN", "").strip().rstrip("/")
 
 # Sessions end after PEERDIAG_SESSION_HOURS, or after PEERDIAG_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = _int("PEERDIAG_SESSION_HOURS", 8) * 60 * 60

@@ -78,9 +78,12 @@ def test_the_spec_is_public_and_lists_every_path_and_operation(spec):
 
 
 def test_every_operation_needs_the_bearer_token(spec):
-    assert spec["components"]["securitySchemes"] == {
-        "BearerToken": {"type": "http", "scheme": "bearer"}
-    }
+    scheme = spec["components"]["securitySchemes"]["BearerToken"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    # The document tells a client that tokens expire and what each scope allows.
+    assert "Every token expires" in scheme["description"]
+    for scope in ("`read` only reads", "`write` reads and changes", "`sensitive` also downloads"):
+        assert scope in scheme["description"]
     for operations in spec["paths"].values():
         for op in operations.values():
             assert op["security"] == [{"BearerToken": []}]

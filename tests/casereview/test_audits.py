@@ -5,7 +5,6 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from peerdiag.casereview.crypto import decrypt
 from peerdiag.casereview.domain.audits import (
     GradeIn,
     moderate,
@@ -20,7 +19,8 @@ from peerdiag.casereview.domain.concerns import (
 )
 from peerdiag.casereview.domain.gate import case_review_blockers
 from peerdiag.casereview.enums import AuditDomain
-from peerdiag.casereview.models import CaseReadLog, DomainGrade
+from peerdiag.casereview.models import CaseListEntry, CaseReadLog, DomainGrade
+from peerdiag.common.crypto import decrypt
 from peerdiag.common.errors import DomainError
 from peerdiag.diagnostics.models import AuditEntry
 from tests.casereview.helpers import add_auditor, released_case
@@ -149,9 +149,10 @@ def test_the_gate_lists_what_is_missing(world, setup):  # type: ignore[no-untype
 def test_rotate_keys_re_encrypts_with_the_newest_key(world, setup, monkeypatch):  # type: ignore[no-untyped-def]
     from cryptography.fernet import Fernet
 
-    from peerdiag.casereview import crypto
+    from peerdiag.common import crypto
 
-    old = Fernet.generate_key().decode()
+    # The setup's case list was written under the development key: keep it readable too.
+    old = f"{Fernet.generate_key().decode()},{crypto._dev_key().decode()}"
     monkeypatch.setenv(crypto.ENV, old)
     _finish(setup["case"], setup["auditor"])
     new = Fernet.generate_key().decode()
@@ -160,3 +161,6 @@ def test_rotate_keys_re_encrypts_with_the_newest_key(world, setup, monkeypatch):
     monkeypatch.setenv(crypto.ENV, new)
     grade = DomainGrade.objects.first()
     assert decrypt(grade.evidence_enc) == SECRET
+    # The case list's encrypted reference moved to the new key as well.
+    entry = CaseListEntry.objects.get(pk=setup["case"].entry_id)
+    assert entry.pseudonymous_ref == setup["case"].entry.pseudonymous_ref

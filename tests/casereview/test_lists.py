@@ -36,19 +36,19 @@ def test_a_list_is_imported_with_cohorts_team_and_legal_status(world, case_list)
         (b"reference,cohort,team,legal_status,DOB\nA1,cp,T,S\n", "Column 5 ('DOB')"),
         (
             b"reference,cohort,team,legal_status\nA1,cp,T,S\nA2,cp,Amy Smith,S\n",
-            "Row 3, column 3 ('team') looks like a person's name",
+            "Row 3, column 3 ('team') holds a word that is a common first name",
         ),
         (
             b"reference,cohort,team,legal_status\nA1,cp,T,12/03/2014\n",
-            "Row 2, column 4 ('legal_status') looks like a full date",
+            "Row 2, column 4 ('legal_status') looks like a date",
         ),
         (
             b"reference,cohort,team,legal_status\n2014-03-12,cp,T,S\n",
-            "Row 2, column 1 ('reference') looks like a full date",
+            "Row 2, column 1 ('reference') looks like a date",
         ),
         (
             b"reference,cohort,team,legal_status\nA1,adults,T,S\n",
-            "Row 2: the cohort must be one of",
+            "Row 2, column 2 ('cohort'): the cohort must be one of",
         ),
         (b"reference,cohort\nA1,cp\n", "missing: team, legal_status"),
     ],

@@ -141,7 +141,7 @@ def test_removing_an_item_changed_since_the_confirmation_is_refused(world):  # t
     assert refused.status_code == 409
     assert f"{world.pcm.get_full_name()} changed this item at" in text
     assert "so it has not been removed" in text and "Reworded by the PCM" in text
-    assert DigestItem.objects.filter(pk=a.pk, text="Reworded by the PCM").exists()
+    assert DigestItem.objects.get(pk=a.pk).text == "Reworded by the PCM"
 
 
 def test_removing_with_no_real_version_says_the_page_is_out_of_date(world):  # type: ignore[no-untyped-def]

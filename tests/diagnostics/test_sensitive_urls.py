@@ -108,6 +108,7 @@ def test_the_sensitive_urls_are_found():
         ("diagnostics/<str:ref>/case-review/cases/<str:code>/second-reading/", "child_data"),
         ("diagnostics/<str:ref>/case-review/lists/<str:code>/upload/", "child_data"),
         ("diagnostics/<str:ref>/case-review/named-contact/", "child_data"),
+        ("diagnostics/<str:ref>/case-review/reference-format/", "child_data"),
         ("diagnostics/<str:ref>/case-review/report/text/", "child_data"),
         ("diagnostics/<str:ref>/case-review/sample/", "child_data"),
         ("diagnostics/<str:ref>/case-review/sample/by-hand/", "child_data"),

@@ -280,7 +280,7 @@ def test_the_list_answers_in_the_same_number_of_queries_at_two_sizes(  # type: i
     with CaptureQueriesContext(connection) as small:
         assert "Evidence 2" in client.get(_url("notes", x)).content.decode()
     _notes(x, 20)
-    note = EvidenceNote.objects.get(title="Evidence 5")
+    (note,) = [n for n in EvidenceNote.objects.all() if n.title == "Evidence 5"]
     add_finding(x.d, by=x.lead, kind="strength", statement="Strong", kloe=None, evidence=[note])
     with django_assert_num_queries(len(small.captured_queries)):
         page = client.get(_url("notes", x)).content.decode()
@@ -325,7 +325,7 @@ def test_a_note_from_a_document_and_its_page(client, world):  # type: ignore[no-
             "body": "Last reviewed in 2021",
         },
     )
-    note = EvidenceNote.objects.get(title="Strategy is out of date")
+    (note,) = [n for n in EvidenceNote.objects.all() if n.title == "Strategy is out of date"]
     assert response["Location"] == _url("note_edit", x, note.code)
     assert (note.document, note.session, note.polarity) == (doc, None, "concern")
     assert list(note.kloes.all()) == [x.kloes[0]]

@@ -11,6 +11,7 @@ from typing import Any
 from django.core import mail
 
 from peerdiag.accounts.models import User
+from peerdiag.common.models import new_code
 from peerdiag.directory.domain.invitations import invite_person
 from tests.factories import PersonFactory
 
@@ -37,6 +38,15 @@ ENTRIES: dict[str, Case] = {
     "web:two_factor_recovery_codes": Case(ALL_REDIRECTED),
     # Without a password just given, the code page sends everyone to sign in.
     "web:sign_in_code": Case(ALL_REDIRECTED),
+    # Without a password just given, the passkey step sends everyone to sign in.
+    "web:sign_in_passkey": Case(ALL_REDIRECTED, method="POST"),
+    "web:passkey_add": Case(SIGNED_IN),
+    # The world's users have no passkeys: a code that is not theirs is not found.
+    "web:passkey_remove": Case(
+        rel(anon=302, admin=404, pcm=404, team=404, council=404, none=404),
+        kwargs=("code",),
+        make=lambda d: {"code": new_code()},
+    ),
     # Invitation links work for whoever holds them, signed in or not.
     "web:invitation_accept": Case(PUBLIC, kwargs=("token",), make=_fresh_invitation),
 }

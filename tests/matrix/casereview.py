@@ -56,6 +56,7 @@ ENTRIES: dict[str, Case] = {
     "web:casereview": Case(SENSITIVE, kwargs=R, make=_review),
     "web:casereview_sharing": Case(SENSITIVE, method="POST", kwargs=R, make=_review),
     "web:casereview_upload": Case(SENSITIVE, kwargs=RC, make=_list),
+    "web:casereview_reference_format": Case(SENSITIVE, kwargs=R, make=_review),
     "web:casereview_draw": Case(SENSITIVE, method="POST", kwargs=R, make=_review),
     "web:casereview_by_hand": Case(SENSITIVE, method="POST", kwargs=R, make=_review),
     "web:casereview_share_out": Case(SENSITIVE, method="POST", kwargs=R, make=_review),

@@ -57,6 +57,11 @@ def _version(d: Any) -> dict[str, str]:
     return {"number": str(n)}
 
 
+def _published(d: Any) -> dict[str, str]:
+    _version(d)
+    return {}
+
+
 ENTRIES: dict[str, Case] = {
     "web:schedule_generate": Case(PLAN, kwargs=R),
     "web:schedule_progress": Case(PLAN, kwargs=R),
@@ -69,4 +74,6 @@ ENTRIES: dict[str, Case] = {
     "web:timetable_publish": Case(PLAN, kwargs=R),
     "web:timetable_versions": Case(VIEW, kwargs=R, make=_version),
     "web:timetable_version": Case(VIEW, kwargs=("ref", "number"), make=_version),
+    "web:timetable_download_xlsx": Case(VIEW, kwargs=R, make=_published),
+    "web:timetable_download_ics": Case(VIEW, kwargs=R, make=_published),
 }

@@ -38,7 +38,8 @@ def test_presentation_writes_the_deck_from_the_approved_board(world, tmp_path: P
     assert (code, err) == (0, "")
     assert out.strip() == f"Wrote {target}"
     assert slide_titles(target)[0] == x.d.title
-    assert slide_titles(target)[3:6] == [
+    assert slide_titles(target)[1:3] == ["What we did", "Key messages"]
+    assert slide_titles(target)[5:8] == [
         "Strengths",
         "Areas for consideration",
         "Recommendations",
@@ -78,7 +79,7 @@ def test_draft_takes_unapproved_findings_and_says_draft(world, tmp_path: Path): 
     code, _, err = report("presentation", x.d.reference, "-o", str(target), "--draft")
     assert (code, err) == (0, "")
     titles = slide_titles(target)
-    assert titles[3] == "Strengths – Draft" and all(t.endswith("Draft") for t in titles)
+    assert titles[5] == "Strengths – Draft" and all(t.endswith("Draft") for t in titles)
     assert slide_lines(target, "Strengths – Draft") == [
         "Leaders are visible.",
         "Supervision is regular.",

@@ -532,3 +532,20 @@ def test_itinerary_of_someone_from_another_diagnostic_is_not_found(world):
         diagnostic=world.other, role=TeamRole.OPERATIONAL_MANAGER, person=PersonFactory()
     )
     assert _client(world.pcm).get(_url("itinerary", stranger.code)).status_code == 404
+
+
+def test_the_move_form_takes_back_the_time_it_was_drawn_with(small_week, world):
+    """Issue 16: the start was drawn as 12:00:00, which the form's own check refused."""
+    from tests.web.as_rendered import rendered_post_form
+
+    placed = small_week["placed"]
+    c = _client(world.pcm)
+    page = c.get(_url("session_move", placed.code)).content.decode()
+    form = rendered_post_form(page)
+    assert form.data["start"] == ["10:00"]
+    # Take it out of the week, leaving the pre-filled time as it is.
+    form.data["day"] = ["out"]
+    response = c.post(_url("session_move", placed.code), form.data)
+    assert response.status_code == 302, _text(response)
+    placed.refresh_from_db()
+    assert placed.day is None and placed.start is None

@@ -311,3 +311,21 @@ def test_round_trip_download_fill_in_upload_and_download_again(world):
             None,
         ],
     ]
+
+
+def test_the_template_prints_landscape_one_page_wide_with_its_headings(world):  # type: ignore[no-untyped-def]
+    import io
+
+    from openpyxl import load_workbook
+
+    from peerdiag.timetable.domain.spreadsheet import template_xlsx
+
+    book = load_workbook(io.BytesIO(template_xlsx(world.own)))
+    sheet = book["Attendees"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape"
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert book.properties.language == "en-GB"
+    assert book.properties.title == f"{world.own.reference} attendees and availability"

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .domain.two_factor import remove_totp
-from .models import ApiToken, Invitation, TotpDevice, User
+from .domain.passkeys import remove_passkey
+from .domain.two_factor import reset_two_factor
+from .models import ApiToken, Invitation, Passkey, TotpDevice, User
 
 
 @admin.register(User)
@@ -20,8 +21,33 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+    """Tokens are made by their owners on the account pages. Here an administrator can see them
+    and revoke one, but never widen what a token may do or make it last longer: those were
+    chosen (the sensitive scope behind a fresh second factor) when it was made."""
+
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "key_hash",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+    ]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # made by their owners, with the checks the account pages make
 
 
 @admin.register(TotpDevice)
@@ -43,9 +69,41 @@ class TotpDeviceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Switch off two-factor sign-in (they set it up again next time)")
     def switch_off(self, request, queryset):  # type: ignore[no-untyped-def]
-        for device in queryset.select_related("user"):
-            remove_totp(device.user, by=request.user)
-        self.message_user(request, f"Two-factor sign-in switched off for {queryset.count()}")
+        # The app, every passkey and the recovery codes go, and the person's API tokens are
+        # revoked (two_factor.reset_two_factor).
+        devices = list(queryset.select_related("user"))
+        for device in devices:
+            reset_two_factor(device.user, by=request.user)
+        self.message_user(request, f"Two-factor sign-in switched off for {len(devices)}")
+
+
+@admin.register(Passkey)
+class PasskeyAdmin(admin.ModelAdmin):
+    """Lets an LGA administrator remove a passkey someone has lost."""
+
+    list_display = ["user", "name", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "name"]
+    fields = ["user", "name", "created_at", "last_used_at"]
+    readonly_fields = ["user", "name", "created_at", "last_used_at"]
+    actions = ["remove"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # use the action: it logs who did it and handles the last second factor
+
+    @admin.action(description="Remove passkey (a last second factor is switched off)")
+    def remove(self, request, queryset):  # type: ignore[no-untyped-def]
+        passkeys = list(queryset.select_related("user"))
+        for passkey in passkeys:
+            remove_passkey(passkey, by=request.user)
+        n = len(passkeys)
+        self.message_user(request, f"{n} passkey{'' if n == 1 else 's'} removed")
 
 
 @admin.register(Invitation)

@@ -1,4 +1,5 @@
-"""Sends people who must use two-factor sign-in, and have not set it up, to the set-up page.
+"""Sends people who must use two-factor sign-in, and have not set it up (no authenticator app and
+no passkey), to the set-up page.
 
 Goes in settings.MIDDLEWARE after AuthenticationMiddleware (it needs `request.user`).
 """
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from .domain.two_factor import has_confirmed_device, two_factor_required
+from .domain.two_factor import has_second_factor, two_factor_required
 
 # The session key set once the second factor has been checked in this session.
 VERIFIED_SESSION_KEY = "two_factor_verified"
@@ -39,7 +40,7 @@ class TwoFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not self._exempt(request.path_info)
-            and not has_confirmed_device(user)  # type: ignore[arg-type]
+            and not has_second_factor(user)  # type: ignore[arg-type]
             and two_factor_required(user)
         ):
             setup = reverse("web:two_factor_setup")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -69,12 +69,24 @@ def _hash_token(raw: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+    def active(self, now: datetime | None = None) -> ApiTokenQuerySet:
+        """Tokens that work: not revoked, not expired, and their user not switched off."""
+        return self.filter(
+            revoked_at__isnull=True, user__is_active=True, expires_at__gt=now or timezone.now()
+        )
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its hash is stored; the token is shown once."""
+    """A bearer token for the API. Only its hash is stored; the token is shown once.
+
+    Every token expires, and its scope limits what it may do (see accounts/domain/tokens.py).
+    """
+
+    class Scope(models.TextChoices):
+        # In increasing power: each scope allows everything the ones before it do.
+        READ = "read", "Read only"
+        WRITE = "write", "Read and change"
+        SENSITIVE = "sensitive", "Read, change and download sensitive files"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     # The token's public code, for the pages' URLs (the prefix is part of the secret itself).
@@ -82,7 +94,9 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=8)
     key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=16, choices=Scope.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -95,12 +109,41 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(
+        cls,
+        user: User,
+        name: str,
+        *,
+        scope: str = Scope.WRITE,
+        lifetime: timedelta = timedelta(days=90),
+        now: datetime | None = None,
+    ) -> tuple[ApiToken, str]:
+        """Store a new token and return it with the raw value. No checks: callers outside tests
+        go through accounts/domain/tokens.py::issue_token, which has them."""
         raw = "pd_" + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, prefix=raw[3:11], key_hash=_hash_token(raw)
+            user=user,
+            name=name,
+            prefix=raw[3:11],
+            key_hash=_hash_token(raw),
+            scope=scope,
+            expires_at=(now or timezone.now()) + lifetime,
         )
         return token, raw
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+    def state(self, now: datetime | None = None) -> str:
+        """One of active, revoked or expired; a revoked token reads as revoked even once expired."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.is_expired(now) else "active"
+
+    def allows(self, scope: str) -> bool:
+        """Whether this token's scope covers `scope` (read < write < sensitive)."""
+        order = list(self.Scope.values)
+        return order.index(self.scope) >= order.index(scope)
 
     @classmethod
     def user_for(cls, raw: str) -> User | None:
@@ -188,6 +231,36 @@ class RecoveryCode(models.Model):
     @staticmethod
     def hash_code(raw: str) -> str:
         return _hash_token(normalise_recovery_code(raw))
+
+
+class Passkey(models.Model):
+    """A passkey (WebAuthn credential): a second factor that phishing sites cannot replay.
+
+    The browser signs each sign-in's challenge together with the site's own address, so a look-
+    alike site gets nothing it can use here. Only the public key is kept. A person may have
+    several (a laptop, a phone, a security key), and any one counts as a second factor.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    # The passkey's public code, for the pages' URLs.
+    code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
+    name = models.CharField(max_length=60)
+    # The authenticator's id for the credential, base64url-encoded (at most 1,023 bytes).
+    credential_id = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField()
+    # The authenticator's signature counter; a count that does not move forward is refused
+    # (a cloned authenticator), except for authenticators that always report 0.
+    sign_count = models.PositiveBigIntegerField(default=0)
+    # How the browser can reach it (usb, nfc, internal...), handed back when asking for it.
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Passkey {self.name!r} for {self.user}"
 
 
 # Invitations ---------------------------------------------------------------------------------

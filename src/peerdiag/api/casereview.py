@@ -1,7 +1,9 @@
 """The case record review over HTTP: its progress, never case content.
 
 Case content needs a two-factor session (web/views/sensitive.py), which an API token cannot
-show, so the API gives only counts and dates.
+show, so the API gives only counts and dates, which any token may read. An operation added
+here that shows case content must call `auth.require_scope(request, Scope.SENSITIVE)`, as
+the sensitive document download does.
 """
 
 from datetime import datetime

@@ -2,7 +2,8 @@
 
 The same permissions (documents/rules.py) and domain functions as the pages. Sensitive
 versions (official-sensitive, personal data) download only for cleared members of the team,
-by the same rule the web's `sensitive("documents")` gatekeeper checks.
+by the same rule the web's `sensitive("documents")` gatekeeper checks, and only with a token
+of the sensitive scope (auth.py), which needs a fresh second factor to make.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from peerdiag.documents.domain.uploads import reclassify_version, supply_documen
 from peerdiag.documents.enums import Category, Classification
 from peerdiag.documents.models import DocumentRequest
 
+from .auth import Scope, require_scope
 from .diagnostics import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, Code, Ref, _user
 from .schemas import BodySchema, Message, RequiredText, Text
 
@@ -221,7 +223,11 @@ def document_return(request: HttpRequest, ref: Ref, code: Code, payload: ReturnI
     response={200: bytes, **READ_ERRORS, 403: Message},
     url_name="document_download",
     operation_id="downloadDocumentVersion",
-    summary="The file of one version (sensitive versions: cleared members of the team only)",
+    summary="The file of one version (sensitive versions: cleared members of the team only, "
+    "with a token of the sensitive scope)",
+    description="A sensitive version (official-sensitive, or containing personal data) opens "
+    "only to a cleared member of the team, and only with a token of the `sensitive` scope; "
+    "otherwise the answer is 403, saying which is missing.",
 )
 def document_download(request: HttpRequest, ref: Ref, code: Code) -> Any:
     user = _user(request)
@@ -233,6 +239,10 @@ def document_download(request: HttpRequest, ref: Ref, code: Code) -> Any:
     )
     if not allowed:
         raise PermissionDenied
+    if version.sensitive:
+        # Being cleared is not enough: the token must have been made with a fresh second
+        # factor for this (the sensitive scope), as the person's pages ask for one.
+        require_scope(request, Scope.SENSITIVE)
     return FileResponse(
         version.file.open("rb"),
         as_attachment=True,

@@ -1,8 +1,9 @@
 """How refusals look on the wire. Every 4xx body has `detail`; input errors name the field.
 
 400  {"detail": [{"field": "title", "message": "Enter a title"}]}       domain refused it
-401  {"detail": "..."}                                                  no or bad token
-403  {"detail": "..."}                                                  may read, may not do
+401  {"detail": "..."}                                                  no, bad or expired token
+403  {"detail": "..."}                                                  may read, may not do; or
+                                                                     the token's scope is narrow
 404  {"detail": "Not found"}                                            nothing you may see
 409  {"detail": [{"field": "to_stage", ...}], "blockers": [...]}        a gate is shut
 409  {"detail": [{"field": "version", ...}], "current_version": 4,
@@ -29,10 +30,19 @@ NON_FIELD = "__all__"
 NOT_FOUND = "Not found"
 FORBIDDEN = "You may see this diagnostic but not make this change"
 UNAUTHORISED = "Send a valid API token in the header 'Authorization: Bearer <token>'"
+# Said only to the holder of a real token (not revoked, its account on) whose time is up.
+EXPIRED = (
+    "This API token has expired. Make a new one on the API tokens page of your account, and "
+    "send it in the header 'Authorization: Bearer <token>'"
+)
 
 # Body parameters are all called `payload` in the views; the name is an implementation detail
 # that callers should not see in error locations.
 BODY_PARAM = "payload"
+
+
+class TokenExpired(AuthenticationError):
+    """A real token past its expiry (auth.py): 401, and the body says it expired."""
 
 
 def field_errors(field: str | None, message: str) -> list[dict[str, str]]:
@@ -108,6 +118,14 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc, TokenExpired):
+            response = api.create_response(request, {"detail": EXPIRED}, status=401)
+            # RFC 6750's way of saying the same to a client library.
+            response["WWW-Authenticate"] = (
+                'Bearer realm="peerdiag", error="invalid_token", '
+                'error_description="The token has expired"'
+            )
+            return response
         if isinstance(exc, AuthenticationError):
             response = api.create_response(request, {"detail": UNAUTHORISED}, status=401)
             response["WWW-Authenticate"] = 'Bearer realm="peerdiag"'

@@ -4,7 +4,8 @@ A caller that is not sure its POST arrived (a timeout, a dropped connection) sen
 with the same `Idempotency-Key` header. The first successful answer (status and body) is kept
 for 24 hours, per token, in Django's cache (the database cache shared by every worker in
 production); the same key from the same token within that time gets that answer again and
-nothing is created a second time. The same key with a different body is refused with 422 (a
+nothing is created a second time (as long as the token still works: a revoked or expired token
+is refused as usual). The same key with a different body is refused with 422 (a
 key names one request, not a slot). While the first is still running, a repeat waits briefly
 and then gets 409. Answers other than 2xx are not kept, so a corrected request may reuse its
 key. The header is optional, and honoured on the POSTs that create (those answering 201).
@@ -21,6 +22,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 
+from peerdiag.accounts.domain.tokens import token_for
 from peerdiag.common.once import take_turn
 
 HEADER = "Idempotency-Key"
@@ -122,6 +124,9 @@ def idempotent(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                 "24 hours: use a new key for a new request",
             )
         if turn.outcome == "done" and turn.kept is not None:
+            if not _token_still_works(request):
+                # Revoked or expired since: no replay; the operation's own check answers 401.
+                return run(request, *args, **kwargs)
             kept = turn.kept
             replay = HttpResponse(
                 kept["body"], status=kept["status"], content_type=kept["content_type"]
@@ -154,6 +159,12 @@ def idempotent(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         return response
 
     return wrapper
+
+
+def _token_still_works(request: HttpRequest) -> bool:
+    """Whether the request's bearer token works now (a kept answer is replayed only then)."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and token_for(raw.strip()) is not None
 
 
 def install(api: NinjaAPI) -> None:

@@ -1,15 +1,20 @@
 """The case record review of a diagnostic. Writes go through casereview/domain/.
 
 Case content (evidence, commentary, notes, concern summaries) is held only as Fernet tokens in
-the `*_enc` fields (see crypto.py); the domain decrypts it and logs every read. Nothing here
+the `*_enc` fields (see common/crypto.py); the domain decrypts it and logs every read. Nothing here
 holds a child's name: cases are known by the council's pseudonymous reference.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils.crypto import salted_hmac
 
+from peerdiag.common.fields import EncryptedTextField
 from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned
 from peerdiag.diagnostics.models import AgreedCaseList, Diagnostic, TeamMember
 from peerdiag.directory.models import Person
@@ -43,30 +48,67 @@ class CaseReview(TimeStampedModel, Versioned):
     )
     report_issued_at = models.DateTimeField(null=True, blank=True)
     content_destroyed_at = models.DateTimeField(null=True, blank=True)
+    # The council's case reference format, a regular expression every reference on an uploaded
+    # list must match in full (casereview/domain/lists.py). Empty: the standard check.
+    reference_pattern = models.CharField("reference format", max_length=200, blank=True)
 
     def __str__(self) -> str:
         return f"Case review of {self.diagnostic.reference}"
 
 
+def normalise_reference(ref: str) -> str:
+    """A case reference as compared for sameness: MOS-1 and ' mos-1' are one case."""
+    return unicodedata.normalize("NFKC", ref).strip().upper()
+
+
+def reference_digest(ref: str) -> str:
+    """A keyed digest (HMAC-SHA256) of a normalised case reference, for the database to keep
+    each reference once per list although the reference itself is encrypted.
+
+    The key is derived from SECRET_KEY, not from the case content keys, so rotating those
+    (PEERDIAG_CASE_KEYS) leaves every digest as it was. Rotating SECRET_KEY changes the digests
+    of rows saved afterwards only; nothing looks rows up by digest (an import matches references
+    after decrypting them), so old and new digests can sit side by side. Without the key, a
+    digest cannot be checked against a guessed reference."""
+    return salted_hmac(
+        "peerdiag.casereview.CaseListEntry.ref_digest",
+        normalise_reference(ref),
+        algorithm="sha256",
+    ).hexdigest()
+
+
 class CaseListEntry(CodedModel):
-    """One case on a list agreed at scoping."""
+    """One case on a list agreed at scoping.
+
+    The reference, team and legal status are encrypted at rest (common/fields.py), so the
+    database can neither search nor sort them: sort in Python after reading (by
+    `pseudonymous_ref`), and let `ref_digest` keep each reference once per list."""
 
     case_list = models.ForeignKey(AgreedCaseList, on_delete=models.CASCADE, related_name="entries")
-    pseudonymous_ref = models.CharField("case reference", max_length=60)
+    pseudonymous_ref = EncryptedTextField("case reference")
+    ref_digest = models.CharField(max_length=64, editable=False)
     cohort = models.CharField(max_length=20, choices=Cohort.choices)
-    team = models.CharField(max_length=100, blank=True)
-    legal_status = models.CharField(max_length=100, blank=True)
+    team = EncryptedTextField(blank=True)
+    legal_status = EncryptedTextField(blank=True)
 
     class Meta:
-        ordering = ["pseudonymous_ref"]
+        ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case_list", "pseudonymous_ref"], name="case_entry_unique_ref"
+                fields=["case_list", "ref_digest"], name="case_entry_unique_ref"
             )
         ]
 
     def __str__(self) -> str:
         return self.pseudonymous_ref
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The digest always follows the reference, whoever saves it (import, retention).
+        self.ref_digest = reference_digest(self.pseudonymous_ref)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "pseudonymous_ref" in fields and "ref_digest" not in fields:
+            kwargs["update_fields"] = [*fields, "ref_digest"]
+        super().save(*args, **kwargs)
 
 
 class SampledCase(CodedModel, Versioned):
@@ -81,7 +123,8 @@ class SampledCase(CodedModel, Versioned):
     released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["entry__cohort", "entry__pseudonymous_ref"]
+        # References are encrypted: pages sort by them in Python.
+        ordering = ["entry__cohort", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["review", "entry"], name="case_sampled_once")
         ]

@@ -135,6 +135,30 @@ def _make_safe(book: Workbook) -> None:
                     cell.data_type = TYPE_STRING
 
 
+def for_print(sheet: Worksheet, *, header: str = "", rows: int = 1) -> None:
+    """Set a sheet up to print as people expect: A4 landscape, one page wide (as many long as it
+    needs), the first `rows` rows repeated on every page and kept in view on screen, and a page
+    number in the footer."""
+    sheet.freeze_panes = f"A{rows + 1}"
+    sheet.print_title_rows = f"1:{rows}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if header:
+        sheet.oddHeader.center.text = header
+    sheet.oddFooter.center.text = "Page &P of &N"
+
+
+def describe(book: Workbook, *, title: str) -> None:
+    """The workbook's properties: its title, the LGA as its author, English (UK)."""
+    book.properties.title = title
+    book.properties.creator = "Local Government Association (peerdiag)"
+    book.properties.lastModifiedBy = "Local Government Association (peerdiag)"
+    book.properties.language = "en-GB"
+
+
 def workbook_bytes(book: Workbook) -> bytes:
     """The workbook as an .xlsx file, after making sure no cell is or looks like a formula."""
     _make_safe(book)

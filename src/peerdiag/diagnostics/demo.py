@@ -33,7 +33,12 @@ DEMO_PASSWORD = "peerdiag-demo-2026"  # noqa: S105 - published demo accounts, ne
 # purpose: `peerdiag demo_code EMAIL` prints the current code for a demo account.
 DEMO_TOTP_SECRET = "PEERDIAGDEMOPEERDIAGDEMO"  # noqa: S105
 DEMO_DOMAIN = "@peerdiag.test"
-TWO_FACTOR_ACCOUNTS = {"pcm@peerdiag.test", "peer@peerdiag.test", "auditor@peerdiag.test"}
+TWO_FACTOR_ACCOUNTS = {
+    "admin@peerdiag.test",
+    "pcm@peerdiag.test",
+    "peer@peerdiag.test",
+    "auditor@peerdiag.test",
+}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,11 @@
 and the digests shared with the sponsor at KIT meetings.
 
 None of this is ever shown to the council, except digest items the lead peer marks as shared.
+
+What peers heard (notes' titles, who from and bodies, quotes) and what was said at KIT meetings
+(digest items, the sponsor's response) are EncryptedTextFields: encrypted at rest under the case
+content keys, like the case review. Findings and recommendations are the team's own wording and
+stay plain, so that the database can search them.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 
+from peerdiag.common.fields import EncryptedTextField
 from peerdiag.common.models import CodedModel, Revision, TimeStampedModel, Versioned
 from peerdiag.diagnostics.models import Diagnostic, Kloe, TeamMember
 from peerdiag.documents.models import DocumentRequest
@@ -36,11 +42,13 @@ class EvidenceNote(CodedModel):
     document = models.ForeignKey(
         DocumentRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    title = models.CharField(max_length=200)
-    heard_from = models.CharField(
+    # What was heard, and its title and who said it (session titles can name people), are
+    # encrypted at rest: the database cannot search or sort them (see domain/search.py).
+    title = EncryptedTextField(max_length=200)
+    heard_from = EncryptedTextField(
         max_length=300, blank=True, help_text="Who spoke, by role or group, never by name"
     )
-    body = models.TextField(blank=True)
+    body = EncryptedTextField(blank=True)
     kloes = models.ManyToManyField(Kloe, blank=True, related_name="evidence_notes")
     polarity = models.CharField(max_length=10, choices=Polarity.choices, default=Polarity.NEUTRAL)
     # Rises with every save; a save based on an older revision is refused (see domain/notes.py).
@@ -65,7 +73,7 @@ class Quote(Versioned):
     """Words worth quoting, attributed to a role group (never a name)."""
 
     note = models.ForeignKey(EvidenceNote, on_delete=models.CASCADE, related_name="quotes")
-    text = models.TextField()
+    text = EncryptedTextField()
     group = models.CharField("said by (role group)", max_length=120)
     group_size = models.PositiveSmallIntegerField(
         help_text="How many people are in that group: under 3 could point to one person"
@@ -177,7 +185,7 @@ class KitDigest(CodedModel, Versioned):
     previews_final_messages = models.BooleanField(
         default=False, help_text="The sponsor was given a preview of the final messages"
     )
-    sponsor_response = models.TextField(blank=True)
+    sponsor_response = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -188,7 +196,7 @@ class KitDigest(CodedModel, Versioned):
 
 class DigestItem(TimeStampedModel, Versioned):
     digest = models.ForeignKey(KitDigest, on_delete=models.CASCADE, related_name="items")
-    text = models.TextField()
+    text = EncryptedTextField()
     finding = models.ForeignKey(
         Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path(C + "sharing/", v.sharing, name="casereview_sharing"),
     path(C + "named-contact/", v.named_contact_set, name="casereview_named_contact"),
     path(C + "lists/<str:code>/upload/", v.upload, name="casereview_upload"),
+    path(C + "reference-format/", v.reference_format, name="casereview_reference_format"),
     path(C + "sample/", v.draw, name="casereview_draw"),
     path(C + "sample/by-hand/", v.by_hand, name="casereview_by_hand"),
     path(C + "share-out/", v.share_out, name="casereview_share_out"),

@@ -17,4 +17,16 @@ urlpatterns: list[URLPattern] = [
     path(D + "publish/", schedule.timetable_publish, name="timetable_publish"),
     path(D + "versions/", schedule.timetable_versions, name="timetable_versions"),
     path(D + "versions/<int:number>/", schedule.timetable_version, name="timetable_version"),
+    path(
+        D + "published.xlsx",
+        schedule.timetable_download,
+        {"kind": "xlsx"},
+        name="timetable_download_xlsx",
+    ),
+    path(
+        D + "published.ics",
+        schedule.timetable_download,
+        {"kind": "ics"},
+        name="timetable_download_ics",
+    ),
 ]

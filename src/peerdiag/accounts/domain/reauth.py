@@ -1,15 +1,16 @@
 """When did this session last prove who is using it? Sensitive actions ask for a fresh proof.
 
-Signing in (the password, and the code for people with an authenticator app) and the
+Signing in (the password, and the second factor for people who have one) and the
 re-authentication page record the time in the session; `auth_is_recent` compares it with a
 limit. `confirm_identity` checks what the re-authentication page was given: the password,
-and for people with an authenticator app a current code as well, by the same rules as
-signing in. The view decorator and the page live in web/views/reauth.py.
+and for people with a second factor a current code, a recovery code or a passkey as well, by
+the same rules as signing in. The view decorator and the page live in web/views/reauth.py.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from peerdiag.common.errors import DomainError
 
 from ..models import User
 from . import throttle
-from .two_factor import CodeCheck, check_second_factor, has_confirmed_device
+from .two_factor import CodeCheck, check_second_factor, has_passkey, has_second_factor
 
 # Seconds since the epoch at which the session last confirmed a password (or password + code).
 CONFIRMED_SESSION_KEY = "auth_confirmed_at"
@@ -51,9 +52,13 @@ USED_CODE = (
 )
 
 
+PASSKEY_NOT_CHECKED = "The passkey could not be checked. Try again, or enter a code instead"
+
+
 def needs_code(user: User) -> bool:
-    """Whether confirming who you are takes a code too: yes once an authenticator app is set up."""
-    return has_confirmed_device(user)
+    """Whether confirming who you are takes a second factor too: yes once an authenticator app
+    or a passkey is set up (then a code, a recovery code or the passkey)."""
+    return has_second_factor(user)
 
 
 def confirm_identity(
@@ -62,10 +67,15 @@ def confirm_identity(
     *,
     password: str,
     code: str = "",
+    passkey: Callable[[], bool] | None = None,
     ip: str | None,
     now: datetime | None = None,
 ) -> None:
-    """Check the password (and, for someone with an authenticator app, the code) again.
+    """Check the password (and, for someone with a second factor, the code or passkey) again.
+
+    `passkey`, when given, checks the browser's passkey answer (the page builds it with
+    passkeys.check_passkey and the challenge it kept); it is used instead of `code` for someone
+    who has a passkey.
 
     Raises DomainError naming the field at fault ("password" or "code"), or no field while
     the IP is locked out or the address must wait (accounts/domain/throttle.py); nothing else
@@ -83,6 +93,15 @@ def confirm_identity(
     if not user.check_password(password):
         field, message = "password", WRONG_PASSWORD
     else:
+        if passkey is not None and has_passkey(user):
+            if passkey():
+                mark_confirmed(session, now=now.timestamp() if now else None)
+                throttle.record_success(email=user.email, ip=ip)
+                return
+            wait = throttle.record_failure(email=user.email, ip=ip, now=now)
+            if wait is not None and wait.network:
+                raise DomainError(wait.message(now))
+            raise DomainError(PASSKEY_NOT_CHECKED)
         check = check_second_factor(user, code=code, now=now) if needs_code(user) else None
         if check is CodeCheck.USED:
             raise DomainError(USED_CODE, field="code")

@@ -1,4 +1,5 @@
-"""Two-factor sign-in: an authenticator app (time-based codes) backed by single-use recovery codes.
+"""Two-factor sign-in: an authenticator app (time-based codes) or passkeys (domain/passkeys.py),
+backed by single-use recovery codes.
 
 Who has to use it is decided outside this app (accounts imports nothing above it): other apps
 register a rule with `register_requirement`, and `two_factor_required` asks every rule.
@@ -23,9 +24,13 @@ from django.utils import timezone
 
 from peerdiag.common.errors import DomainError
 
-from ..models import RecoveryCode, TotpDevice, User, normalise_recovery_code
+from ..models import Passkey, RecoveryCode, TotpDevice, User, normalise_recovery_code
+from .tokens import revoke_all_tokens
 
 log = logging.getLogger("peerdiag.accounts")
+
+# Why API tokens are revoked when a second factor goes (see tokens.revoke_all_tokens).
+RESET_REASON = "two-factor reset"
 
 ISSUER = "peerdiag"
 STEP_SECONDS = 30
@@ -67,12 +72,28 @@ def two_factor_required(user: Any) -> bool:
     return any(fn(user) for fn in _requirements)
 
 
+def is_administrator(user: Any) -> bool:
+    """LGA administrators and superusers see every council and decide who may see what, so
+    they always sign in with a second factor (registered in AccountsConfig.ready)."""
+    return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
+
+
 def confirmed_device(user: User) -> TotpDevice | None:
     return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
 
 
 def has_confirmed_device(user: User) -> bool:
+    """Whether the person has a confirmed authenticator app (so a code can be asked for)."""
     return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def has_passkey(user: User) -> bool:
+    return Passkey.objects.filter(user=user).exists()
+
+
+def has_second_factor(user: User) -> bool:
+    """Whether the person has any second factor: a confirmed authenticator app or a passkey."""
+    return has_confirmed_device(user) or has_passkey(user)
 
 
 # Reads that pages show ------------------------------------------------------------------------
@@ -161,14 +182,15 @@ def check_second_factor(user: User, *, code: str, now: datetime | None = None) -
     conditional single statements, so two requests racing with one code cannot both succeed.
     Returns USED for an app code that matches a time step within the tolerance that has been
     used already (the loser of such a race included), WRONG for anything else that fails, and
-    WRONG for a person with no confirmed device. A used recovery code is WRONG, as before.
+    WRONG for a person with no second factor. A used recovery code is WRONG, as before.
+    Someone whose only second factor is a passkey can still use a recovery code.
     """
     now = now or timezone.now()
     device = confirmed_device(user)
-    if device is None:
-        return CodeCheck.WRONG
     candidate = "".join(code.split())
     if candidate.isdigit() and len(candidate) == DIGITS:
+        if device is None:
+            return CodeCheck.WRONG
         step = _matching_step(device, candidate, now)
         if step is None:
             return CodeCheck.USED if _matches_used_step(device, candidate, now) else CodeCheck.WRONG
@@ -177,6 +199,8 @@ def check_second_factor(user: User, *, code: str, now: datetime | None = None) -
         ).update(last_used_step=step)
         return CodeCheck.RIGHT if claimed == 1 else CodeCheck.USED
     if not normalise_recovery_code(candidate):
+        return CodeCheck.WRONG
+    if device is None and not has_passkey(user):
         return CodeCheck.WRONG
     used = RecoveryCode.objects.filter(
         user=user, used_at__isnull=True, code_hash=RecoveryCode.hash_code(candidate)
@@ -196,11 +220,12 @@ def regenerate_recovery_codes(user: User, *, now: datetime | None = None) -> lis
 
     Side effects (atomic): deletes the old codes, so they stop working at once; stores the
     hashes of the new ones and returns them in plain text, once. Refuses when two-factor
-    sign-in is not set up. Logs the change to the "peerdiag.accounts" logger.
+    sign-in is not set up (no app and no passkey). Logs the change to the "peerdiag.accounts"
+    logger.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        if not has_confirmed_device(user):
+        if not has_second_factor(user):
             raise DomainError("Set up two-factor sign-in first")
         codes = _replace_recovery_codes(user, now)
     log.info("recovery codes replaced for user %s", user.pk)
@@ -208,18 +233,43 @@ def regenerate_recovery_codes(user: User, *, now: datetime | None = None) -> lis
 
 
 def remove_totp(user: User, *, by: User) -> None:
-    """Switch two-factor sign-in off for `user` (for example after losing their phone).
+    """Remove `user`'s authenticator app (for example after losing their phone).
 
     Only the person themselves or an LGA administrator may do it. Side effects (atomic):
-    deletes the device and every recovery code. If a rule says the person must use two-factor
-    sign-in, the middleware sends them to set it up again at their next page. Logs who did it.
+    deletes the device, and every recovery code unless a passkey is left for them to back up.
+    When a confirmed app is removed, every API token of the person is revoked
+    (tokens.revoke_all_tokens), so a token made before cannot outlive the reset. If a rule says
+    the person must use two-factor sign-in and nothing is left, the middleware sends them to
+    set it up again at their next page. Logs who did it.
+    """
+    if by.pk != user.pk and not by.is_staff:
+        raise DomainError("Only the person or an LGA administrator can switch this off")
+    with transaction.atomic():
+        was_confirmed = has_confirmed_device(user)
+        TotpDevice.objects.filter(user=user).delete()
+        if not has_passkey(user):
+            RecoveryCode.objects.filter(user=user).delete()
+        if was_confirmed:
+            revoke_all_tokens(user, reason=RESET_REASON)
+    log.info("authenticator app removed for user %s by user %s", user.pk, by.pk)
+
+
+def reset_two_factor(user: User, *, by: User) -> None:
+    """Switch two-factor sign-in off for `user` entirely: app, passkeys and recovery codes.
+
+    For an LGA administrator helping someone who lost every second factor (or the person
+    themselves). Side effects (atomic): deletes them all and revokes every API token of the
+    person. If a rule says the person must use two-factor sign-in, the middleware sends them to
+    set it up again at their next page. Logs who did it.
     """
     if by.pk != user.pk and not by.is_staff:
         raise DomainError("Only the person or an LGA administrator can switch this off")
     with transaction.atomic():
         TotpDevice.objects.filter(user=user).delete()
+        Passkey.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
-    log.info("two-factor sign-in removed for user %s by user %s", user.pk, by.pk)
+        revoke_all_tokens(user, reason=RESET_REASON)
+    log.info("two-factor sign-in reset for user %s by user %s", user.pk, by.pk)
 
 
 # Helpers --------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Case audits: the auditor's header fields, graded domains, overall view, practitioner
-contacts (R27) and moderation. Content is encrypted on the way in (crypto.py) and every read
+contacts (R27) and moderation. Content is encrypted on the way in (common/crypto.py) and every read
 of it is logged by `read_case`."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common.crypto import decrypt, encrypt
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import UNCHECKED, claim, created_by
 from peerdiag.diagnostics.domain.audit import record
 
-from ..crypto import decrypt, encrypt
 from ..enums import AuditDomain, AuditStatus, Grade
 from ..models import (
     CaseAudit,

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common.crypto import encrypt
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import (
     UNCHECKED,
@@ -30,7 +31,6 @@ from peerdiag.diagnostics.domain.audit import record
 from peerdiag.diagnostics.enums import ENDED, CouncilRoleKind, TeamRole
 from peerdiag.diagnostics.models import Diagnostic
 
-from ..crypto import encrypt
 from ..models import CaseAudit, CaseReview, SafeguardingConcern
 from .audits import is_case_auditor
 from .reviews import named_contact

@@ -1,10 +1,14 @@
-"""Re-encrypting all case content under the newest key (after a key is added in front)."""
+"""Re-encrypting all encrypted content under the newest key (after a key is added in front).
+
+The case review keeps its content as Fernet tokens in plain text fields (ENCRYPTED); every
+EncryptedTextField of any app (evidence notes, quotes, KIT digests, case lists) is found by
+`peerdiag.common.fields.rotate_keys` itself.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+from peerdiag.common.fields import rotate_keys
 
-from ..crypto import rotate
 from ..models import CaseAudit, DomainGrade, Moderation, PractitionerContact, SafeguardingConcern
 
 ENCRYPTED = (
@@ -16,14 +20,12 @@ ENCRYPTED = (
 )
 
 
+def rotate_by_model() -> dict[str, int]:
+    """Re-encrypt every stored token not yet under the newest key; rows changed per model."""
+    return rotate_keys(extra=ENCRYPTED)
+
+
 def rotate_all() -> int:
-    """Re-encrypt every stored token with the newest key; returns how many rows changed."""
-    changed = 0
-    with transaction.atomic():
-        for model, fields in ENCRYPTED:
-            for row in model.objects.select_for_update().only("pk", *fields).iterator():  # type: ignore[attr-defined]
-                new = {f: rotate(getattr(row, f)) for f in fields}
-                if any(new[f] != getattr(row, f) for f in fields):
-                    model.objects.filter(pk=row.pk).update(**new)  # type: ignore[attr-defined]
-                    changed += 1
-    return changed
+    """Re-encrypt every stored token not yet under the newest key; returns how many rows
+    changed (0 when run again)."""
+    return sum(rotate_by_model().values())

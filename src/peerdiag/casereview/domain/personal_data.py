@@ -17,9 +17,13 @@ FIELDS: dict[str, dict[str, Policy]] = {
         "seed": not_personal("the random seed of the sample"),
         "report_strengths": not_personal("aggregate themes, never a child (decision 7)"),
         "report_improvements": not_personal("aggregate themes, never a child (decision 7)"),
+        "reference_pattern": not_personal("the format of the council's case references"),
     },
     "CaseListEntry": {
         "pseudonymous_ref": destroyed(CASE_CONTENT_STEP, how="replaced by 'destroyed-<code>'"),
+        "ref_digest": destroyed(
+            CASE_CONTENT_STEP, how="recomputed from 'destroyed-<code>' with the reference"
+        ),
         "cohort": _CHOICE,
         "team": destroyed(CASE_CONTENT_STEP, how="blanked"),
         "legal_status": destroyed(

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -81,13 +83,69 @@ def gather_report(review: CaseReview) -> ReportData:
     )
 
 
-def build_docx(data: ReportData) -> bytes:
-    """The report as a Word document."""
-    import docx  # only this function needs python-docx
+# The tables' layout on A4 portrait with 25 mm margins (160 mm between them). Their text is
+# Arial, which Word has and LibreOffice draws with the same widths (Liberation Sans); the
+# widths let the longest word of every heading fit on its line at HEADER_PT in bold, so
+# headings wrap between words, never inside one (tests/casereview/test_report_docx.py measures).
+TABLE_FONT = "Arial"
+HEADER_PT = 9
+BODY_PT = 10
+CELL_MARGIN_MM = 1.5
+TEXT_WIDTH_MM = 160.0
+GRADE_COLUMN_MM = 24.0  # each grade's count; the domain takes the rest of the width
+OVERALL_WIDTHS_MM = [70.0, 24.0]  # the grade, its count
 
-    doc = docx.Document()
-    doc.add_heading(f"Case record review: {data.council}", level=0)
-    doc.add_paragraph(f"Diagnostic {data.reference}" + ("" if data.approved else " (draft)"))
+
+def _table(doc: Any, header: list[str], rows: list[list[str]], widths: list[float]) -> Any:
+    """A bordered table with a repeating bold header row and fixed column widths. Every column
+    after the first holds numbers, so it is aligned right, heading included."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    from peerdiag.common import wordfiles
+
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for row_cells, texts, size in (
+        (table.rows[0].cells, header, HEADER_PT),
+        *((table.add_row().cells, row, BODY_PT) for row in rows),
+    ):
+        for column, (cell, text) in enumerate(zip(row_cells, texts, strict=True)):
+            para = cell.paragraphs[0]
+            para.paragraph_format.space_after = Pt(2)
+            if column:
+                para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            run = para.add_run(text)
+            run.font.name = TABLE_FONT
+            run.font.size = Pt(size)
+    wordfiles.header_row(table)
+    wordfiles.cell_margins(table, CELL_MARGIN_MM)
+    wordfiles.set_widths(table, widths)
+    return table
+
+
+def title(data: ReportData) -> str:
+    return f"Case record review: {data.council}"
+
+
+def build_docx(data: ReportData, *, when: datetime | None = None) -> bytes:
+    """The report as a Word document: A4, English (UK), page numbers, its title first."""
+    from docx import Document  # only the report's builders need python-docx
+
+    from peerdiag.common import wordfiles
+
+    doc: Any = Document()
+    doc.styles["Normal"].font.name = TABLE_FONT
+    wordfiles.a4_portrait(doc)
+    wordfiles.british(doc)
+    wordfiles.page_numbers(doc)
+    wordfiles.core_properties(doc, title(data), when)
+    doc.core_properties.subject = f"{data.council} {data.reference}"
+    doc.core_properties.keywords = "peer diagnostic; case record review"
+    doc.add_paragraph(title(data), style="Title")
+    doc.add_paragraph(
+        f"Diagnostic {data.reference}" + ("" if data.approved else " (draft)"), style="Subtitle"
+    )
     doc.add_heading(REPORT_HEADINGS[0], level=1)
     doc.add_paragraph(
         f"{data.auditors} case auditors read {data.cases_audited} cases chosen from the lists "
@@ -95,24 +153,19 @@ def build_docx(data: ReportData) -> bytes:
     )
     grades = list(data.overall)
     doc.add_heading(REPORT_HEADINGS[1], level=1)
-    table = doc.add_table(rows=1, cols=len(grades) + 1)
-    table.style = "Table Grid"
-    for i, text in enumerate(["Domain", *grades]):
-        table.rows[0].cells[i].text = text
-    for theme in data.domains:
-        cells = table.add_row().cells
-        cells[0].text = theme.domain
-        for i, g in enumerate(grades, start=1):
-            cells[i].text = str(theme.counts.get(g, 0))
+    _table(
+        doc,
+        ["Domain", *grades],
+        [[t.domain, *(str(t.counts.get(g, 0)) for g in grades)] for t in data.domains],
+        [TEXT_WIDTH_MM - GRADE_COLUMN_MM * len(grades), *([GRADE_COLUMN_MM] * len(grades))],
+    )
     doc.add_heading(REPORT_HEADINGS[2], level=1)
-    overall = doc.add_table(rows=1, cols=2)
-    overall.style = "Table Grid"
-    overall.rows[0].cells[0].text, overall.rows[0].cells[1].text = "Grade", "Cases"
-    for g in grades:
-        if g == str(Grade.NA.label):
-            continue
-        row = overall.add_row().cells
-        row[0].text, row[1].text = g, str(data.overall[g])
+    _table(
+        doc,
+        ["Grade", "Cases"],
+        [[g, str(data.overall[g])] for g in grades if g != str(Grade.NA.label)],
+        OVERALL_WIDTHS_MM,
+    )
     for heading, text in (
         (REPORT_HEADINGS[3], data.strengths),
         (REPORT_HEADINGS[4], data.improvements),

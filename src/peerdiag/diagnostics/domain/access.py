@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
+from peerdiag.directory.enums import OrganisationKind
 from peerdiag.directory.models import Person
 
 from ..enums import ENDED, AccessEvent, TeamRole
@@ -145,13 +147,23 @@ def sync_data_access(diagnostic: Diagnostic, *, reason: str) -> list[DataAccessE
 
 
 def needs_two_factor(user: Any) -> bool:
-    """Whoever can see children's data signs in with a second factor: the PCM, lead peer and
-    case auditors of any diagnostic that is still open."""
+    """Who signs in with a second factor (LGA administrators are covered by the accounts app):
+
+    - LGA staff, and anyone who is a peer challenge manager of any diagnostic: they see more
+      than one council;
+    - whoever can see children's data: the PCM, lead peer and case auditors of any diagnostic
+      that is still open.
+    """
     person = getattr(user, "person", None)
     if person is None:
         return False
+    if person.organisation.kind == OrganisationKind.LGA:
+        return True
     return (
-        TeamMember.objects.filter(person=person, role__in=CHILD_DATA_ROLES)
-        .exclude(diagnostic__stage__in=ENDED)
+        TeamMember.objects.filter(person=person)
+        .filter(
+            Q(role=TeamRole.PEER_CHALLENGE_MANAGER)
+            | (Q(role__in=CHILD_DATA_ROLES) & ~Q(diagnostic__stage__in=ENDED))
+        )
         .exists()
     )

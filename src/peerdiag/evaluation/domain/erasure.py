@@ -31,7 +31,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from peerdiag.accounts.domain import throttle
-from peerdiag.accounts.models import ApiToken, Invitation, RecoveryCode, TotpDevice, User
+from peerdiag.accounts.models import (
+    ApiToken,
+    Invitation,
+    Passkey,
+    RecoveryCode,
+    TotpDevice,
+    User,
+)
 from peerdiag.common.errors import DomainError
 from peerdiag.common.models import new_code
 from peerdiag.diagnostics.domain import audit
@@ -256,6 +263,7 @@ def _rewrite_access_reasons(
 def _erase_user(user: User, result: Erasure) -> None:
     result.add("API tokens", ApiToken.objects.filter(user=user).delete()[0])
     result.add("authenticator apps", TotpDevice.objects.filter(user=user).delete()[0])
+    result.add("passkeys", Passkey.objects.filter(user=user).delete()[0])
     result.add("recovery codes", RecoveryCode.objects.filter(user=user).delete()[0])
     result.add("account invitations", Invitation.objects.filter(user=user).delete()[0])
     result.add("sessions", _delete_sessions(user))

@@ -65,6 +65,7 @@ def pull_case_review_themes(diagnostic: Diagnostic, *, by: User | None) -> list[
     if data.cases_audited == 0:
         raise DomainError("No case audit is finished yet, so the case review has no themes")
     heard = f"Case auditors' report ({data.cases_audited} cases)"
+    # Titles are encrypted at rest, so the pulled notes are told by their title after reading.
     existing = {
         n.title: n
         for n in EvidenceNote.objects.filter(
@@ -72,8 +73,8 @@ def pull_case_review_themes(diagnostic: Diagnostic, *, by: User | None) -> list[
             source_type=SourceType.CASE_REVIEW,
             session__isnull=True,
             destroyed_at__isnull=True,
-            title__startswith=TITLE_PREFIX,
         ).order_by("pk")
+        if n.title.startswith(TITLE_PREFIX)
     }
     out: list[EvidenceNote] = []
     made = updated = 0

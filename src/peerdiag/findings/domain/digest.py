@@ -186,6 +186,12 @@ def _themes(diagnostic: Diagnostic, since: datetime | None) -> list[tuple[str, i
     return out
 
 
+def _item_label(item: DigestItem) -> str:
+    """How the audit trail names an item: by its place, never its words (they are encrypted at
+    rest and destroyed on the destroy-by date; the trail is kept)."""
+    return f"digest item {item.order}"
+
+
 def _touch(digest: KitDigest, *, by: User | None) -> None:
     """Move the digest to its next version: something in it changed."""
     claim(digest, version=UNCHECKED, by=by, noun="this digest")
@@ -215,7 +221,7 @@ def edit_digest_item(
         item.save(update_fields=with_version_fields(["text", "shared", "updated_at"]))
         _touch(digest, by=by)
         audit.record(
-            digest.diagnostic, by=by, action="digest", summary=f"Changed a digest item to ‘{text}’"
+            digest.diagnostic, by=by, action="digest", summary=f"Changed {_item_label(item)}"
         )
     return item
 
@@ -240,7 +246,7 @@ def set_item_shared(
             digest.diagnostic,
             by=by,
             action="digest",
-            summary=f"{'Will share' if shared else 'Will not share'} ‘{item.text}’",
+            summary=f"{'Will share' if shared else 'Will not share'} {_item_label(item)}",
         )
     return item
 
@@ -315,9 +321,9 @@ def save_digest_items(digest: KitDigest, *, by: User | None, edits: Iterable[Ite
             item.save(update_fields=with_version_fields(["text", "shared", "updated_at"]))
             changed += 1
             summary = (
-                f"Changed a digest item to ‘{text}’"
+                f"Changed {_item_label(item)}"
                 if words
-                else f"{'Will share' if edit.shared else 'Will not share'} ‘{text}’"
+                else f"{'Will share' if edit.shared else 'Will not share'} {_item_label(item)}"
             )
             audit.record(digest.diagnostic, by=by, action="digest", summary=summary)
         if stale or removed:
@@ -340,7 +346,7 @@ def add_digest_item(digest: KitDigest, *, by: User | None, text: str) -> DigestI
             digest=digest, text=text, order=last + 1, **first_version(by)
         )
         audit.record(
-            digest.diagnostic, by=by, action="digest", summary=f"Added a digest item ‘{text}’"
+            digest.diagnostic, by=by, action="digest", summary=f"Added {_item_label(item)}"
         )
     return item
 
@@ -355,11 +361,9 @@ def remove_digest_item(item: DigestItem, *, by: User | None, version: int | None
     with transaction.atomic():
         claim(item, version=version, by=by, noun="this item")
         _touch(digest, by=by)
-        text = item.text
+        label = _item_label(item)
         item.delete()
-        audit.record(
-            digest.diagnostic, by=by, action="digest", summary=f"Removed the digest item ‘{text}’"
-        )
+        audit.record(digest.diagnostic, by=by, action="digest", summary=f"Removed {label}")
 
 
 MAX_RESPONSE = MAX_ITEM * 5

@@ -263,7 +263,7 @@ def link_evidence(
             d,
             by=by,
             action="finding",
-            summary=f"Linked ‘{note.title}’ ({stance}) to ‘{finding.statement[:100]}’",
+            summary=f"Linked the note {note.code} ({stance}) to ‘{finding.statement[:100]}’",
         )
     return link
 
@@ -274,7 +274,7 @@ def unlink_evidence(finding: Finding, note: EvidenceNote, *, by: User | None) ->
     member_for(d, by)
     with transaction.atomic():
         FindingEvidence.objects.filter(finding=finding, note=note).delete()
-        audit.record(d, by=by, action="finding", summary=f"Unlinked ‘{note.title}’")
+        audit.record(d, by=by, action="finding", summary=f"Unlinked the note {note.code}")
 
 
 def _findings(diagnostic: Diagnostic, findings: Iterable[Finding]) -> list[Finding]:

@@ -141,7 +141,9 @@ def add_note(
             document=document,
         )
         note.kloes.set(chosen)
-        audit.record(diagnostic, by=by, action="evidence", summary=f"Added the note ‘{note.title}’")
+        # The note's code, not its title: titles are encrypted at rest and destroyed on the
+        # destroy-by date, and the audit trail is kept.
+        audit.record(diagnostic, by=by, action="evidence", summary=f"Added the note {note.code}")
     return note
 
 

@@ -170,15 +170,17 @@ def _disagreements(diagnostic: Diagnostic, kloes: list[Kloe]) -> list[Disagreeme
         )
         .values(
             "kloe_id",
+            "evidencenote__pk",
             "evidencenote__code",
             "evidencenote__title",
             "evidencenote__polarity",
             "evidencenote__source_type",
         )
-        .order_by("evidencenote__title", "evidencenote__pk")
+        .order_by("evidencenote__pk")
     )
     sides: dict[int, dict[str, list[Side]]] = {}
-    for r in rows:
+    # Titles are encrypted at rest, so they are sorted here rather than by the database.
+    for r in sorted(rows, key=lambda r: (r["evidencenote__title"].lower(), r["evidencenote__pk"])):
         side = Side(
             r["evidencenote__code"],
             r["evidencenote__title"],

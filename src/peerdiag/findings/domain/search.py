@@ -1,9 +1,15 @@
 """Search across a diagnostic's evidence notes, findings and recommendations.
 
-On PostgreSQL this is full-text search (English stemming, web-search syntax, ranked, with the
-matching words picked out by the database). On SQLite a plain equivalent: every word of the
-query must appear (in any case) in one of the searched fields; results rank by how often the
-words appear, and the snippet is cut around the first one.
+Evidence notes and their quotes are encrypted at rest (findings/models.py), so the database
+cannot search them: the diagnostic's live notes and quotes are read (two queries, however many
+there are) and searched here, the same on every database: every word of the query must appear
+(in any case) in the note's title, who it was heard from, its body or its quotes.
+
+Findings and recommendations are plain. On PostgreSQL they are found by full-text search
+(English stemming, web-search syntax, with the matching words picked out by the database); on
+SQLite by the same plain rule as notes. Every result ranks by how often the query's words
+appear in it (at least 1 for a stemmed match), so notes, findings and recommendations rank
+alike on both databases, and plain snippets are cut around the first word found.
 
 Notes destroyed under the retention rules never appear. Snippets are returned as parts
 (text, matched?) so pages can mark matches without trusting any HTML.
@@ -16,12 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Q, QuerySet
 
 from peerdiag.diagnostics.models import Diagnostic
 
-from ..models import EvidenceNote, Finding, Quote, Recommendation
+from ..models import EvidenceNote, Finding, Recommendation
 
 MAX_RESULTS = 50
 SNIPPET_CHARS = 220
@@ -58,12 +63,14 @@ def words_of(query: str) -> list[str]:
 def search(diagnostic: Diagnostic, query: str) -> list[SearchResult]:
     """Everything in the diagnostic's notes, findings and recommendations matching `query`,
     best first (at most MAX_RESULTS). No side effects."""
-    if not words_of(query):
+    words = words_of(query)
+    if not words:
         return []
+    found = _search_notes(diagnostic, words)
     if connection.vendor == "postgresql":
-        found = _search_postgres(diagnostic, query.strip()[:400])
+        found += _search_postgres(diagnostic, query.strip()[:400], words)
     else:
-        found = _search_plain(diagnostic, words_of(query))
+        found += _search_plain(diagnostic, words)
     found.sort(key=lambda r: (-r.rank, list(KINDS).index(r.kind), r.title.lower()))
     return found[:MAX_RESULTS]
 
@@ -77,7 +84,7 @@ def _live_notes(diagnostic: Diagnostic) -> QuerySet[EvidenceNote]:
     return EvidenceNote.objects.filter(diagnostic=diagnostic, destroyed_at__isnull=True)
 
 
-# --- SQLite (and any other database): words, icontains, hits --------------------------------
+# --- Notes (every database) and, on SQLite, findings: words, icontains, hits ----------------------
 
 
 def _hits(text: str, words: list[str]) -> int:
@@ -121,18 +128,15 @@ def _all_words(fields: list[str], words: list[str]) -> Q:
     return q
 
 
-def _search_plain(diagnostic: Diagnostic, words: list[str]) -> list[SearchResult]:
+def _search_notes(diagnostic: Diagnostic, words: list[str]) -> list[SearchResult]:
+    """Notes with every word somewhere in their title, heard from, body or quotes (2 queries)."""
     out: list[SearchResult] = []
-    note_fields = ["title", "body", "heard_from", "quotes__text"]
-    notes = (
-        _live_notes(diagnostic)
-        .filter(_all_words(note_fields, words))
-        .distinct()
-        .prefetch_related("quotes")
-    )
-    for n in notes:
+    for n in _live_notes(diagnostic).prefetch_related("quotes").order_by("pk"):
         quotes = " ".join(q.text for q in n.quotes.all())
         texts = [n.title, n.heard_from, n.body, quotes]
+        low = " ".join(texts).lower()
+        if not all(w in low for w in words):
+            continue
         best = next((t for t in (n.body, quotes, n.heard_from) if _hits(t, words)), n.body)
         out.append(
             SearchResult(
@@ -143,6 +147,11 @@ def _search_plain(diagnostic: Diagnostic, words: list[str]) -> list[SearchResult
                 float(sum(_hits(t, words) for t in texts)),
             )
         )
+    return out
+
+
+def _search_plain(diagnostic: Diagnostic, words: list[str]) -> list[SearchResult]:
+    out: list[SearchResult] = []
     for f in Finding.objects.filter(diagnostic=diagnostic).filter(_all_words(["statement"], words)):
         out.append(
             SearchResult(
@@ -180,8 +189,8 @@ def headline_parts(text: str) -> Snippet:
     return parts
 
 
-def _search_postgres(diagnostic: Diagnostic, query: str) -> list[SearchResult]:
-    from django.contrib.postgres.aggregates import StringAgg
+def _search_postgres(diagnostic: Diagnostic, query: str, words: list[str]) -> list[SearchResult]:
+    """Findings and recommendations by full-text search (notes are searched in Python)."""
     from django.contrib.postgres.search import (
         SearchHeadline,
         SearchQuery,
@@ -203,47 +212,6 @@ def _search_postgres(diagnostic: Diagnostic, query: str) -> list[SearchResult]:
         )
 
     out: dict[tuple[str, str], SearchResult] = {}
-    # A note's quotes are searched with it, as one text.
-    quotes = Coalesce(
-        Subquery(
-            Quote.objects.filter(note=OuterRef("pk"))
-            .values("note")
-            .annotate(all=StringAgg("text", delimiter=" "))
-            .values("all")[:1],
-            output_field=TextField(),
-        ),
-        Value(""),
-        output_field=TextField(),
-    )
-    note_vector = SearchVector("title", weight="A", config="english") + SearchVector(
-        "heard_from", "body", "quotes_text", weight="B", config="english"
-    )
-    notes = (
-        _live_notes(diagnostic)
-        .annotate(quotes_text=quotes)
-        .annotate(search=note_vector)
-        .filter(search=q)
-        .annotate(
-            rank=SearchRank(note_vector, q),
-            snippet=headline(
-                Concat(
-                    "title",
-                    Value(" — "),
-                    "heard_from",
-                    Value(" — "),
-                    "body",
-                    Value(" "),
-                    "quotes_text",
-                    output_field=TextField(),
-                )
-            ),
-        )
-        .order_by("-rank")[:MAX_RESULTS]
-    )
-    for n in notes:
-        out[("note", n.code)] = SearchResult(
-            "note", n.code, n.title, headline_parts(n.snippet), float(n.rank)
-        )
     for model, kind, text in (
         (Finding, "finding", "statement"),
         (Recommendation, "recommendation", "text"),
@@ -257,11 +225,12 @@ def _search_postgres(diagnostic: Diagnostic, query: str) -> list[SearchResult]:
             .order_by("-rank")[:MAX_RESULTS]
         )
         for row in rows:
+            words_in = getattr(row, text)
             out[(kind, row.code)] = SearchResult(
                 kind,
                 row.code,
-                _title(getattr(row, text)),
+                _title(words_in),
                 headline_parts(row.snippet),
-                float(row.rank),
+                float(max(_hits(words_in, words), 1)),
             )
     return list(out.values())

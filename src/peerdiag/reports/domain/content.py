@@ -11,14 +11,21 @@ with default wording the PCM edits.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.db import transaction
 
+from peerdiag.casereview.models import CaseAudit
 from peerdiag.diagnostics.domain.keydates import delivery_days
 from peerdiag.diagnostics.enums import TeamRole
-from peerdiag.diagnostics.models import Diagnostic
+from peerdiag.diagnostics.models import Diagnostic, TeamMember
+from peerdiag.documents.enums import RequestStatus
+from peerdiag.documents.models import DocumentRequest
 from peerdiag.findings.domain.board import board_recommendations, findings_on_board
 from peerdiag.findings.enums import FindingKind
 from peerdiag.timetable.domain.outbound import redactor_for
+from peerdiag.timetable.enums import HEARING_TYPES, SessionStatus
+from peerdiag.timetable.models import Attendee, Session
 
 from ..models import ReportParagraph, WrittenFeedback
 from ..render.model import Feedback, Item, Paragraph
@@ -77,6 +84,57 @@ def _delivery(diagnostic: Diagnostic) -> str:
     return f"{first.day} {first:%B} to {last.day} {last:%B %Y}"
 
 
+# The order the team is introduced in: the lead peer first, the PCM last.
+TEAM_ORDER: dict[str, int] = {
+    TeamRole.LEAD_PEER: 0,
+    TeamRole.OPERATIONAL_MANAGER: 1,
+    TeamRole.CASE_AUDITOR: 2,
+    TeamRole.PEER_CHALLENGE_MANAGER: 3,
+}
+KEY_MESSAGES_EACH = 2  # strengths, then areas, from the top of the board
+YOUNG_PEOPLE = "Young people"
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    for end in (". ", "? ", "! "):
+        if end in text:
+            return text[: text.index(end) + 1]
+    return text
+
+
+def activity(diagnostic: Diagnostic) -> tuple[tuple[str, str, int], ...]:
+    """What the team did, counted from the data: days, sessions held, people heard by group
+    (children and young people only as one count), documents read, cases reviewed."""
+    d = diagnostic
+    held = Session.objects.filter(diagnostic=d, status=SessionStatus.HELD, type__in=HEARING_TYPES)
+    heard = (
+        Attendee.objects.filter(sessions__in=held).distinct().values_list("group", "young_person")
+    )
+    groups: Counter[str] = Counter()
+    for group, young in heard:
+        groups[YOUNG_PEOPLE if young else (group or "Others")] += 1
+    out: list[tuple[str, str, int]] = []
+    if d.day1 is not None:
+        out.append(("Working days", str(len(delivery_days(d.day1))), 0))
+    out.append(("Interviews and focus groups held", str(held.count()), 0))
+    out.append(("People heard", str(sum(groups.values())), 0))
+    out.extend((group, str(n), 1) for group, n in sorted(groups.items()))
+    documents = DocumentRequest.objects.filter(
+        diagnostic=d, status__in=(RequestStatus.SUPPLIED, RequestStatus.ACCEPTED)
+    ).count()
+    out.append(("Documents read", str(documents), 0))
+    if d.case_review_in_scope:
+        cases = (
+            CaseAudit.objects.filter(case__review__diagnostic=d, finished_at__isnull=False)
+            .values("case")
+            .distinct()
+            .count()
+        )
+        out.append(("Case records reviewed", str(cases), 0))
+    return tuple(out)
+
+
 def finding_key(code: str) -> str:
     """The paragraph key of a finding or recommendation, for comments against it."""
     return f"item-{code}"
@@ -114,9 +172,26 @@ def feedback_for(diagnostic: Diagnostic, *, draft: bool = False) -> Feedback:
     areas = tuple(
         item(b) for b in board if b.finding.kind == FindingKind.AREA and keep(b.finding.approved_at)
     )
-    recommendations = tuple(Item(text=clean(r.text)) for r in recs if keep(r.approved_at))
-    team = d.team.select_related("person__organisation").order_by("role", "person__full_name")
+    recommendations = tuple(
+        Item(
+            text=clean(r.text),
+            answers=tuple(
+                _first_sentence(clean(f.statement))
+                for f in r.findings.all()
+                if f.kind == FindingKind.AREA and keep(f.approved_at)
+            ),
+        )
+        for r in recs
+        if keep(r.approved_at)
+    )
+    team: list[TeamMember] = sorted(
+        d.team.select_related("person__organisation"),
+        key=lambda m: (TEAM_ORDER.get(m.role, 9), m.person.full_name),
+    )
     lead = next((m for m in team if m.role == TeamRole.LEAD_PEER), None)
+    key_messages = tuple(_first_sentence(i.text) for i in strengths[:KEY_MESSAGES_EACH]) + tuple(
+        _first_sentence(i.text) for i in areas[:KEY_MESSAGES_EACH]
+    )
     written = written_for(d)
     paragraphs = tuple(
         Paragraph(key=p.key, heading=clean(p.heading), text=clean(p.text))
@@ -144,4 +219,6 @@ def feedback_for(diagnostic: Diagnostic, *, draft: bool = False) -> Feedback:
         next_steps=by_key.get("next_steps", ""),
         paragraphs=paragraphs,
         draft=draft,
+        activity=activity(d),
+        key_messages=key_messages,
     )

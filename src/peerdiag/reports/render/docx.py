@@ -1,21 +1,30 @@
 """The written feedback report, as the bytes of a .docx file.
 
 Only Word's built-in styles are used (Title, Subtitle, Heading 1, List Number, List Bullet,
-List Continue, Emphasis, Header), so the look comes from the document the report starts from:
-python-docx's plain default, or a designer's .docx passed as `template` (its body is emptied
-first; its styles, page set-up and headers stay).
+List Continue, Emphasis, Header, Footer), so the look comes from the document the report starts
+from: python-docx's plain default, or a designer's .docx passed as `template` (its body is
+emptied first; its styles and headers stay).
+
+Whatever the starting document, the report is set for British readers: A4 paper, English (UK)
+as the language of every style (so spell-check accepts British spelling), a page number in
+every footer, a contents list after the cover (a Word field that Word fills in when the file is
+opened; LibreOffice on a refresh), and document properties that say who wrote it and when.
 """
 
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import Any
 
 from docx import Document
 from docx.document import Document as WordDocument
 from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as WordParagraph
+
+from peerdiag.common import wordfiles
 
 from .model import Feedback, Item
 from .text import DRAFT, Outline, Section, outline
@@ -97,6 +106,27 @@ def _cover(doc: WordDocument, plan: Outline) -> None:
     doc.add_page_break()
 
 
+def _contents(doc: WordDocument) -> None:
+    doc.add_paragraph("Contents", style="TOC Heading" if _has_style(doc, "TOC Heading") else None)
+    wordfiles.field(
+        doc.add_paragraph(),
+        'TOC \\o "1-1" \\h \\z \\u',
+        "The contents list appears when the document is opened in Word.",
+    )
+    doc.add_page_break()
+    # Ask Word to fill in the fields (the contents) when it opens the file.
+    settings = doc.settings.element
+    update = settings.find(qn("w:updateFields"))
+    if update is None:
+        update = OxmlElement("w:updateFields")
+        settings.append(update)
+    update.set(qn("w:val"), "true")
+
+
+def _has_style(doc: WordDocument, name: str) -> bool:
+    return any(style.name == name for style in doc.styles)
+
+
 def _draft_header(doc: WordDocument) -> None:
     for section in doc.sections:
         header = section.header
@@ -106,7 +136,9 @@ def _draft_header(doc: WordDocument) -> None:
         para.style = doc.styles["Header"]
 
 
-def build_report(fb: Feedback, *, template: bytes | None = None) -> bytes:
+def build_report(
+    fb: Feedback, *, template: bytes | None = None, when: datetime | None = None
+) -> bytes:
     """The written report for `fb`: a cover page, the report's sections in order with the
     findings and recommendations as numbered lists, and the team. With `fb.draft`, the title
     and every page's header say "Draft"."""
@@ -114,16 +146,20 @@ def build_report(fb: Feedback, *, template: bytes | None = None) -> bytes:
     if template is not None:
         _empty_body(doc)
     plan = outline(fb)
+    wordfiles.british(doc)
+    wordfiles.a4_portrait(doc)
+    wordfiles.page_numbers(doc)
     _cover(doc, plan)
+    _contents(doc)
     styles = _Styles(doc)
     for section in plan.sections:
         _section(doc, styles, section)
     if plan.draft:
         _draft_header(doc)
+    wordfiles.core_properties(doc, plan.title, when)
     props = doc.core_properties
-    props.title = plan.title
     props.subject = f"{fb.council} {fb.reference}".strip()
-    props.author = "Local Government Association"
+    props.keywords = "peer diagnostic; written feedback"
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -17,6 +17,8 @@ class Item:
     text: str
     kloe: str = ""  # the line of enquiry it answers (its text), or "" if none
     quotes: tuple[str, ...] = ()  # e.g. '“We feel listened to.” (social workers)'
+    # For a recommendation: the areas for consideration it answers (their text), board order.
+    answers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,4 +47,9 @@ class Feedback:
     recommendations: tuple[Item, ...]
     next_steps: str
     paragraphs: tuple[Paragraph, ...] = field(default=())  # the written report's own sections
+    # "What we did", counted from the data, as (label, number, list level):
+    # ("People heard", "40", 0), ("Social workers", "12", 1)...
+    activity: tuple[tuple[str, str, int], ...] = field(default=())
+    # The few messages the team leads with: the first strengths and areas in board order.
+    key_messages: tuple[str, ...] = field(default=())
     draft: bool = False  # marks every page/slide "Draft" when True

@@ -1,4 +1,4 @@
-"""What the renderers share: wording, paragraph splitting, slide pages and the report's outline.
+"""What the renderers share: wording, paragraph splitting and the report's outline.
 
 The Word report and its PDF say the same things in the same order: both walk `outline(fb)`.
 """
@@ -6,9 +6,7 @@ The Word report and its PDF say the same things in the same order: both walk `ou
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from .model import Feedback, Item
 
@@ -24,8 +22,8 @@ KLOES = "Key lines of enquiry"
 CONTEXT = "Context"
 NEXT_STEPS = "Next steps"
 TEAM = "The peer team"
-
-T = TypeVar("T")
+WHAT_WE_DID = "What we did"
+KEY_MESSAGES = "Key messages"
 
 
 def paragraphs(text: str) -> list[str]:
@@ -35,24 +33,6 @@ def paragraphs(text: str) -> list[str]:
 
 def draft_title(title: str, draft: bool) -> str:
     return f"{title} – {DRAFT}" if draft else title
-
-
-def pages(
-    things: Sequence[T], *, per_page: int, lines_per_page: int, lines: Callable[[T], int]
-) -> list[list[T]]:
-    """`things` in order, split into pages of at most `per_page` things and (unless a single
-    thing is longer) `lines_per_page` lines; at least one page, possibly empty."""
-    out: list[list[T]] = [[]]
-    used = 0
-    for thing in things:
-        size = lines(thing)
-        page = out[-1]
-        if page and (len(page) >= per_page or used + size > lines_per_page):
-            out.append([])
-            page, used = out[-1], 0
-        page.append(thing)
-        used += size
-    return out
 
 
 @dataclass(frozen=True)

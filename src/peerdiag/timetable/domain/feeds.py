@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from peerdiag.diagnostics.enums import ENDED
+from peerdiag.diagnostics.enums import ENDED, TeamRole
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
 from peerdiag.directory.models import Person
 
@@ -120,6 +120,25 @@ def feed_sessions(feed: CalendarFeed) -> list[tuple[str, dict[str, Any]]]:
     return unique
 
 
+def organisers_by_reference(references: Any) -> dict[str, dict[str, str]]:
+    """Each diagnostic's PCM as the organiser of its meetings ({"name", "email"}), by reference;
+    a diagnostic with no PCM who has an e-mail address is left out. One query."""
+    found: dict[str, dict[str, str]] = {}
+    pcms = (
+        TeamMember.objects.filter(
+            diagnostic__reference__in=set(references), role=TeamRole.PEER_CHALLENGE_MANAGER
+        )
+        .exclude(person__email="")
+        .select_related("person", "diagnostic")
+        .order_by("pk")
+    )
+    for m in pcms:
+        found.setdefault(
+            m.diagnostic.reference, {"name": m.person.full_name, "email": m.person.email}
+        )
+    return found
+
+
 def feed_calendar(token: str) -> bytes | None:
     """The .ics of the feed with this token; None when no feed has it."""
     feed = (
@@ -135,8 +154,10 @@ def feed_calendar(token: str) -> bytes | None:
         owner = ""  # a child's feed does not carry their name either
     # The feed lands in outside calendars: children appear only as "Young people (4)".
     redactors = redactors_by_reference(ref for ref, _ in found)
+    pcms = organisers_by_reference(ref for ref, _ in found)
     return ics.feed(
         [redactors[ref].session(s) for ref, s in found],
         name="Peer diagnostic sessions" + (f": {owner}" if owner else ""),
         references={s["uid"]: ref for ref, s in found},
+        organisers={s["uid"]: pcms[ref] for ref, s in found if ref in pcms},
     )

@@ -2,7 +2,10 @@
 
 Every function here takes snapshot session dicts (see versions.snapshot) and returns bytes.
 Times in the snapshot are wall-clock times in England, so events carry TZID=Europe/London and
-the calendar carries the matching VTIMEZONE for the years its sessions fall in.
+the calendar carries a VTIMEZONE for it written as two yearly rules (summer time from the last
+Sunday of March at 01:00 UTC, back on the last Sunday of October at 02:00 BST). Some versions of
+desktop Outlook misread a zone given as a list of dated changes (RDATE) and shift summer meetings
+by an hour; the rule form is the one every calendar reads the same way.
 """
 
 from __future__ import annotations
@@ -12,7 +15,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vRecur,
+)
 from icalendar.enums import STATUS
 
 from ..enums import SessionType
@@ -117,16 +128,33 @@ def event(
 def calendar(events: Sequence[Event], *, method: Method | None, name: str | None = None) -> bytes:
     """A VCALENDAR holding `events` and the VTIMEZONE their times need."""
     cal = Calendar.new(prodid=PRODID, method=method, name=name)
+    # The zone comes before the events that use it, as Outlook writes its own files.
+    if any("DTSTART" in ev for ev in events):
+        cal.add_component(london_timezone())
     for ev in events:
         cal.add_component(ev)
-    starts = [ev.start for ev in events if "DTSTART" in ev]
-    if starts:
-        first = min(s.date() if isinstance(s, datetime) else s for s in starts)
-        last = max(s.date() if isinstance(s, datetime) else s for s in starts)
-        cal.add_missing_timezones(
-            first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1)
-        )
     return bytes(cal.to_ical())
+
+
+def london_timezone() -> Timezone:
+    """Europe/London as a VTIMEZONE of two yearly rules (see the module's docstring)."""
+    tz = Timezone()
+    tz.add("tzid", "Europe/London")
+    summer = TimezoneDaylight()
+    summer.add("tzname", "BST")
+    summer.add("tzoffsetfrom", timedelta(0))
+    summer.add("tzoffsetto", timedelta(hours=1))
+    summer.add("dtstart", datetime(1970, 3, 29, 1, 0))
+    summer.add("rrule", vRecur(freq="YEARLY", bymonth=3, byday="-1SU"))
+    winter = TimezoneStandard()
+    winter.add("tzname", "GMT")
+    winter.add("tzoffsetfrom", timedelta(hours=1))
+    winter.add("tzoffsetto", timedelta(0))
+    winter.add("dtstart", datetime(1970, 10, 25, 2, 0))
+    winter.add("rrule", vRecur(freq="YEARLY", bymonth=10, byday="-1SU"))
+    tz.add_component(summer)
+    tz.add_component(winter)
+    return tz
 
 
 def now() -> datetime:
@@ -161,16 +189,18 @@ def feed(
     organiser: dict[str, str] | None = None,
     stamp: datetime | None = None,
     references: dict[str, str] | None = None,
+    organisers: dict[str, dict[str, str]] | None = None,
 ) -> bytes:
     """A subscribable calendar (METHOD:PUBLISH) of published sessions.
 
-    `references` maps a session uid to its diagnostic reference, shown in the description.
+    `references` maps a session uid to its diagnostic reference, shown in the description;
+    `organisers` maps it to the ORGANIZER (its PCM), falling back to `organiser`.
     """
     when = stamp or now()
     events = [
         event(
             s,
-            organiser=organiser,
+            organiser=(organisers or {}).get(s["uid"], organiser),
             stamp=when,
             reference=(references or {}).get(s["uid"], ""),
         )

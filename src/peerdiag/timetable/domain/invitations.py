@@ -5,6 +5,13 @@ session is kept in SentInvitation, so a publish writes only to people whose sess
 a REQUEST for a new or changed session (same UID, the session's new SEQUENCE) and a CANCEL for
 a session they no longer attend or that left the timetable. Each person gets one e-mail per
 publish, sent once the transaction commits.
+
+`planned_messages` is what the publish page shows before anyone presses the button, and
+`send_invitations` sends exactly that list: both come from `_plan`, so the page cannot promise
+one thing and the publish do another.
+
+The PCM is the ORGANIZER of every invitation and receives the replies (or the mailbox set in
+PEERDIAG_REPLY_TO, when there is one); the e-mail itself comes from the service's address.
 """
 
 from __future__ import annotations
@@ -17,13 +24,14 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core import mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
+
+from peerdiag.diagnostics.models import Diagnostic, TeamMember
 
 from ..enums import InvitationMethod
 from ..models import Attendee, SentInvitation, Session, TimetableVersion
 from . import ics
-from .feeds import feed_url_for_attendee
+from .feeds import feed_url_for_attendee, feed_url_for_person, organisers_by_reference
 from .outbound import Redactor, redactor_for
 
 Kind = Literal["new", "updated", "cancelled"]
@@ -37,6 +45,31 @@ class InvitationSummary:
     updated: int = 0
     cancelled: int = 0
     recipients: int = 0
+
+
+@dataclass(frozen=True)
+class PlannedMessage:
+    """One e-mail a publish will send: to whom, and which sessions it invites, updates or
+    cancels, as (kind, session code) pairs in date order."""
+
+    email: str
+    name: str
+    sessions: tuple[tuple[Kind, str], ...]
+
+    def count(self, kind: Kind) -> int:
+        return sum(1 for k, _ in self.sessions if k == kind)
+
+    @property
+    def invited(self) -> int:
+        return self.count("new")
+
+    @property
+    def updated(self) -> int:
+        return self.count("updated")
+
+    @property
+    def cancelled(self) -> int:
+        return self.count("cancelled")
 
 
 @dataclass
@@ -55,12 +88,34 @@ class _Recipient:
     email: str
     name: str
     attendee_code: str = ""  # set for a council attendee (their feed goes in the e-mail)
+    peer_code: str = ""  # set for a member of the peer team (likewise)
     items: list[_Item] = field(default_factory=list)
 
 
-def organiser() -> dict[str, str]:
+def service_address() -> dict[str, str]:
+    """The service's own sender, from PEERDIAG_FROM_EMAIL."""
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     return {"name": name or "peerdiag", "email": address or settings.DEFAULT_FROM_EMAIL}
+
+
+def organiser(diagnostic: Diagnostic | None = None) -> dict[str, str]:
+    """Who organises the diagnostic's meetings: its PCM (the first, if there are two), or the
+    service's own address when no PCM with an e-mail address is on the team."""
+    if diagnostic is not None:
+        found = organisers_by_reference([diagnostic.reference])
+        if diagnostic.reference in found:
+            return found[diagnostic.reference]
+    return service_address()
+
+
+def reply_to(org: dict[str, str]) -> list[str]:
+    """Where replies and declines go: PEERDIAG_REPLY_TO when set, else the organiser, unless
+    the organiser is the service's own (unwatched) address."""
+    if settings.PEERDIAG_REPLY_TO:
+        return [settings.PEERDIAG_REPLY_TO]
+    if org["email"].lower() == service_address()["email"].lower():
+        return []
+    return [org["email"]]
 
 
 def _when(s: dict[str, Any]) -> str:
@@ -162,6 +217,8 @@ def _plan(
             r = recipients.setdefault(email, _Recipient(email=email, name=p["name"]))
             if council and not r.attendee_code:
                 r.attendee_code = p["code"]
+            if not council and not r.peer_code:
+                r.peer_code = p.get("code", "")
             wanted.setdefault(email, set()).add(code)
             last = sent.get((code, email))
             if (
@@ -202,6 +259,28 @@ def _plan(
     return out
 
 
+def _recipients(version: TimetableVersion, previous: TimetableVersion | None) -> list[_Recipient]:
+    diagnostic = version.diagnostic
+    published = [v for v in (version, previous) if v is not None]
+    seen = {"sessions": [s for v in published for s in v.snapshot.get("sessions", [])]}
+    return _plan(version, previous, redactor_for(diagnostic, snapshot=seen))
+
+
+def planned_messages(
+    version: TimetableVersion, *, previous: TimetableVersion | None
+) -> list[PlannedMessage]:
+    """The e-mails `send_invitations(version, previous=previous)` would send, without sending
+    or writing anything. `version` may be unsaved (the publish page passes the draft)."""
+    return [
+        PlannedMessage(
+            email=r.email,
+            name=r.name,
+            sessions=tuple((i.kind, str(i.session["code"])) for i in r.items),
+        )
+        for r in _recipients(version, previous)
+    ]
+
+
 def send_invitations(
     version: TimetableVersion, *, previous: TimetableVersion | None
 ) -> InvitationSummary:
@@ -212,10 +291,13 @@ def send_invitations(
     transaction commits.
     """
     diagnostic = version.diagnostic
-    published = [v for v in (version, previous) if v is not None]
-    seen = {"sessions": [s for v in published for s in v.snapshot.get("sessions", [])]}
-    plan = _plan(version, previous, redactor_for(diagnostic, snapshot=seen))
-    org = organiser()
+    plan = _recipients(version, previous)
+    org = organiser(diagnostic)
+    replies = reply_to(org)
+    peers = {
+        m.code: m.person
+        for m in TeamMember.objects.filter(diagnostic=diagnostic).select_related("person")
+    }
     stamp = ics.now()
     when = timezone.now()
     rows = {s.code: s for s in Session.objects.filter(diagnostic=diagnostic)}
@@ -226,13 +308,15 @@ def send_invitations(
         feed = ""
         if r.attendee_code and r.attendee_code in attendees:
             feed = feed_url_for_attendee(attendees[r.attendee_code])
-        elif not r.attendee_code:
-            feed = settings.SITE_URL.rstrip("/") + reverse("web:my_calendar")
+        elif r.peer_code in peers:
+            # The private address a calendar app subscribes to, not a page behind sign-in.
+            feed = feed_url_for_person(peers[r.peer_code])
         msg = mail.EmailMessage(
             subject=_subject(r, version),
             body=_body(r, version, feed),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[r.email],
+            reply_to=replies,
         )
         for n, item in enumerate(r.items, start=1):
             content = ics.invitation(

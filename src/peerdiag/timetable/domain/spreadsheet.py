@@ -177,7 +177,8 @@ def template_xlsx(diagnostic: Diagnostic) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True)
-    sheet.freeze_panes = "A2"
+    spreadsheets.for_print(sheet, header=f"{diagnostic.reference} attendees and availability")
+    spreadsheets.describe(book, title=f"{diagnostic.reference} attendees and availability")
     for letter, width in zip("ABCDEFGHIJ", (28, 28, 32, 24, 12, 22, 22, 22, 22, 22), strict=True):
         sheet.column_dimensions[letter].width = width
     yes_no = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)

@@ -181,6 +181,29 @@ def publish_blockers(
     return violations(diagnostic, sessions=sessions, rename=hidden)
 
 
+def planned_e_mails(diagnostic: Diagnostic, sessions: list[Session] | None = None) -> list[Any]:
+    """The e-mails publishing the draft now would send (invitations.PlannedMessage), in the
+    order they would go. Writes nothing: the draft is numbered and its changed sessions given
+    their next SEQUENCE in memory, exactly as `publish` does before it sends."""
+    from .invitations import planned_messages
+
+    if sessions is None:
+        sessions = planned_sessions(diagnostic)
+    previous = latest_version(diagnostic)
+    draft = snapshot(diagnostic, sessions)
+    if previous is not None:
+        changed = changed_codes(previous.snapshot, draft)
+        draft = {
+            **draft,
+            "sessions": [
+                {**s, "sequence": int(s.get("sequence", 0)) + 1} if s["code"] in changed else s
+                for s in draft.get("sessions", [])
+            ],
+        }
+    unsaved = TimetableVersion(diagnostic=diagnostic, snapshot=draft)
+    return planned_messages(unsaved, previous=previous)
+
+
 def publish(
     diagnostic: Diagnostic,
     *,

@@ -300,23 +300,6 @@ def visible_changes(
     return [c for c in changes if c.code not in hidden]
 
 
-def change_recipients(
-    changes: list[Change], old: dict[str, Any] | None, new: dict[str, Any]
-) -> list[dict[str, str]]:
-    """Who hears about `changes` (name and e-mail), everyone once, in name order."""
-    codes = {c.code for c in changes}
-    found: dict[str, dict[str, str]] = {}
-    for snap in (new, old):
-        for s in (snap or {}).get("sessions", []):
-            if s["code"] not in codes:
-                continue
-            for p in [*s.get("peers", []), *s.get("attendees", [])]:
-                email = (p.get("email") or "").strip().lower()
-                if email and email not in found:
-                    found[email] = {"name": p["name"], "email": email}
-    return sorted(found.values(), key=lambda p: (p["name"].lower(), p["email"]))
-
-
 def snapshot_days(
     snap: dict[str, Any], *, internal: bool
 ) -> list[tuple[int, date, list[dict[str, Any]]]]:
@@ -333,7 +316,6 @@ def snapshot_days(
 __all__ = [
     "DayGrid",
     "Itinerary",
-    "change_recipients",
     "day_grid",
     "hhmm",
     "internal_codes",

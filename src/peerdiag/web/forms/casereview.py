@@ -70,11 +70,28 @@ class SharingForm(_Versioned, DomainErrorsMixin, forms.Form):
     )
 
 
+class ReferencePatternForm(_Versioned, DomainErrorsMixin, forms.Form):
+    """The council's case reference format, as a regular expression (checked by the domain)."""
+
+    version_id = "pattern_version"
+
+    pattern = forms.CharField(
+        required=False,
+        max_length=200,
+        label="The council's case reference format",
+        help_text="A regular expression that every case reference must match in full. For "
+        "example, ^[A-Z]{2}\\d{6}$ for 2 capital letters then 6 digits, or ^\\d{7}$ for 7 "
+        "digits. Leave it empty to use the standard check.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"max_length": "The reference format can be up to 200 characters"},
+    )
+
+
 class UploadForm(DomainErrorsMixin, forms.Form):
     file = forms.FileField(
         label="Upload the list as a CSV file",
-        help_text="Columns: reference, cohort, team, legal_status. Pseudonymous references "
-        "only: a file with names or dates of birth is refused.",
+        help_text="Columns: reference, cohort, team, legal_status, and no others. Pseudonymous "
+        "references only: a file with names or dates, or with any other column, is refused.",
         error_messages={"required": "Choose a CSV file"},
     )
 

@@ -51,7 +51,10 @@ class MoveForm(TimetableConflictMixin, DomainErrorsMixin, forms.Form):
         required=False,
         label="Start time",
         help_text="Use the 24-hour clock, for example 09:30 or 14:00",
-        input_formats=["%H:%M", "%H.%M"],
+        # Shown as 12:00 (never 12:00:00), and seconds accepted all the same, so the form
+        # always takes back the value it was drawn with.
+        widget=forms.TimeInput(format="%H:%M"),
+        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
         error_messages={"invalid": "Enter the start time like 09:30"},
     )
     peers = forms.MultipleChoiceField(

@@ -1,27 +1,32 @@
-"""A person's own account: two-factor sign-in set-up, recovery codes, and invitation links."""
+"""A person's own account: two-factor sign-in set-up (an authenticator app or passkeys), recovery
+codes, and invitation links."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import qrcode
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from qrcode.image.svg import SvgPathImage
 
-from peerdiag.accounts.domain import two_factor
+from peerdiag.accounts.domain import passkeys, two_factor
 from peerdiag.accounts.domain.invitations import REFUSALS, accept_invitation
 from peerdiag.accounts.middleware import VERIFIED_SESSION_KEY
-from peerdiag.accounts.models import Invitation, User
+from peerdiag.accounts.models import Invitation, Passkey, User
 from peerdiag.common.errors import DomainError
 from peerdiag.web.forms.auth import ChoosePasswordForm, ConfirmAppForm
+
+from .reauth import recent_auth
 
 QR_PIXELS = 200
 
@@ -50,6 +55,8 @@ def qr_svg(data: str) -> SafeString:
 def account(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     device = two_factor.confirmed_device(user)
+    keys = passkeys.passkeys_of(user)
+    on = device is not None or bool(keys)
     return render(
         request,
         "web/account/account.html",
@@ -57,7 +64,9 @@ def account(request: HttpRequest) -> HttpResponse:
             "nav": "account",
             "person": getattr(user, "person", None),
             "device": device,
-            "codes_left": two_factor.unused_recovery_codes(user) if device else 0,
+            "passkeys": keys,
+            "two_factor_on": on,
+            "codes_left": two_factor.unused_recovery_codes(user) if on else 0,
             "required": two_factor.two_factor_required(user),
         },
     )
@@ -95,6 +104,121 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "qr": qr_svg(uri),
             "secret": two_factor.secret_for_display(device.secret),
             "uri": uri,
+            "required": two_factor.two_factor_required(user)
+            and not two_factor.has_second_factor(user),
+        },
+    )
+
+
+class PasskeyForm(forms.Form):
+    """A name for a new passkey; the page's script adds the browser's answer."""
+
+    name = forms.CharField(
+        label="Name this passkey",
+        max_length=passkeys.NAME_MAX,
+        help_text="So you can tell your passkeys apart, for example ‘Work laptop’ or ‘Phone’",
+        error_messages={
+            "required": "Enter a name for the passkey",
+            "max_length": f"The name must be {passkeys.NAME_MAX} characters or fewer",
+        },
+    )
+    credential = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def _relying_party(request: HttpRequest) -> passkeys.RelyingParty:
+    return passkeys.relying_party(host=request.get_host(), secure=request.is_secure())
+
+
+@never_cache
+@sensitive_post_parameters("credential")
+@recent_auth()
+def passkey_add(request: HttpRequest) -> HttpResponse:
+    """Name a passkey and make it (the page's script asks the browser); the first second factor
+    also shows recovery codes once.
+
+    Each showing of the page keeps a fresh challenge in the session; the answer uses it up.
+    """
+    user = _user(request)
+    form = PasskeyForm(request.POST or None)
+    if request.method == "POST":
+        challenge = passkeys.take_challenge(request.session, purpose=passkeys.REGISTER, user=user)
+        if form.is_valid():
+            credential = form.cleaned_data["credential"]
+            try:
+                if not credential:
+                    raise DomainError(
+                        "Your browser did not make a passkey. Choose ‘Add passkey’ and follow "
+                        "what your browser asks",
+                        field="name",
+                    )
+                had_factor = two_factor.has_second_factor(user)
+                passkey, codes = passkeys.add_passkey(
+                    user,
+                    name=form.cleaned_data["name"],
+                    credential=credential,
+                    challenge=challenge,
+                    rp=_relying_party(request),
+                )
+            except DomainError as e:
+                form.add_error("name", e.message)
+            else:
+                if not had_factor:
+                    # As with the app: making the first second factor proves this session has it.
+                    request.session[VERIFIED_SESSION_KEY] = True
+                if codes:
+                    return render(
+                        request,
+                        "web/account/recovery_codes.html",
+                        {"nav": "account", "codes": codes, "first_time": True},
+                    )
+                messages.success(request, f"Passkey ‘{passkey.name}’ added")
+                return redirect("web:account")
+    options_json, challenge = passkeys.registration_options(user, rp=_relying_party(request))
+    passkeys.keep_challenge(request.session, challenge, purpose=passkeys.REGISTER, user=user)
+    return render(
+        request,
+        "web/account/passkey_add.html",
+        {
+            "nav": "account",
+            "form": form,
+            "passkey_options": json.loads(options_json),
+            "required": two_factor.two_factor_required(user)
+            and not two_factor.has_second_factor(user),
+        },
+    )
+
+
+@never_cache
+@recent_auth()
+def passkey_remove(request: HttpRequest, code: str) -> HttpResponse:
+    """Asks first; a POST removes the passkey. Removing the last second factor of someone who
+    must use one sends them to set it up again."""
+    user = _user(request)
+    passkey = Passkey.objects.filter(user=user, code=code).first()
+    if passkey is None:
+        raise Http404("No such passkey")
+    others = Passkey.objects.filter(user=user).exclude(pk=passkey.pk).exists()
+    last = not others and not two_factor.has_confirmed_device(user)
+    if request.method == "POST":
+        none_left = passkeys.remove_passkey(passkey, by=user)
+        if none_left:
+            request.session.pop(VERIFIED_SESSION_KEY, None)
+            if two_factor.two_factor_required(user):
+                messages.info(
+                    request,
+                    f"Passkey ‘{passkey.name}’ removed. Your role needs two-factor sign-in, so "
+                    "set it up again",
+                )
+                return redirect("web:two_factor_setup")
+        messages.success(request, f"Passkey ‘{passkey.name}’ removed")
+        return redirect("web:account")
+    return render(
+        request,
+        "web/account/passkey_remove.html",
+        {
+            "nav": "account",
+            "passkey": passkey,
+            "last": last,
             "required": two_factor.two_factor_required(user),
         },
     )
@@ -105,7 +229,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
     """Asks first; a POST replaces every recovery code and shows the new ones once."""
     user = _user(request)
-    if not two_factor.has_confirmed_device(user):
+    if not two_factor.has_second_factor(user):
         return redirect("web:two_factor_setup")
     if request.method == "POST":
         codes = two_factor.regenerate_recovery_codes(user)

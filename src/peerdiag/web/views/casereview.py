@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from peerdiag.accounts.models import User
 from peerdiag.casereview.domain import audits, concerns, report, sampling
 from peerdiag.casereview.domain.gate import case_review_blockers, case_review_warnings
-from peerdiag.casereview.domain.lists import import_case_list
+from peerdiag.casereview.domain.lists import import_case_list, set_reference_pattern
 from peerdiag.casereview.domain.reviews import (
     named_contact,
     record_sharing_mechanism,
@@ -46,6 +46,7 @@ from peerdiag.web.forms.casereview import (
     DrawForm,
     ModerationForm,
     NamedContactForm,
+    ReferencePatternForm,
     ReportTextForm,
     ReviewActionForm,
     SharingForm,
@@ -119,7 +120,11 @@ def _overview_page(
     form carries the review's version, so a change made elsewhere is never overwritten."""
     can_select = request.user.has_perm(SELECT, d)
     can_write_report = request.user.has_perm(WRITE_REPORT, d)
-    cases = list(_visible_cases(request, d, review))
+    # References are encrypted, so the sample is put in order here rather than by the database.
+    cases = sorted(
+        _visible_cases(request, d, review),
+        key=lambda c: (c.entry.cohort, c.entry.pseudonymous_ref.upper(), c.pk),
+    )
     audits.log_read(review, by=_me(request), case=None, what="list of sampled cases")
     v = review.version
     if named_form is None:
@@ -168,7 +173,11 @@ def _overview_page(
             ]
             if can_select
             else [],
-            "eligible": sampling.eligible_entries(review) if can_select else [],
+            "eligible": sorted(
+                sampling.eligible_entries(review), key=lambda e: e.pseudonymous_ref.upper()
+            )
+            if can_select
+            else [],
             "sharing_form": sharing_form,
             "draw_form": draw_form,
             "hand_form": hand_form,
@@ -313,7 +322,7 @@ def sharing(request: HttpRequest, ref: str) -> HttpResponse:
 @sensitive("child_data")
 @recent_auth()
 def upload(request: HttpRequest, ref: str, code: str) -> HttpResponse:
-    d, _ = _review(request, ref)
+    d, review = _review(request, ref)
     _may_select(request, d)
     case_list = d.agreed_case_lists.filter(code=code).first()
     if case_list is None:
@@ -331,7 +340,57 @@ def upload(request: HttpRequest, ref: str, code: str) -> HttpResponse:
             messages.success(request, f"{n} cases imported to ‘{case_list.name}’")
             return redirect("web:casereview", d.reference)
     return render(
-        request, "web/casereview/upload.html", {"d": d, "case_list": case_list, "form": form}
+        request,
+        "web/casereview/upload.html",
+        {"d": d, "case_list": case_list, "form": form, "review": review},
+    )
+
+
+@login_required
+@sensitive("child_data")
+def reference_format(request: HttpRequest, ref: str) -> HttpResponse:
+    """The PCM (or the lead peer) sets the council's case reference format, which every
+    reference on a list uploaded afterwards must match."""
+    d, review = _review(request, ref)
+    _may_select(request, d)
+    if request.method != "POST":
+        form = ReferencePatternForm(
+            initial={"pattern": review.reference_pattern}, initial_version=review.version
+        )
+        return _reference_format_page(request, d, review, form)
+    form = ReferencePatternForm(request.POST)
+    if form.is_valid():
+        pattern = form.cleaned_data["pattern"].strip()
+        try:
+            set_reference_pattern(
+                review, by=_me(request), pattern=pattern, version=form.sent_version()
+            )
+        except StaleEdit as e:
+            review = review_for(d)
+            saved = {"pattern": review.reference_pattern}
+            if not already_saved(e, request.user, saved=saved, sent={"pattern": pattern}):
+                form.show_conflict(e, current=saved)
+                return _reference_format_page(request, d, review, form)
+        except DomainError as e:
+            form.add_domain_error(e)
+            return _reference_format_page(request, d, review, form)
+        messages.success(
+            request,
+            "The reference format is saved: every list uploaded from now on must match it"
+            if pattern
+            else "The reference format is cleared: lists are checked with the standard rule",
+        )
+        return redirect("web:casereview", d.reference)
+    return _reference_format_page(request, d, review, form)
+
+
+def _reference_format_page(
+    request: HttpRequest, d: Diagnostic, review: CaseReview, form: ReferencePatternForm
+) -> HttpResponse:
+    return render(
+        request,
+        "web/casereview/reference_format.html",
+        {"d": d, "review": review, "form": form},
     )
 
 

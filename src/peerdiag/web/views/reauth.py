@@ -1,8 +1,10 @@
-"""Asking for the password (and code) again before sensitive actions (`recent_auth`); its page."""
+"""Asking for the password (and second factor) again before sensitive actions (`recent_auth`);
+its page."""
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -16,13 +18,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from peerdiag.accounts.domain import throttle
+from peerdiag.accounts.domain import passkeys, throttle
 from peerdiag.accounts.domain.reauth import (
     DEFAULT_MINUTES,
     auth_is_recent,
     confirm_identity,
     needs_code,
 )
+from peerdiag.accounts.domain.two_factor import has_confirmed_device
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
 from peerdiag.web.forms.auth import code_field
@@ -87,6 +90,29 @@ class ReauthCodeForm(ReauthForm):
     code = code_field()
 
 
+class ReauthRecoveryForm(ReauthForm):
+    """For someone whose second factor is a passkey alone: the password and the passkey, or a
+    recovery code when the passkey cannot be used."""
+
+    code = forms.CharField(
+        label="Recovery code",
+        max_length=20,
+        required=False,
+        help_text="Only if you cannot use your passkey: one of your recovery codes",
+        error_messages={"max_length": "That is too long for a recovery code"},
+    )
+
+
+def _passkey_check(request: HttpRequest, user: User) -> Callable[[], bool] | None:
+    """Checks the passkey answer the page sent, if it sent one; the kept challenge is used up."""
+    answer = request.POST.get("credential", "")
+    if not answer:
+        return None
+    challenge = passkeys.take_challenge(request.session, purpose=passkeys.SIGN_IN, user=user)
+    rp = passkeys.relying_party(host=request.get_host(), secure=request.is_secure())
+    return lambda: passkeys.check_passkey(user, credential=answer, challenge=challenge, rp=rp)
+
+
 def _next(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
@@ -97,34 +123,55 @@ def _next(request: HttpRequest) -> str:
 
 
 @never_cache
-@sensitive_post_parameters("password", "code")
+@sensitive_post_parameters("password", "code", "credential")
 @login_required
 def reauth(request: HttpRequest) -> HttpResponse:
-    """Enter the password again (and a code, with an authenticator app); then go back.
+    """Enter the password again (and the second factor: a code, or a passkey); then go back.
 
-    Wrong passwords and codes count towards the sign-in throttle, so this page is no way
-    round it (see accounts/domain/reauth.py `confirm_identity`).
+    Wrong passwords, codes and passkey answers count towards the sign-in throttle, so this
+    page is no way round it (see accounts/domain/reauth.py `confirm_identity`).
     """
     user = request.user
     assert isinstance(user, User)
     with_code = needs_code(user)
-    form_class = ReauthCodeForm if with_code else ReauthForm
+    has_app = has_confirmed_device(user)
+    passkey = _passkey_check(request, user) if request.method == "POST" else None
+    if has_app and passkey is None:
+        form_class: type[ReauthForm] = ReauthCodeForm
+    elif with_code:
+        form_class = ReauthRecoveryForm
+    else:
+        form_class = ReauthForm
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            confirm_identity(
-                request.session,
-                user,
-                password=form.cleaned_data["password"],
-                code=form.cleaned_data.get("code", ""),
-                ip=throttle.client_ip(request.META),
-            )
-        except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+        code = form.cleaned_data.get("code", "")
+        if with_code and not has_app and passkey is None and not code:
+            form.add_error(None, "Use your passkey, or enter a recovery code if you cannot use it")
         else:
-            return redirect(_next(request))
-    return render(
-        request,
-        "web/account/reauth.html",
-        {"form": form, "next": _next(request), "with_code": with_code},
+            try:
+                confirm_identity(
+                    request.session,
+                    user,
+                    password=form.cleaned_data["password"],
+                    code=code,
+                    passkey=passkey,
+                    ip=throttle.client_ip(request.META),
+                )
+            except DomainError as e:
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+            else:
+                return redirect(_next(request))
+    context: dict[str, Any] = {
+        "form": form,
+        "next": _next(request),
+        "with_code": with_code,
+        "has_app": has_app,
+    }
+    options = passkeys.authentication_options(
+        user, rp=passkeys.relying_party(host=request.get_host(), secure=request.is_secure())
     )
+    if options is not None:
+        options_json, challenge = options
+        passkeys.keep_challenge(request.session, challenge, purpose=passkeys.SIGN_IN, user=user)
+        context["passkey_options"] = json.loads(options_json)
+    return render(request, "web/account/reauth.html", context)

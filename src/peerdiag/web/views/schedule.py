@@ -22,6 +22,7 @@ from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
+from peerdiag.timetable.domain.export import export_ics, export_xlsx
 from peerdiag.timetable.domain.generate import (
     cancel_generation,
     job_view,
@@ -31,11 +32,16 @@ from peerdiag.timetable.domain.generate import (
 )
 from peerdiag.timetable.domain.placements import move_session
 from peerdiag.timetable.domain.problem import latest_version, planned_sessions
-from peerdiag.timetable.domain.versions import changes_between, publish, publish_blockers, snapshot
+from peerdiag.timetable.domain.versions import (
+    changes_between,
+    planned_e_mails,
+    publish,
+    publish_blockers,
+    snapshot,
+)
 from peerdiag.timetable.domain.views_support import (
     HELD_TYPES,
     DayGrid,
-    change_recipients,
     day_grid,
     grid_sessions,
     person_itinerary,
@@ -397,7 +403,8 @@ def timetable_publish(request: HttpRequest, ref: str) -> HttpResponse:
             "latest": latest,
             "blockers": blockers,
             "changes": visible_changes(changes, old, draft, internal=internal),
-            "recipients": change_recipients(changes, old, draft),
+            # The very list `publish` sends from (see timetable.domain.invitations).
+            "e_mails": planned_e_mails(d, sessions),
         },
     )
 
@@ -450,8 +457,28 @@ def timetable_versions(request: HttpRequest, ref: str) -> HttpResponse:
             "compare": compare,
             "compared": compared,
             "can_publish": request.user.has_perm(PUBLISH, d),
+            "can_see_internal": internal,
         },
     )
+
+
+@login_required
+def timetable_download(request: HttpRequest, ref: str, kind: str) -> HttpResponse:
+    """The latest published week as a spreadsheet (xlsx) or a calendar file (ics); the council
+    gets it without the peer team's own sessions. 404 before anything is published."""
+    d = get_diagnostic_for_user(request.user, ref, perm=VIEW)
+    internal = _internal(request, d)
+    if latest_version(d) is None:
+        raise Http404("Nothing is published yet")
+    if kind == "xlsx":
+        body = export_xlsx(d, internal=internal)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = export_ics(d, internal=internal)
+        content_type = "text/calendar; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{d.reference}-timetable.{kind}"'
+    return response
 
 
 @login_required

@@ -5,27 +5,42 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from peerdiag.casereview.domain.keys import rotate_all
+from peerdiag.casereview.domain.keys import rotate_by_model
 from peerdiag.casereview.domain.report import build_docx, gather_report
 from peerdiag.casereview.models import CaseReview
+from peerdiag.common.fields import KeysMissing
 
 
 class Command(BaseCommand):
-    help = "The case record review: write its report, or re-encrypt content with the newest key."
+    help = (
+        "The case record review: write its report, or re-encrypt everything encrypted at rest "
+        "with the newest key."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         report = sub.add_parser("report", help="write the case review report as a Word file")
         report.add_argument("reference", help="the diagnostic's reference, e.g. RPD-2027-014")
         report.add_argument("-o", "--output", required=True, help="the .docx file to write")
-        sub.add_parser("rotate-keys", help="re-encrypt case content with the newest key")
+        sub.add_parser(
+            "rotate-keys",
+            help="re-encrypt case content, evidence notes, quotes and KIT digests with the "
+            "newest key",
+        )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "rotate-keys":
-            changed = rotate_all()
-            self.stdout.write(f"Re-encrypted {changed} records with the newest key")
+            try:
+                changed = rotate_by_model()
+            except KeysMissing as e:
+                self._rotated(e.rotated)
+                raise CommandError(str(e)) from None
+            except ImproperlyConfigured as e:  # no usable key at all
+                raise CommandError(str(e)) from None
+            self._rotated(changed)
             return
         ref = options["reference"]
         review = (
@@ -43,3 +58,9 @@ class Command(BaseCommand):
         except OSError as e:
             raise CommandError(f"Cannot write {out}: {e.strerror}") from None
         self.stdout.write(f"Wrote {out}")
+
+    def _rotated(self, changed: dict[str, int]) -> None:
+        for label, count in changed.items():
+            if count:
+                self.stdout.write(f"  {label}: {count}")
+        self.stdout.write(f"Re-encrypted {sum(changed.values())} records with the newest key")

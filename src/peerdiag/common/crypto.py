@@ -2,7 +2,11 @@
 
 PEERDIAG_CASE_KEYS holds comma-separated Fernet keys, newest first. New content is encrypted
 with the first; any of them decrypts, so a new key can be put in front and the old content
-re-encrypted at leisure with `peerdiag casereview rotate-keys`, after which the old key can go.
+re-encrypted at leisure with `peerdiag casereview rotate-keys` (`fields.rotate_keys`: the case
+review's token fields and every EncryptedTextField), after which the old key can go.
+
+The keys are read once per distinct value of the variable (cached on the value), so a test
+that changes the variable gets the new keys without clearing anything.
 """
 
 from __future__ import annotations
@@ -28,23 +32,30 @@ def _dev_key() -> bytes:
 
 
 @cache
-def _keys_from(raw: str) -> MultiFernet:
+def _keyring_from(raw: str) -> tuple[MultiFernet, Fernet]:
+    """Every key (to decrypt) and the newest one (to tell whether a token needs rotating)."""
     keys = [k.strip() for k in raw.split(",") if k.strip()]
     if not keys:
         if not (settings.DEBUG or settings.SECRET_KEY == DEV_SECRET):
             raise ImproperlyConfigured(f"{ENV} must be set to at least one Fernet key")
-        return MultiFernet([Fernet(_dev_key())])
+        only = Fernet(_dev_key())
+        return MultiFernet([only]), only
     try:
-        return MultiFernet([Fernet(k.encode()) for k in keys])
+        fernets = [Fernet(k.encode()) for k in keys]
     except ValueError:
         raise ImproperlyConfigured(
             f"{ENV} must hold Fernet keys (make one with `python -c 'from cryptography.fernet "
             "import Fernet; print(Fernet.generate_key().decode())'`)"
         ) from None
+    return MultiFernet(fernets), fernets[0]
+
+
+def _keyring() -> tuple[MultiFernet, Fernet]:
+    return _keyring_from(os.environ.get(ENV, ""))
 
 
 def fernet() -> MultiFernet:
-    return _keys_from(os.environ.get(ENV, ""))
+    return _keyring()[0]
 
 
 def encrypt(text: str) -> str:
@@ -65,8 +76,34 @@ def decrypt(token: str) -> str:
         ) from None
 
 
-def rotate(token: str) -> str:
-    """The same content re-encrypted under the newest key."""
+def opens(token: str) -> bool:
+    """Whether `token` is a token that one of the keys decrypts (plain text is not)."""
+    try:
+        fernet().decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def under_newest_key(token: str) -> bool:
+    """Whether `token` was made with the newest key ('' counts: it holds nothing)."""
     if not token:
-        return ""
-    return fernet().rotate(token.encode()).decode()
+        return True
+    try:
+        _keyring()[1].decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def rotate(token: str) -> str:
+    """The same content under the newest key: `token` itself if it already is (so rotating
+    twice changes nothing), otherwise re-encrypted. ImproperlyConfigured if no key opens it."""
+    if under_newest_key(token):
+        return token
+    try:
+        return fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            f"Case content cannot be decrypted: is its key missing from {ENV}?"
+        ) from None

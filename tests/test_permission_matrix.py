@@ -103,8 +103,9 @@ def _relation(role: str, target: str) -> str:
         return "anon"
     if role == "admin":
         return "admin"
-    own = {"pcm": "pcm", "peer": "team", "sponsor": "council", "organiser": "council"}
-    other = {"other_pcm": "pcm", "stranger_peer": "team", "other_council": "council"}
+    own = {"pcm": "pcm", "peer": "team", "sponsor": "sponsor", "organiser": "council"}
+    # other_council is the sponsor of the other diagnostic (tests/conftest.py's world).
+    other = {"other_pcm": "pcm", "stranger_peer": "team", "other_council": "sponsor"}
     table = own if target == "own" else other
     return table.get(role, "none")
 

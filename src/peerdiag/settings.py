@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "peerdiag.diagnostics",
     "peerdiag.documents",
     "peerdiag.casereview",
+    "peerdiag.messaging",
     "peerdiag.timetable",
     "peerdiag.findings",
     "peerdiag.reports",

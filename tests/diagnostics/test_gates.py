@@ -27,6 +27,7 @@ from peerdiag.diagnostics.models import (
     TeamMember,
 )
 from peerdiag.directory.enums import Region
+from tests.diagnostics.test_scope_confirmation import confirm_scope_as_it_stands
 from tests.factories import (
     CouncilRoleFactory,
     DiagnosticFactory,
@@ -89,6 +90,7 @@ def _complete(stage: Stage, *, case_review: bool = False) -> Diagnostic:
         written_feedback_format="report",
     )
     d.refresh_from_db()
+    confirm_scope_as_it_stands(d, sponsor)  # issue 17: tests/diagnostics/test_scope_confirmation.py
     return d
 
 

@@ -113,7 +113,6 @@ def test_the_sensitive_urls_are_found():
         ("diagnostics/<str:ref>/case-review/sample/", "child_data"),
         ("diagnostics/<str:ref>/case-review/sample/by-hand/", "child_data"),
         ("diagnostics/<str:ref>/case-review/share-out/", "child_data"),
-        ("diagnostics/<str:ref>/case-review/sharing/", "child_data"),
         ("diagnostics/<str:ref>/documents/files/<str:code>/sensitive/", "documents"),
         ("probe/<str:ref>/case/", "child_data"),
         ("probe/<str:ref>/document/", "documents"),

@@ -11,11 +11,11 @@ from peerdiag.diagnostics.domain.gates import gate_blockers
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.documents.domain.gate import documents_blockers
 from peerdiag.documents.domain.requests import (
-    STANDARD_LIST,
     accept_document,
     request_document,
     return_document,
     seed_standard_requests,
+    standard_list,
 )
 from peerdiag.documents.domain.uploads import supply_document
 from tests.factories import KloeFactory
@@ -57,9 +57,10 @@ def test_kloes_must_belong_to_the_diagnostic(world):  # type: ignore[no-untyped-
 def test_the_standard_list_is_requested_once(world):  # type: ignore[no-untyped-def]
     request_document(world.own, by=world.pcm, title="Current improvement plan")
     made = seed_standard_requests(world.own, by=world.pcm)
-    assert len(made) == len(STANDARD_LIST) - 1
+    expected = len(standard_list(world.own.type))
+    assert len(made) == expected - 1
     assert seed_standard_requests(world.own, by=world.pcm) == []
-    assert world.own.document_requests.count() == len(STANDARD_LIST)
+    assert world.own.document_requests.count() == expected
 
 
 def test_supplied_then_returned_then_supplied_again_then_accepted(world):  # type: ignore[no-untyped-def]

@@ -8,7 +8,9 @@ Relations between a user and a diagnostic:
   admin    LGA administrator
   pcm      the diagnostic's peer challenge manager
   team     a peer on its team (here: the lead peer)
-  council  a user at its host council (sponsor or organiser)
+  council  a user at its host council (the organiser; another council's sponsor on its own)
+  sponsor  its sponsor (a host council user too; unless an entry says otherwise, the sponsor
+           gets what `council` gets)
   none     anyone else signed in (another council, another team's PCM or peer)
 """
 
@@ -18,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-RELATIONS = ("anon", "admin", "pcm", "team", "council", "none")
+RELATIONS = ("anon", "admin", "pcm", "team", "council", "sponsor", "none")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class Case:
 
 
 def rel(**outcomes: int) -> dict[str, int]:
+    """Every relation's outcome; `sponsor` may be left out when it is the same as `council`."""
+    if "council" in outcomes:
+        outcomes.setdefault("sponsor", outcomes["council"])
     assert set(outcomes) == set(RELATIONS), f"give every relation: {sorted(outcomes)}"
     return outcomes
 

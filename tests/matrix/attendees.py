@@ -9,8 +9,8 @@ from peerdiag.timetable.domain.attendees import add_attendee
 
 from . import RC, VIEW, Case, R, rel
 
-# Planning the week: the host council, the PCM and LGA administrators; not the lead peer.
-PLAN = rel(anon=302, admin=200, pcm=200, team=403, council=200, none=404)
+# Planning the week: the organiser, the PCM and LGA administrators; not the lead peer or sponsor.
+PLAN = rel(anon=302, admin=200, pcm=200, team=403, council=200, sponsor=403, none=404)
 
 
 def _attendee(d: Any) -> dict[str, str]:

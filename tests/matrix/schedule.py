@@ -1,6 +1,8 @@
 """Entries for the schedule pages: generate, the day grid, itineraries, moves, held meetings,
-publishing and versions. Planning and publishing are for the LGA, the PCM and the host council;
-the lead peer only reads. Marking meetings held is for the PCM (and LGA admins)."""
+attendance, publishing, versions and the council's agreement. Planning and publishing are for
+the LGA, the PCM and the council's organiser; the lead peer and the sponsor only read. Marking
+meetings held is for the PCM (and LGA admins); attendance at interviews and focus groups is
+recorded by them and the organiser. The organiser or the sponsor agrees a published version."""
 
 from __future__ import annotations
 
@@ -16,8 +18,8 @@ from peerdiag.timetable.models import Attendee, Session, TimetableVersion
 
 from . import CHANGE_POST, RC, VIEW, Case, R, rel
 
-# Generate, move and publish: not the lead peer (team) but the host council may.
-PLAN = rel(anon=302, admin=200, pcm=200, team=403, council=200, none=404)
+# Generate, move and publish: not the lead peer (team) nor the sponsor, but the organiser may.
+PLAN = rel(anon=302, admin=200, pcm=200, team=403, council=200, sponsor=403, none=404)
 
 
 def _session(d: Any, type: str = SessionType.INTERVIEW) -> Session:
@@ -62,6 +64,16 @@ def _published(d: Any) -> dict[str, str]:
     return {}
 
 
+# Recording attendance: as planning (the organiser, not the sponsor or the lead peer).
+ATTEND = PLAN
+# Agreeing for the council: the organiser and the sponsor; a refusal (already agreed, nothing
+# published) comes back as a message on the versions page, so every council call redirects.
+# The LGA administrator passes every permission (a superuser) but the domain function refuses
+# anyone who is not the organiser or sponsor: a message and a redirect, nothing agreed
+# (tests/timetable/test_council_agreement.py).
+AGREE = rel(anon=302, admin=302, pcm=403, team=403, council=302, sponsor=302, none=404)
+
+
 ENTRIES: dict[str, Case] = {
     "web:schedule_generate": Case(PLAN, kwargs=R),
     "web:schedule_progress": Case(PLAN, kwargs=R),
@@ -72,6 +84,15 @@ ENTRIES: dict[str, Case] = {
     # Refused with a message (day 1 is not set in the matrix world) and a redirect to the grid.
     "web:session_held": Case(CHANGE_POST, method="POST", kwargs=RC, make=_kit),
     "web:timetable_publish": Case(PLAN, kwargs=R),
+    "web:timetable_attendance": Case(VIEW, kwargs=R, make=_move),
+    "web:session_attendance": Case(ATTEND, kwargs=RC, make=_move),
+    "web:timetable_agree": Case(
+        AGREE,
+        method="POST",
+        kwargs=R,
+        make=_published,
+        data=lambda d: {"number": str(d.timetable_versions.order_by("-number")[0].number)},
+    ),
     "web:timetable_versions": Case(VIEW, kwargs=R, make=_version),
     "web:timetable_version": Case(VIEW, kwargs=("ref", "number"), make=_version),
     "web:timetable_download_xlsx": Case(VIEW, kwargs=R, make=_published),

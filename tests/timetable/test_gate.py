@@ -9,6 +9,7 @@ from peerdiag.common.versioning import UNCHECKED
 from peerdiag.diagnostics.domain.capabilities import capability_blockers
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import Diagnostic
+from peerdiag.timetable.domain.agreement import agree_version
 from peerdiag.timetable.domain.gate import timetable_blockers, timetable_warnings
 from peerdiag.timetable.domain.placements import move_session
 from peerdiag.timetable.domain.versions import publish
@@ -65,6 +66,9 @@ def test_delivery_needs_nothing_unpublished(world):  # type: ignore[no-untyped-d
     _link_all(w.d)
     publish(w.d, by=world.pcm)
     d = _at(w.d, Stage.READY)
+    # The council has to agree the published version (decision 19; test_council_agreement.py).
+    assert _codes(d, Stage.DELIVERY) == ["timetable.not_agreed"]
+    agree_version(d, by=world.organiser, number=1)
     assert _codes(d, Stage.DELIVERY) == []
     move_session(
         Session.objects.get(pk=w.interviews[0].pk),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from peerdiag.diagnostics.enums import DiagnosticType
+
 
 class Cohort(models.TextChoices):
     EARLY_HELP = "early_help", "Early help"
@@ -44,6 +46,32 @@ class AuditDomain(models.TextChoices):
     IMPACT = "impact", "Impact and outcomes"
 
 
+class SendAuditDomain(models.TextChoices):
+    """The graded headings of a SEND case audit (domain.md (f)): what an EHCP is read for."""
+
+    ADVICE = "send_advice", "Quality of advice"
+    VOICE = "send_voice", "The child's voice, and their parents'"
+    OUTCOMES = "send_outcomes", "Outcomes: specific and measurable"
+    PROVISION = "send_provision", "Provision: specified and quantified"
+    TIMELINESS = "send_timeliness", "Timeliness: the 20-week standard"
+    ANNUAL_REVIEWS = "send_annual_reviews", "Annual reviews"
+
+
+def audit_domains(diagnostic_type: str) -> list[tuple[str, str]]:
+    """The (value, label) of each graded heading of a case audit for a diagnostic of this
+    type, in order: SEND headings for a SEND diagnostic, social-care domains otherwise."""
+    chosen = SendAuditDomain if diagnostic_type == DiagnosticType.SEND else AuditDomain
+    return [(d.value, str(d.label)) for d in chosen]
+
+
+def domain_label(value: str) -> str:
+    """The label of any heading, social-care or SEND (grades outlive a change of type)."""
+    for enum in (AuditDomain, SendAuditDomain):
+        if value in enum.values:
+            return str(enum(value).label)
+    return value
+
+
 class AuditStatus(models.TextChoices):
     DRAFT = "draft", "In progress"
     DONE = "done", "Finished"
@@ -56,3 +84,19 @@ class AgeBand(models.TextChoices):
     AGE_11_15 = "11_15", "11 to 15"
     AGE_16_17 = "16_17", "16 or 17"
     AGE_18_25 = "18_25", "18 to 25"
+
+
+class SharingMethod(models.TextChoices):
+    """How a council may share its case records with the case auditors (domain.md (f))."""
+
+    ACCOUNTS = "accounts", "Named, time-limited read-only accounts in the case management system"
+    PORTAL = "portal", "A secure portal or encrypted e-mail"
+    SCREEN_SHARE = "screen_share", "Walk-throughs on a shared screen with the practitioner"
+    OTHER = "other", "Another way"
+
+
+class SharingState(models.TextChoices):
+    NOT_PROPOSED = "", "Not proposed yet"
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted"
+    ASKED_AGAIN = "asked_again", "Asked again"

@@ -19,7 +19,17 @@ from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned
 from peerdiag.diagnostics.models import AgreedCaseList, Diagnostic, TeamMember
 from peerdiag.directory.models import Person
 
-from .enums import AgeBand, AuditDomain, AuditStatus, Cohort, Grade, SelectionMethod
+from .enums import (
+    AgeBand,
+    AuditDomain,
+    AuditStatus,
+    Cohort,
+    Grade,
+    SelectionMethod,
+    SendAuditDomain,
+    SharingMethod,
+    SharingState,
+)
 
 USER = settings.AUTH_USER_MODEL
 DEFAULT_SAMPLE_SIZE = 10  # decision 6
@@ -54,6 +64,39 @@ class CaseReview(TimeStampedModel, Versioned):
 
     def __str__(self) -> str:
         return f"Case review of {self.diagnostic.reference}"
+
+
+class CaseSharing(TimeStampedModel, Versioned):
+    """How the council proposes to share its cases, and the PCM's answer (R26, decision 19).
+
+    The organiser proposes a way and a named contact; the PCM accepts it or asks again with a
+    reason. Only an accepted proposal counts: accepting it also records it on the review
+    (`CaseReview.sharing_recorded_at`), which the gate and the release of cases read. It has a
+    version of its own, so the council's proposal never meets the team's other changes to the
+    review."""
+
+    review = models.OneToOneField(CaseReview, on_delete=models.CASCADE, related_name="sharing")
+    state = models.CharField(
+        max_length=12, choices=SharingState.choices, blank=True, default=SharingState.NOT_PROPOSED
+    )
+    method = models.CharField(max_length=12, choices=SharingMethod.choices, blank=True)
+    details = models.TextField(blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(max_length=254, blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Why the PCM asked again (shown to the council; never e-mailed).
+    reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Case sharing for {self.review_id}"
 
 
 def normalise_reference(ref: str) -> str:
@@ -153,7 +196,10 @@ class CaseAudit(CodedModel, Versioned):
 
 class DomainGrade(models.Model):
     audit = models.ForeignKey(CaseAudit, on_delete=models.CASCADE, related_name="grades")
-    domain = models.CharField(max_length=20, choices=AuditDomain.choices)
+    # Social-care domains, or SEND headings on a SEND diagnostic (enums.audit_domains).
+    domain = models.CharField(
+        max_length=20, choices=[*AuditDomain.choices, *SendAuditDomain.choices]
+    )
     grade = models.CharField(max_length=25, choices=Grade.choices)
     evidence_enc = models.TextField(blank=True)
     commentary_enc = models.TextField(blank=True)

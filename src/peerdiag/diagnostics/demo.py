@@ -197,7 +197,11 @@ def _person(name: str, title: str, org: Organisation, email: str = "") -> Person
     person = Person.objects.filter(full_name=name, organisation=org).first()
     if person is None:
         person = Person.objects.create(
-            full_name=name, job_title=title, organisation=org, email=email
+            full_name=name,
+            job_title=title,
+            organisation=org,
+            email=email,
+            is_dcs_or_equivalent=title == "Director of Children's Services",
         )
     return person
 
@@ -346,6 +350,23 @@ def _team_formalities(d: Diagnostic, *, admin: User, complete: bool) -> None:
             sign_agreement(agreement, by=admin, person=m.person, typed_name=m.person.full_name)
 
 
+def _sponsor_confirms_scope(d: Diagnostic) -> None:
+    """The sponsor confirms the scope after scoping, where they have a demo login (only the
+    sponsor can; elsewhere the demo places the diagnostic past that gate)."""
+    from contextlib import suppress
+
+    from peerdiag.common.errors import DomainError
+
+    from .domain.scope import answer_scope, current_scope
+
+    role = d.council_roles.filter(role="sponsor").select_related("person__user").first()
+    user = role.person.user if role else None
+    if user is None:
+        return
+    with suppress(DomainError):  # an incomplete scope: the walk stops at its gate anyway
+        answer_scope(d, by=user, decision="confirmed", fingerprint=current_scope(d).fingerprint)
+
+
 def _walk_to(d: Diagnostic, final: Stage, *, by: User) -> None:
     """Advance through the real gates as far as they open, then place the rest of the way."""
     from .domain.stages import GateBlocked, advance
@@ -357,6 +378,8 @@ def _walk_to(d: Diagnostic, final: Stage, *, by: User) -> None:
         if not d.case_review_in_scope and Stage.CASE_REVIEW in path:
             path.remove(Stage.CASE_REVIEW)
     for nxt in path:
+        if nxt == Stage.TEAM_FORMING:
+            _sponsor_confirms_scope(d)
         try:
             advance(d, nxt, by=by)
         except GateBlocked:

@@ -160,6 +160,11 @@ class ScopingMeeting(TimeStampedModel, Versioned):
     attendees = models.ManyToManyField(Person, blank=True, related_name="scoping_meetings")
     team_requirements = models.TextField(blank=True)
     background_information = models.TextField(blank=True)
+    # The online meeting (issue 17): its link and the calendar invitations sent for it.
+    meeting_link = models.CharField(max_length=500, blank=True)
+    duration_minutes = models.PositiveIntegerField(default=60)
+    invitations_sent_at = models.DateTimeField(null=True, blank=True)
+    invitation_sequence = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Scoping for {self.diagnostic.reference}"
@@ -359,3 +364,81 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("The audit trail cannot be deleted")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", "Waiting for the LGA"
+    DECLINED = "declined", "Declined by the LGA"
+
+
+class CouncilRequest(CodedModel, Versioned):
+    """What a council said when it asked for a diagnostic (issue 17).
+
+    The request opens a diagnostic at the enquiry stage straight away, so the LGA finds it on the
+    dashboard like any other enquiry; this row keeps who asked and what they told us. The proposed
+    sponsor and organiser are kept as text: the LGA confirms them (as council roles) at scoping.
+    """
+
+    diagnostic = models.OneToOneField(
+        Diagnostic, on_delete=models.CASCADE, related_name="council_request"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    concerns = models.TextField("what worries the council")
+    preferred_weeks = models.JSONField(
+        default=list, help_text="One to three week-commencing dates (Mondays), ISO format"
+    )
+    sponsor_name = models.CharField(max_length=200)
+    sponsor_email = models.EmailField()
+    sponsor_job_title = models.CharField(max_length=200)
+    organiser_name = models.CharField(max_length=200)
+    organiser_email = models.EmailField()
+    organiser_job_title = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=RequestStatus.choices, default="open")
+    decline_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Request for {self.diagnostic.reference}"
+
+
+# --- The sponsor's confirmation of the scope (issue 17) -----------------------------------------
+
+
+class ScopeDecision(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed the scope"
+    CHANGES_REQUESTED = "changes_requested", "Asked for changes"
+
+
+class ScopeConfirmation(CodedModel):
+    """The sponsor's answer on the scope: the focus, the key lines of enquiry in order and
+    whether a case record review is in scope, exactly as they saw them (`fingerprint`, and the
+    texts themselves so a later change can be shown). Written once, never changed."""
+
+    diagnostic = models.ForeignKey(
+        Diagnostic, on_delete=models.CASCADE, related_name="scope_confirmations"
+    )
+    decision = models.CharField(max_length=20, choices=ScopeDecision.choices)
+    comment = models.TextField(blank=True)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    fingerprint = models.CharField(max_length=64)
+    focus = models.TextField(blank=True)
+    kloes = models.JSONField(default=list, blank=True)
+    case_review_in_scope = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{ScopeDecision(self.decision).label} ({self.diagnostic_id})"

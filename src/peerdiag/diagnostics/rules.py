@@ -11,7 +11,7 @@ from typing import Any
 
 import rules
 
-from .enums import TeamRole
+from .enums import CouncilRoleKind, TeamRole
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,17 @@ def has_data_access_clearance(user: Any, diagnostic: Any) -> bool:
 
 
 @rules.predicate
+def is_sponsor(user: Any, diagnostic: Any) -> bool:
+    """The diagnostic's sponsor (the council's sponsor role), and nobody on their behalf."""
+    person = _person(user)
+    if person is None or not user.is_active:
+        return False
+    return bool(
+        diagnostic.council_roles.filter(role=CouncilRoleKind.SPONSOR, person=person).exists()
+    )
+
+
+@rules.predicate
 def owns_profile(user: Any, profile: Any) -> bool:
     person = _person(user)
     return person is not None and profile is not None and profile.person_id == person.pk
@@ -121,6 +132,8 @@ rules.add_perm(
     "diagnostics.view_child_data", may_see_child_data_by_role & has_data_access_clearance
 )
 rules.add_perm("diagnostics.open_sensitive_documents", is_on_team & has_data_access_clearance)
+# The sponsor's confirmation of the scope (issue 17): only the sponsor answers.
+rules.add_perm("diagnostics.confirm_scope", is_sponsor)
 # The peer team.
 rules.add_perm("diagnostics.manage_team", is_lga_admin | is_manager)
 rules.add_perm("diagnostics.decide_on_peers", is_lga_admin | is_host_council_user)
@@ -129,3 +142,17 @@ rules.add_perm("diagnostics.act_as_peer", is_on_team)
 # The peer bench (directory), kept here with the other predicates.
 rules.add_perm("directory.view_bench", is_lga_admin | is_lga_staff)
 rules.add_perm("directory.change_peer_profile", is_lga_admin | is_lga_staff | owns_profile)
+
+
+# Council requests for a diagnostic (issue 17).
+@rules.predicate
+def is_council_user(user: Any) -> bool:
+    """Anyone signed in whose person belongs to a council (its DCS, or someone they name)."""
+    person = _person(user)
+    return person is not None and user.is_active and person.organisation.kind == "council"
+
+
+rules.add_perm("diagnostics.request_diagnostic", is_council_user)
+# Reading a request: whoever may see its diagnostic (the LGA admins, its team, its council).
+rules.add_perm("diagnostics.view_council_request", is_lga_admin | is_on_team | is_host_council_user)
+rules.add_perm("diagnostics.decline_council_request", is_lga_admin | is_manager)

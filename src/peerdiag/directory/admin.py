@@ -12,7 +12,8 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "job_title", "organisation", "email"]
+    list_display = ["full_name", "job_title", "is_dcs_or_equivalent", "organisation", "email"]
+    list_filter = ["is_dcs_or_equivalent"]
     list_select_related = ["organisation"]
     search_fields = ["full_name", "email"]
     raw_id_fields = ["user", "organisation"]

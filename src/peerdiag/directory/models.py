@@ -36,6 +36,11 @@ class Organisation(CodedModel):
 class Person(CodedModel, Versioned):
     full_name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=200, blank=True)
+    # Set by a person, not guessed from the job title ("Director of Finance" is not one):
+    # a diagnostic's sponsor is expected to be the DCS or equivalent.
+    is_dcs_or_equivalent = models.BooleanField(
+        "Director of Children's Services (or equivalent)", default=False
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)

@@ -1,8 +1,12 @@
-"""Key documents in the Django admin: for looking only.
+"""Key documents in the Django admin.
 
-Requests and versions are created, reviewed and reclassified through the app, which records
-each change on the diagnostic's audit trail; the admin would bypass it, so nothing here adds,
-changes or deletes.
+Requests and versions are for looking only: they are created, reviewed and reclassified
+through the app, which records each change on the diagnostic's audit trail; the admin would
+bypass it, so nothing here adds, changes or deletes them.
+
+The standard lists (`DocumentTemplateItem`) are the exception: they belong to no diagnostic,
+and LGA administrators keep them here. A change applies to later "Request the standard
+documents" presses, never to requests already made.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import DocumentRequest, DocumentVersion
+from .models import DocumentRequest, DocumentTemplateItem, DocumentVersion
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -56,3 +60,13 @@ class DocumentVersionAdmin(ReadOnlyAdmin):
     @admin.display(description="Diagnostic", ordering="request__diagnostic__reference")
     def diagnostic_reference(self, obj: DocumentVersion) -> str:
         return obj.request.diagnostic.reference
+
+
+@admin.register(DocumentTemplateItem)
+class DocumentTemplateItemAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["title", "type", "category", "order"]
+    list_editable = ["order"]
+    list_filter = ["type", "category"]
+    search_fields = ["title"]
+    ordering = ["type", "order", "title"]
+    fields = ["type", "title", "category", "order"]

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from peerdiag.diagnostics.enums import DiagnosticType
+
 
 class RequestStatus(models.TextChoices):
     REQUESTED = "requested", "Requested"
@@ -35,3 +37,11 @@ class Classification(models.TextChoices):
 
 # Versions with these classifications open only to cleared members of the team.
 SENSITIVE = frozenset({Classification.OFFICIAL_SENSITIVE, Classification.PERSONAL_DATA})
+
+
+# Whom a standard document belongs to: every diagnostic, or one type of diagnostic.
+EVERY_TYPE = "all"
+TEMPLATE_TYPES: list[tuple[str, str]] = [
+    (EVERY_TYPE, "Every type of diagnostic"),
+    *((str(value), str(label)) for value, label in DiagnosticType.choices),
+]

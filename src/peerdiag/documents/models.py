@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from peerdiag.common.models import CodedModel, Versioned, new_code
+from peerdiag.common.models import CodedModel, TimeStampedModel, Versioned, new_code
 from peerdiag.diagnostics.models import Diagnostic, Kloe
 
-from .enums import SENSITIVE, Category, Classification, RequestStatus
+from .enums import SENSITIVE, TEMPLATE_TYPES, Category, Classification, RequestStatus
 
 
 class DocumentRequest(CodedModel, Versioned):
@@ -81,3 +82,40 @@ class DocumentVersion(CodedModel):
     @property
     def classification_label(self) -> str:
         return str(Classification(self.classification).label)
+
+
+class DocumentTemplateItem(TimeStampedModel):
+    """One document of the standard list the PCM requests in one go: for every diagnostic, or
+    for one type. LGA administrators keep the lists in the admin site; changing them changes
+    what later diagnostics are asked for, never what was already requested."""
+
+    type = models.CharField(
+        "for",
+        max_length=20,
+        choices=TEMPLATE_TYPES,
+        help_text="Every type of diagnostic, or one type only",
+    )
+    title = models.CharField(max_length=200, help_text="What the council is asked to send")
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower numbers come first in the list of requests"
+    )
+
+    class Meta:
+        ordering = ["order", "title"]
+        verbose_name = "standard key document"
+        verbose_name_plural = "standard key documents"
+        constraints = [
+            models.UniqueConstraint(fields=["type", "title"], name="document_template_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        self.title = (self.title or "").strip()
+        if not self.title:
+            raise ValidationError({"title": "Enter the document's title"})
+        same = DocumentTemplateItem.objects.filter(type=self.type, title__iexact=self.title)
+        if same.exclude(pk=self.pk).exists():
+            raise ValidationError({"title": "This list already has a document with this title"})

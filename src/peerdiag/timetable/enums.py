@@ -45,7 +45,8 @@ class SessionStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     HELD = "held", "Held"
     CANCELLED = "cancelled", "Cancelled"
-    RESCHEDULED = "rescheduled", "Rescheduled"
+    RESCHEDULED = "rescheduled", "Moved"
+    NOT_ATTENDED = "not_attended", "Did not attend"
 
 
 class JobState(models.TextChoices):

@@ -149,6 +149,23 @@ class Session(CodedModel, Versioned):
     # iCalendar identity: one UID for the life of the session, SEQUENCE rises with each change.
     uid = models.CharField(max_length=60, unique=True, default=_uid, editable=False)
     sequence = models.PositiveIntegerField(default=0)
+    # Attendance, recorded during delivery (held, moved or did not attend; counts per group).
+    attendance_note = models.CharField(max_length=300, blank=True)
+    attendance_at = models.DateTimeField(null=True, blank=True)
+    attendance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # --- Week defaults (issue 17: pairs, who must be heard, after school, the chair) ---------
+    # Key people or groups the session hears from (keys of timetable/domain/must_hear.py).
+    roles = models.JSONField(default=list, blank=True)
+    # The session starts no earlier than this on any day (children and young people default to
+    # after school); null: any time of the working day.
+    earliest_start = models.TimeField(null=True, blank=True)
+    # Who chairs a meeting (the lead peer chairs peer team meetings by default).
+    chair = models.ForeignKey(
+        TeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # --- End of the week defaults -----------------------------------------------------------
 
     class Meta:
         ordering = ["day", "start", "title"]
@@ -187,6 +204,12 @@ class TimetableVersion(models.Model):
     problem = models.JSONField()
     solution = models.JSONField()
     snapshot = models.JSONField(help_text="Sessions as people read them, for changes and exports")
+    # The council's agreement of this version (the organiser or the sponsor).
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agreed_as = models.CharField(max_length=20, blank=True, help_text="sponsor or organiser")
 
     class Meta:
         ordering = ["-number"]
@@ -196,6 +219,23 @@ class TimetableVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.diagnostic.reference} timetable version {self.number}"
+
+
+class AttendanceCount(models.Model):
+    """How many people from one stakeholder group came to a held session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="counts")
+    group = models.CharField("stakeholder group", max_length=120)
+    people = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["group"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "group"], name="one_count_per_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.people}"
 
 
 class SentInvitation(models.Model):
@@ -239,3 +279,29 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return "Calendar feed"
+
+
+# --- Week defaults (issue 17): a "who must be heard" warning the PCM has dismissed -----------
+
+
+class MustHearDismissal(Versioned):
+    """The PCM's decision that the week need not hear from one key role, with the reason.
+
+    One row per diagnostic and role; restoring the warning keeps the row (dismissed False), so
+    a later dismissal is a new version of it. Who and when: the Versioned fields.
+    """
+
+    diagnostic = models.ForeignKey(
+        Diagnostic, on_delete=models.CASCADE, related_name="must_hear_dismissals"
+    )
+    role = models.CharField(max_length=40)
+    dismissed = models.BooleanField(default=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["diagnostic", "role"], name="one_dismissal_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} ({'dismissed' if self.dismissed else 'restored'})"

@@ -1,12 +1,17 @@
 """Who may do what with the delivery-week timetable, built from the diagnostics predicates.
 
-The organiser (any user at the host council) and the PCM agree and plan the week together, so
-both may plan and publish. Peers read it. Sessions marked internal (peer team meetings, drafting)
-are only shown to those holding `timetable.view_internal`.
+The organiser (the council's single point of contact) and the PCM plan the week together, so
+both may plan and publish; LGA administrators may too. The sponsor and other council users read
+it, and the organiser or the sponsor agrees a published version for the council (decision 19).
+Peers read it. Sessions marked internal (peer team meetings, drafting) are only shown to those
+holding `timetable.view_internal`.
 """
+
+from typing import Any
 
 import rules
 
+from peerdiag.diagnostics.enums import CouncilRoleKind
 from peerdiag.diagnostics.rules import (
     is_host_council_user,
     is_lga_admin,
@@ -14,9 +19,46 @@ from peerdiag.diagnostics.rules import (
     is_on_team,
 )
 
+
+def council_roles_of(user: Any, diagnostic: Any) -> frozenset[str]:
+    """The council roles (sponsor, organiser...) the user holds on this diagnostic, kept on the
+    diagnostic object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    if person is None:
+        return frozenset()
+    cache = diagnostic.__dict__.setdefault("_pd_council_roles", {})
+    if user.pk not in cache:
+        cache[user.pk] = frozenset(
+            diagnostic.council_roles.filter(person_id=person.pk).values_list("role", flat=True)
+        )
+    return cache[user.pk]  # type: ignore[no-any-return]
+
+
+@rules.predicate
+def is_organiser(user: Any, diagnostic: Any) -> bool:
+    return is_host_council_user(user, diagnostic) and (
+        CouncilRoleKind.ORGANISER in council_roles_of(user, diagnostic)
+    )
+
+
+@rules.predicate
+def is_sponsor(user: Any, diagnostic: Any) -> bool:
+    return is_host_council_user(user, diagnostic) and (
+        CouncilRoleKind.SPONSOR in council_roles_of(user, diagnostic)
+    )
+
+
 rules.add_perm("timetable.view", is_lga_admin | is_on_team | is_host_council_user)
 rules.add_perm("timetable.view_internal", is_lga_admin | is_on_team)
-rules.add_perm("timetable.plan", is_lga_admin | is_manager | is_host_council_user)
-rules.add_perm("timetable.publish", is_lga_admin | is_manager | is_host_council_user)
+rules.add_perm("timetable.plan", is_lga_admin | is_manager | is_organiser)
+rules.add_perm("timetable.publish", is_lga_admin | is_manager | is_organiser)
+# The council's agreement of a published version.
+rules.add_perm("timetable.agree", is_organiser | is_sponsor)
 # Marking KIT and peer team meetings as held during delivery.
 rules.add_perm("timetable.record_held", is_lga_admin | is_manager)
+# Recording attendance at interviews and focus groups (held, moved, did not attend, counts).
+rules.add_perm("timetable.record_attendance", is_lga_admin | is_manager | is_organiser)
+# Dismissing (and bringing back) a "who must be heard" warning of the coverage page (issue 17).
+rules.add_perm("timetable.dismiss_must_hear", is_lga_admin | is_manager)

@@ -8,10 +8,13 @@ from .urls_documents import urlpatterns as documents_urls
 from .urls_evaluation import urlpatterns as evaluation_urls
 from .urls_findings import urlpatterns as findings_urls
 from .urls_insight import urlpatterns as insight_urls
+from .urls_messages import urlpatterns as messages_urls
 from .urls_notes import urlpatterns as notes_urls
 from .urls_portfolio import urlpatterns as portfolio_urls
 from .urls_reports import urlpatterns as reports_urls
+from .urls_requests import urlpatterns as requests_urls
 from .urls_schedule import urlpatterns as schedule_urls
+from .urls_scope import urlpatterns as scope_urls
 from .urls_team import urlpatterns as team_urls
 from .urls_timetable import urlpatterns as timetable_urls
 from .urls_tokens import urlpatterns as tokens_urls
@@ -63,3 +66,6 @@ urlpatterns += account_urls + team_urls + documents_urls + casereview_urls
 urlpatterns += timetable_urls + schedule_urls + attendees_urls + calendar_urls
 urlpatterns += notes_urls + findings_urls + insight_urls
 urlpatterns += reports_urls + evaluation_urls + portfolio_urls + tokens_urls
+urlpatterns += requests_urls
+urlpatterns += scope_urls
+urlpatterns += messages_urls

@@ -9,6 +9,8 @@ C = "diagnostics/<str:ref>/case-review/"
 urlpatterns: list[URLPattern] = [
     path(C, v.overview, name="casereview"),
     path(C + "sharing/", v.sharing, name="casereview_sharing"),
+    path(C + "sharing/propose/", v.sharing_propose, name="casereview_sharing_propose"),
+    path(C + "sharing/decide/", v.sharing_decide, name="casereview_sharing_decide"),
     path(C + "named-contact/", v.named_contact_set, name="casereview_named_contact"),
     path(C + "lists/<str:code>/upload/", v.upload, name="casereview_upload"),
     path(C + "reference-format/", v.reference_format, name="casereview_reference_format"),
@@ -21,6 +23,7 @@ urlpatterns: list[URLPattern] = [
     path(C + "cases/<str:code>/concern/", v.raise_concern, name="casereview_raise_concern"),
     path(C + "concerns/<str:code>/", v.concern, name="casereview_concern"),
     path(C + "report/", v.report_download, name="casereview_report"),
+    path(C + "issued-report/", v.issued_report, name="casereview_issued_report"),
     path(C + "report/text/", v.report_text, name="casereview_report_text"),
     path(C + "report/approve/", v.report_approve, name="casereview_report_approve"),
 ]

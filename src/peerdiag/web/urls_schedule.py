@@ -14,7 +14,14 @@ urlpatterns: list[URLPattern] = [
     path(D + "itineraries/<str:code>/", schedule.itinerary, name="itinerary"),
     path(D + "sessions/<str:code>/move/", schedule.session_move, name="session_move"),
     path(D + "sessions/<str:code>/held/", schedule.session_held, name="session_held"),
+    path(
+        D + "sessions/<str:code>/attendance/",
+        schedule.session_attendance,
+        name="session_attendance",
+    ),
+    path(D + "attendance/", schedule.timetable_attendance, name="timetable_attendance"),
     path(D + "publish/", schedule.timetable_publish, name="timetable_publish"),
+    path(D + "versions/agree/", schedule.timetable_agree, name="timetable_agree"),
     path(D + "versions/", schedule.timetable_versions, name="timetable_versions"),
     path(D + "versions/<int:number>/", schedule.timetable_version, name="timetable_version"),
     path(

@@ -17,7 +17,7 @@ from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import UNCHECKED, claim, created_by
 from peerdiag.diagnostics.domain.audit import record
 
-from ..enums import AuditDomain, AuditStatus, Grade
+from ..enums import AuditStatus, Grade, audit_domains
 from ..models import (
     CaseAudit,
     CaseReadLog,
@@ -83,14 +83,19 @@ def save_audit(
     if case.released_at is None or not is_case_auditor(case, by):
         raise DomainError("Only the case auditor this case was given to can audit it")
     assert case.auditor is not None
-    unknown = set(grades) - set(AuditDomain.values)
+    # A SEND diagnostic's audits are graded under SEND headings, any other's under the
+    # social-care domains (enums.audit_domains); a heading of the other kind is refused.
+    headings = audit_domains(case.review.diagnostic.type)
+    unknown = set(grades) - {value for value, _ in headings}
     bad = [g.grade for g in grades.values() if g.grade not in Grade.values]
     if unknown or bad:
         raise DomainError("Grade each domain on the four-point scale or N/A", field="grades")
+    # The overall grade is always one of the four grades: a case has an overall view even
+    # when some of its domains do not apply.
     if overall_grade and (overall_grade not in Grade.values or overall_grade == Grade.NA):
         raise DomainError("The overall grade is one of the four grades", field="overall_grade")
     if finish:
-        missing = [str(AuditDomain(d).label) for d in AuditDomain.values if d not in grades]
+        missing = [label for value, label in headings if value not in grades]
         if missing:
             raise DomainError(
                 f"Grade every domain before finishing: {', '.join(missing)}", field="grades"

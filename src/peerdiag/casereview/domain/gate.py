@@ -25,7 +25,13 @@ def case_review_blockers(d: Diagnostic, to_stage: str) -> list[Blocker]:
         return [Blocker("case_review.not_started", "Start the case record review", FIX)]
     out = []
     if not review.sharing_recorded_at:
-        out.append(Blocker("case_review.sharing", "Record how the council shares the cases", FIX))
+        out.append(
+            Blocker(
+                "case_review.sharing",
+                "Accept the council's proposal for how it shares the cases",
+                FIX,
+            )
+        )
     cases = review.cases.all()
     if not cases.exists():
         out.append(Blocker("case_review.no_cases", "Choose the cases from the agreed lists", FIX))

@@ -19,6 +19,15 @@ FIELDS: dict[str, dict[str, Policy]] = {
         "report_improvements": not_personal("aggregate themes, never a child (decision 7)"),
         "reference_pattern": not_personal("the format of the council's case references"),
     },
+    "CaseSharing": {
+        "state": _CHOICE,
+        "method": _CHOICE,
+        "details": not_personal("how the council shares case records"),
+        "contact_name": destroyed(CASE_CONTENT_STEP, how="blanked"),
+        "contact_email": destroyed(CASE_CONTENT_STEP, how="blanked"),
+        "contact_phone": destroyed(CASE_CONTENT_STEP, how="blanked"),
+        "reason": not_personal("why the PCM asked again, about the way of sharing"),
+    },
     "CaseListEntry": {
         "pseudonymous_ref": destroyed(CASE_CONTENT_STEP, how="replaced by 'destroyed-<code>'"),
         "ref_digest": destroyed(

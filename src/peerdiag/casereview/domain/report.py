@@ -5,23 +5,30 @@ the team. `build_docx` takes plain dataclasses, so it can be tested without a da
 from __future__ import annotations
 
 import io
+import logging
+import smtplib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import claim, with_version_fields
 from peerdiag.diagnostics.domain.audit import record
+from peerdiag.diagnostics.enums import CouncilRoleKind
 
-from ..enums import AuditDomain, AuditStatus, Grade
+from ..enums import AuditStatus, Grade, audit_domains
 from ..models import CaseReview, DomainGrade
 from .reviews import NOUN
 
+log = logging.getLogger(__name__)
 GRADE_ORDER = [g.value for g in Grade]
 REPORT_HEADINGS = (
     "About this review",
@@ -62,20 +69,21 @@ def gather_report(review: CaseReview) -> ReportData:
             "audit__overall_grade", "audit__auditor_id"
         )
     )
-    by_domain: dict[str, Counter[str]] = {d: Counter() for d in AuditDomain.values}
+    d = review.diagnostic
+    # The headings of the diagnostic's type: SEND headings for SEND, social-care otherwise.
+    headings = dict(audit_domains(d.type))
+    by_domain: dict[str, Counter[str]] = {value: Counter() for value in headings}
     for domain, grade in DomainGrade.objects.filter(
         audit__case__review=review, audit__status=AuditStatus.DONE
     ).values_list("domain", "grade"):
-        by_domain[domain][grade] += 1
-    d = review.diagnostic
+        if domain in by_domain:
+            by_domain[domain][grade] += 1
     return ReportData(
         reference=d.reference,
         council=d.host_council.name,
         cases_audited=len(audits),
         auditors=len({a for _, a in audits}),
-        domains=[
-            DomainTheme(str(AuditDomain(k).label), _labelled(v)) for k, v in by_domain.items()
-        ],
+        domains=[DomainTheme(headings[k], _labelled(v)) for k, v in by_domain.items()],
         overall=_labelled(Counter(g for g, _ in audits if g)),
         strengths=review.report_strengths,
         improvements=review.report_improvements,
@@ -245,7 +253,46 @@ def issue_report(review: CaseReview, *, by: User | None, version: int | None) ->
             action="case_report_issued",
             summary="Case review report issued to the council and the team",
         )
+    _tell_council(review)
     return review
+
+
+def council_readers(review: CaseReview) -> list[Any]:
+    """The people at the council who read the issued report: the sponsor and the organiser."""
+    d = review.diagnostic
+    return [
+        r.person
+        for r in d.council_roles.filter(
+            role__in=[CouncilRoleKind.SPONSOR, CouncilRoleKind.ORGANISER]
+        ).select_related("person")
+    ]
+
+
+def _tell_council(review: CaseReview) -> None:
+    """E-mail the sponsor and organiser that the report is issued: a link only, nothing of the
+    report (and so nothing about any child). A failed e-mail is logged and recorded; the report
+    stays issued and on their page."""
+    d = review.diagnostic
+    to = sorted({p.email for p in council_readers(review) if p.email})
+    if not to:
+        return
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "web:casereview_issued_report", args=[d.reference]
+    )
+    body = (
+        f"The case record review report for {d.reference} ({d.host_council.name}) is issued.\n\n"
+        f"Sign in to read it and download it as a Word document:\n{link}\n"
+    )
+    try:
+        send_mail(f"{d.reference}: the case record review report is issued", body, None, to)
+    except (smtplib.SMTPException, OSError) as exc:
+        log.warning("case review report e-mail for %s not sent: %s", d.reference, exc)
+        record(
+            d,
+            by=None,
+            action="case_report_email_failed",
+            summary="The e-mail telling the council the case review report is issued failed",
+        )
 
 
 def _refuse_unless_complete(review: CaseReview) -> None:

@@ -1,9 +1,10 @@
 """Destroying case content on the destroy-by date (decision 9), safe to run every day.
 
 What goes: every encrypted field (evidence, commentary, notes, concern summaries, the
-difference made), the pseudonymous references on the lists and the addresses safeguarding
-concerns were escalated to. What stays: grades and counts, the audit trail, the read log and a
-Destruction record saying what was destroyed and when.
+difference made), the pseudonymous references on the lists, the addresses safeguarding
+concerns were escalated to and the council's contact for sharing the cases. What stays:
+grades and counts, the audit trail, the read log and a Destruction record saying what was
+destroyed and when.
 
 `run_retention` is the daily job: case content first, then every step registered with
 peerdiag.diagnostics.domain.retention (other apps' data on the schedules stated there).
@@ -33,6 +34,7 @@ from ..models import (
     CaseAudit,
     CaseListEntry,
     CaseReview,
+    CaseSharing,
     Destruction,
     DomainGrade,
     Moderation,
@@ -79,6 +81,11 @@ def destroy_case_content(review: CaseReview, *, by: User | None, reason: str) ->
             .exclude(escalated_to="")
             .update(escalated_to=""),
         }
+        counts["sharing_contacts"] = (
+            CaseSharing.objects.filter(review=review)
+            .exclude(contact_name="", contact_email="", contact_phone="")
+            .update(contact_name="", contact_email="", contact_phone="", **bump)
+        )
         entries = CaseListEntry.objects.filter(case_list__diagnostic_id=review.diagnostic_id)
         counts["case_references"] = 0
         for entry in entries:

@@ -11,13 +11,14 @@ from django.utils import timezone
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
 from peerdiag.common.models import Versioned
-from peerdiag.common.versioning import claim, with_version_fields
+from peerdiag.common.versioning import UNCHECKED, claim, with_version_fields
 from peerdiag.diagnostics.domain.audit import record
 from peerdiag.diagnostics.enums import CouncilRoleKind
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.models import Person
 
-from ..models import CaseReview
+from ..enums import SharingMethod, SharingState
+from ..models import CaseReview, CaseSharing
 
 MAX_SAMPLE = 100
 # Every change to the review's settings, its sample and its report claims the review's next
@@ -48,17 +49,29 @@ def review_for(diagnostic: Diagnostic) -> CaseReview:
 def record_sharing_mechanism(
     review: CaseReview, *, by: User | None, text: str, version: int | None
 ) -> CaseReview:
-    """Record how the council shares the cases (R26); cases may be released only after this.
-    Refused with StaleEdit (nothing saved) when the review changed after `version`."""
+    """Record an agreed way of sharing the cases (R26) directly, as accepted: for internal
+    writers (the demo, tests, a command). People use casereview/domain/sharing.py, where the
+    organiser proposes and the PCM accepts. Refused with StaleEdit (nothing saved) when the
+    review changed after `version`."""
     text = text.strip()
     if not text:
         raise DomainError("Say how the council will share the cases", field="sharing_mechanism")
     with transaction.atomic():
         claim(review, version=version, by=by, noun=NOUN)
+        now = timezone.now()
         review.sharing_mechanism = text
-        review.sharing_recorded_at = timezone.now()
+        review.sharing_recorded_at = now
         review.sharing_recorded_by = by
         review.save()
+        sharing, _ = CaseSharing.objects.get_or_create(review=review)
+        claim(sharing, version=UNCHECKED, by=by, noun="how the council shares the cases")
+        sharing.state, sharing.method, sharing.details = (
+            SharingState.ACCEPTED,
+            SharingMethod.OTHER,
+            text,
+        )
+        sharing.decided_at, sharing.decided_by, sharing.reason = now, by, ""
+        sharing.save()
         record(
             review.diagnostic,
             by=by,

@@ -142,7 +142,10 @@ def share_out(review: CaseReview, *, by: User | None, version: int | None) -> li
     `version`: nobody releases a sample they have not seen.
     """
     if not review.sharing_recorded_at:
-        raise DomainError("Record how the council shares the cases before releasing any")
+        raise DomainError(
+            "Record how the council shares the cases before releasing any: the peer challenge "
+            "manager accepts the council's proposal"
+        )
     auditors = list(
         review.diagnostic.team.filter(role=TeamRole.CASE_AUDITOR).order_by(
             "person__full_name", "pk"

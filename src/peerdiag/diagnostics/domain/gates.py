@@ -24,6 +24,7 @@ from ..enums import (
 from ..models import Diagnostic
 from .capabilities import Blocker, capability_blockers, capability_warnings
 from .keydates import day1_warning, delivery_days, written_feedback_due
+from .scope import scope_status
 
 GateCheck = Callable[[Diagnostic, str, date], list[Blocker]]
 
@@ -89,6 +90,20 @@ def _scoping_to_scoped(d: Diagnostic, to: str, today: date) -> list[Blocker]:
     return out
 
 
+def _scope_confirmation(d: Diagnostic) -> list[Blocker]:
+    """The sponsor's confirmation of the scope, current (nothing changed since) (issue 17)."""
+    status = scope_status(d)
+    if status.confirmed:
+        return []
+    if status.changes_requested:
+        message = "The sponsor asked for changes to the scope: change it, then ask them again"
+    elif status.stale:
+        message = "The scope changed after the sponsor confirmed it: the sponsor confirms again"
+    else:
+        message = "The sponsor confirms the focus, key lines of enquiry and case review scope"
+    return [Blocker("scope_confirmed", message, "scope")]
+
+
 def _scoped_onwards(d: Diagnostic, to: str, today: date) -> list[Blocker]:
     if to == Stage.CLOSED_NOT_SUITABLE:
         if d.suitability != Suitability.NOT_SUITABLE:
@@ -115,6 +130,7 @@ def _scoped_onwards(d: Diagnostic, to: str, today: date) -> list[Blocker]:
                     "endorsements",
                 )
             )
+    out += _scope_confirmation(d)
     return out
 
 
@@ -198,6 +214,7 @@ def _ready_to_delivery(d: Diagnostic, to: str, today: date) -> list[Blocker]:
                     "endorsements",
                 )
             )
+    out += _scope_confirmation(d)
     out += capability_blockers(
         "timetable", d, to, needs=["The timetable is confirmed and meeting links issued"]
     )
@@ -318,7 +335,7 @@ def gate_warnings(diagnostic: Diagnostic, to_stage: str) -> list[str]:
             .select_related("person")
             .first()
         )
-        if sponsor and not _looks_like_director(sponsor.person.job_title):
+        if sponsor and not sponsor.person.is_dcs_or_equivalent:
             out.append(
                 f"The sponsor ({sponsor.person.job_title or 'no job title'}) is normally the "
                 "Director of Children's Services or equivalent"
@@ -337,11 +354,6 @@ def gate_warnings(diagnostic: Diagnostic, to_stage: str) -> list[str]:
         if warning:
             out.append(warning)
     return out
-
-
-def _looks_like_director(title: str) -> bool:
-    lowered = title.lower()
-    return "director" in lowered or "dcs" in lowered
 
 
 def written_feedback_overdue(diagnostic: Diagnostic, today: date) -> bool:

@@ -1,22 +1,65 @@
-"""Key lines of enquiry: added, edited, reordered and removed until delivery starts."""
+"""Key lines of enquiry: added, edited, reordered and removed until the end of delivery day 1.
+
+Before delivery they change freely. The overview meeting on day 1 exists to fine-tune the scope
+(domain.md i.17), so they stay editable until the end of day 1 (midnight, Europe/London): each
+such change is recorded in the audit trail as a day-1 change, which the sponsor's scope page
+lists. After that they are locked.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import claim, created_by
 
-from ..enums import KLOES_EDITABLE
+from ..enums import KLOES_EDITABLE, Stage
 from ..models import Diagnostic, Kloe
 from . import audit
 
+LONDON = ZoneInfo("Europe/London")
+DAY1_ACTION = "kloe_day1"  # the audit action of a change made on delivery day 1
 
-def _check_editable(diagnostic: Diagnostic) -> None:
-    if diagnostic.stage not in KLOES_EDITABLE:
-        raise DomainError("Key lines of enquiry are fixed once delivery starts", field="kloes")
+
+def day1_ends(day1: date) -> datetime:
+    """When delivery day 1 is over: midnight at its end, in England."""
+    return datetime.combine(day1 + timedelta(days=1), time(0, 0), tzinfo=LONDON)
+
+
+def on_day1(diagnostic: Diagnostic, now: datetime | None = None) -> bool:
+    """Delivery has started and day 1 is not over yet: the fine-tuning window."""
+    if diagnostic.stage != Stage.DELIVERY or diagnostic.day1 is None:
+        return False
+    return (now or timezone.now()) < day1_ends(diagnostic.day1)
+
+
+def kloes_editable(diagnostic: Diagnostic, now: datetime | None = None) -> bool:
+    """Before delivery, or on delivery day 1 until its end."""
+    return diagnostic.stage in KLOES_EDITABLE or on_day1(diagnostic, now)
+
+
+def _check_editable(diagnostic: Diagnostic, now: datetime | None = None) -> str:
+    """The audit action for a change now ("kloe", or DAY1_ACTION on day 1); refused once
+    locked."""
+    if diagnostic.stage in KLOES_EDITABLE:
+        return "kloe"
+    if on_day1(diagnostic, now):
+        return DAY1_ACTION
+    if diagnostic.stage == Stage.DELIVERY and diagnostic.day1 is not None:
+        raise DomainError(
+            "Key lines of enquiry are fixed once delivery day 1 is over", field="kloes"
+        )
+    raise DomainError("Key lines of enquiry are fixed once delivery starts", field="kloes")
+
+
+def _summary(action: str, text: str) -> str:
+    return f"On delivery day 1: {text[0].lower()}{text[1:]}" if action == DAY1_ACTION else text
 
 
 def _clean(text: str) -> str:
@@ -35,9 +78,16 @@ def _theme(theme: str) -> str:
     return theme
 
 
-def add_kloe(diagnostic: Diagnostic, *, by: User | None, text: str, theme: str = "") -> Kloe:
+def add_kloe(
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    text: str,
+    theme: str = "",
+    now: datetime | None = None,
+) -> Kloe:
     """Append a KLOE at the end of the list. Side effects: audit entry."""
-    _check_editable(diagnostic)
+    action = _check_editable(diagnostic, now)
     text, theme = _clean(text), _theme(theme)
     with transaction.atomic():
         last = diagnostic.kloes.aggregate(m=Max("order"))["m"] or 0
@@ -51,22 +101,28 @@ def add_kloe(diagnostic: Diagnostic, *, by: User | None, text: str, theme: str =
         audit.record(
             diagnostic,
             by=by,
-            action="kloe",
-            summary=f"Added key line of enquiry {kloe.order}",
+            action=action,
+            summary=_summary(action, f"Added key line of enquiry {kloe.order}"),
             changes=[{"field": "kloe", "label": "Key line of enquiry", "old": "", "new": text}],
         )
     return kloe
 
 
 def edit_kloe(
-    kloe: Kloe, *, by: User | None, text: str, theme: str = "", version: int | None
+    kloe: Kloe,
+    *,
+    by: User | None,
+    text: str,
+    theme: str = "",
+    version: int | None,
+    now: datetime | None = None,
 ) -> Kloe:
     """Change a KLOE's words or theme.
 
     Refused with StaleEdit (nothing saved) when someone changed, moved or saved the KLOE after
     `version`. Side effects: audit entry when anything changed.
     """
-    _check_editable(kloe.diagnostic)
+    action = _check_editable(kloe.diagnostic, now)
     text, theme = _clean(text), _theme(theme)
     with transaction.atomic():
         claim(kloe, version=version, by=by, noun=f"key line of enquiry {kloe.order}")
@@ -78,20 +134,27 @@ def edit_kloe(
             audit.record(
                 kloe.diagnostic,
                 by=by,
-                action="kloe",
-                summary=f"Changed key line of enquiry {kloe.order}",
+                action=action,
+                summary=_summary(action, f"Changed key line of enquiry {kloe.order}"),
                 changes=diff,
             )
     return kloe
 
 
-def move_kloe(kloe: Kloe, *, by: User | None, to_order: int, version: int | None) -> Kloe:
+def move_kloe(
+    kloe: Kloe,
+    *,
+    by: User | None,
+    to_order: int,
+    version: int | None,
+    now: datetime | None = None,
+) -> Kloe:
     """Move a KLOE to position `to_order` (1-based), shifting the others.
 
     Refused with StaleEdit when someone changed the KLOE after `version`. Side effects: audit.
     """
     diagnostic = kloe.diagnostic
-    _check_editable(diagnostic)
+    action = _check_editable(diagnostic, now)
     with transaction.atomic():
         claim(kloe, version=version, by=by, noun=f"key line of enquiry {kloe.order}")
         kloe.order = Kloe.objects.values_list("order", flat=True).get(pk=kloe.pk)
@@ -111,8 +174,8 @@ def move_kloe(kloe: Kloe, *, by: User | None, to_order: int, version: int | None
         audit.record(
             diagnostic,
             by=by,
-            action="kloe",
-            summary=f"Moved key line of enquiry from {old} to {to_order}",
+            action=action,
+            summary=_summary(action, f"Moved key line of enquiry from {old} to {to_order}"),
             changes=[
                 {"field": "order", "label": "Position", "old": str(old), "new": str(to_order)}
             ],
@@ -120,14 +183,16 @@ def move_kloe(kloe: Kloe, *, by: User | None, to_order: int, version: int | None
     return kloe
 
 
-def remove_kloe(kloe: Kloe, *, by: User | None, version: int | None) -> None:
+def remove_kloe(
+    kloe: Kloe, *, by: User | None, version: int | None, now: datetime | None = None
+) -> None:
     """Delete a KLOE and close the gap in the numbering.
 
     Refused with StaleEdit (nothing removed) when someone changed the KLOE after `version`.
     Side effects: audit entry.
     """
     diagnostic = kloe.diagnostic
-    _check_editable(diagnostic)
+    action = _check_editable(diagnostic, now)
     with transaction.atomic():
         claim(kloe, version=version, by=by, noun=f"key line of enquiry {kloe.order}")
         kloe.refresh_from_db(fields=["order", "text"])
@@ -137,7 +202,7 @@ def remove_kloe(kloe: Kloe, *, by: User | None, version: int | None) -> None:
         audit.record(
             diagnostic,
             by=by,
-            action="kloe",
-            summary=f"Removed key line of enquiry {order}",
+            action=action,
+            summary=_summary(action, f"Removed key line of enquiry {order}"),
             changes=[{"field": "kloe", "label": "Key line of enquiry", "old": text, "new": ""}],
         )

@@ -40,6 +40,38 @@ FIELDS: dict[str, dict[str, Policy]] = {
     "ScopingMeeting": {
         "team_requirements": _ABOUT_THE_SERVICE,
         "background_information": _ABOUT_THE_SERVICE,
+        "meeting_link": not_personal("the online meeting's address"),
+    },
+    # The sponsor's answers on the scope (issue 17).
+    "ScopeConfirmation": {
+        "decision": _CHOICE,
+        "comment": kept(
+            "the sponsor's request for changes to the scope, kept with the diagnostic as the "
+            "record of how its scope was agreed"
+        ),
+        "fingerprint": not_personal("a hash of the scope"),
+        "focus": _ABOUT_THE_SERVICE,
+        "kloes": _ABOUT_THE_SERVICE,
+    },
+    # A council's request for a diagnostic (issue 17).
+    "CouncilRequest": {
+        "concerns": kept(
+            "the council's own account of why it asked (the form asks it to name no child or "
+            "family), kept with the diagnostic as the record of the enquiry"
+        ),
+        "preferred_weeks": not_personal("dates"),
+        **{
+            f"{who}_{what}": kept(
+                "the council officer it proposed, as it proposed them (work contact details), "
+                "kept with the diagnostic as the record of the enquiry"
+            )
+            for who in ("sponsor", "organiser")
+            for what in ("name", "email", "job_title")
+        },
+        "status": _CHOICE,
+        "decline_reason": kept(
+            "the LGA's reason for declining, which the council reads; kept as the record"
+        ),
     },
     "AgreedCaseList": {"name": not_personal("names a list of cases, not a case")},
     "TeamMember": {

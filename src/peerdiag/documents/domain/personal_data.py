@@ -7,6 +7,11 @@ from .retention import STEP
 _CHOICE = not_personal("a fixed choice")
 
 FIELDS: dict[str, dict[str, Policy]] = {
+    "DocumentTemplateItem": {
+        "type": _CHOICE,
+        "title": not_personal("names a kind of document on the LGA's standard list"),
+        "category": _CHOICE,
+    },
     "DocumentRequest": {
         "title": not_personal("names a kind of document"),
         "category": _CHOICE,

@@ -21,22 +21,17 @@ from peerdiag.diagnostics.domain.keydates import DOCUMENTS_DUE_BEFORE
 from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic, Kloe
 
-from ..enums import Category, RequestStatus
-from ..models import DocumentRequest
+from ..enums import EVERY_TYPE, Category, RequestStatus
+from ..models import DocumentRequest, DocumentTemplateItem
 
 TITLE_MAX = 200
 
-# The standard key documentation list, offered to every diagnostic.
-STANDARD_LIST: tuple[tuple[str, str], ...] = (
-    ("Self-assessment or position statement", Category.SELF_ASSESSMENT),
-    ("Most recent inspection or monitoring letter", Category.INSPECTION),
-    ("Current improvement plan", Category.PLANS),
-    ("Latest performance data and scorecard", Category.PERFORMANCE),
-    ("Quality assurance and audit framework, with recent findings", Category.QUALITY),
-    ("Structure charts for the service", Category.STRUCTURE),
-    ("Workforce data: vacancies, turnover, agency staff and caseloads", Category.WORKFORCE),
-    ("Partnership arrangements and governance", Category.PARTNERSHIPS),
-)
+
+def standard_list(diagnostic_type: str) -> list[DocumentTemplateItem]:
+    """The standard key documents for a type of diagnostic: those for every type and those for
+    this type, in the order the LGA set (kept in the admin site as `DocumentTemplateItem`)."""
+    items = DocumentTemplateItem.objects.filter(type__in=[EVERY_TYPE, diagnostic_type])
+    return list(items.order_by("order", "title", "pk"))
 
 
 def default_due_on(diagnostic: Diagnostic) -> date | None:
@@ -101,27 +96,37 @@ def request_document(
 
 
 def seed_standard_requests(diagnostic: Diagnostic, *, by: User | None) -> list[DocumentRequest]:
-    """Request every document of the standard list not already requested; returns the new ones.
+    """Request every document of the standard list for the diagnostic's type (see
+    `standard_list`) not already requested; returns the new ones.
 
-    Side effects: one audit entry.
+    Refused when the LGA keeps no standard list for the type. Side effects: one audit entry.
     """
     _open(diagnostic)
+    items = standard_list(diagnostic.type)
+    if not items:
+        raise DomainError(
+            f"There is no standard list of key documents for {diagnostic.type_label.lower()} "
+            "diagnostics: request each document instead, or ask an LGA administrator to add one"
+        )
     titles = DocumentRequest.objects.filter(diagnostic=diagnostic).values_list("title", flat=True)
     have = {t.lower() for t in titles}
     due = default_due_on(diagnostic)
+    made = []
     with transaction.atomic():
-        made = [
-            DocumentRequest.objects.create(
-                diagnostic=diagnostic,
-                title=title,
-                category=category,
-                due_on=due,
-                requested_by=by,
-                **created_by(by),
+        for item in items:
+            if item.title.lower() in have:
+                continue
+            have.add(item.title.lower())
+            made.append(
+                DocumentRequest.objects.create(
+                    diagnostic=diagnostic,
+                    title=item.title,
+                    category=item.category,
+                    due_on=due,
+                    requested_by=by,
+                    **created_by(by),
+                )
             )
-            for title, category in STANDARD_LIST
-            if title.lower() not in have
-        ]
         if made:
             audit.record(
                 diagnostic,

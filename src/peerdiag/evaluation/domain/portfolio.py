@@ -28,6 +28,8 @@ from peerdiag.diagnostics.enums import MAIN_LINE, Stage, TeamRole
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
 from peerdiag.timetable.domain.outbound import redactors_by_reference
 
+from .surveys import survey_overdue_items, with_survey_status
+
 PAGE_SIZE = 50
 
 
@@ -36,7 +38,7 @@ def portfolio_queryset(
 ) -> QuerySet[Diagnostic]:
     """Every diagnostic, newest first, with what a row needs loaded in a fixed number of queries."""
     pcms = TeamMember.objects.filter(role=TeamRole.PEER_CHALLENGE_MANAGER).select_related("person")
-    qs = (
+    qs = with_survey_status(
         Diagnostic.objects.select_related("host_council")
         .prefetch_related(Prefetch("team", queryset=pcms, to_attr="pcms"))
         .order_by("-created_at", "-id")
@@ -100,7 +102,7 @@ def portfolio_row(d: Diagnostic, today: date) -> Row:
         d=d,
         pcm=", ".join(m.person.full_name for m in pcms),
         next=next_key_date(d, today),
-        overdue=overdue_items(d, today),
+        overdue=overdue_items(d, today) + survey_overdue_items(d, today),
         days_left=written_feedback_days_left(d, today),
     )
 

@@ -11,8 +11,6 @@ with default wording the PCM edits.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.db import transaction
 
 from peerdiag.casereview.models import CaseAudit
@@ -23,9 +21,8 @@ from peerdiag.documents.enums import RequestStatus
 from peerdiag.documents.models import DocumentRequest
 from peerdiag.findings.domain.board import board_recommendations, findings_on_board
 from peerdiag.findings.enums import FindingKind
+from peerdiag.timetable.domain.attendance import attendance_figures
 from peerdiag.timetable.domain.outbound import redactor_for
-from peerdiag.timetable.enums import HEARING_TYPES, SessionStatus
-from peerdiag.timetable.models import Attendee, Session
 
 from ..models import ReportParagraph, WrittenFeedback
 from ..render.model import Feedback, Item, Paragraph
@@ -105,20 +102,19 @@ def _first_sentence(text: str) -> str:
 
 def activity(diagnostic: Diagnostic) -> tuple[tuple[str, str, int], ...]:
     """What the team did, counted from the data: days, sessions held, people heard by group
-    (children and young people only as one count), documents read, cases reviewed."""
+    (children and young people only as one count), documents read, cases reviewed.
+
+    People heard come from the attendance recorded for each held interview or focus group; a
+    held session without recorded numbers counts its invited attendees instead
+    (timetable.domain.attendance)."""
     d = diagnostic
-    held = Session.objects.filter(diagnostic=d, status=SessionStatus.HELD, type__in=HEARING_TYPES)
-    heard = (
-        Attendee.objects.filter(sessions__in=held).distinct().values_list("group", "young_person")
-    )
-    groups: Counter[str] = Counter()
-    for group, young in heard:
-        groups[YOUNG_PEOPLE if young else (group or "Others")] += 1
+    figures = attendance_figures(d)
+    groups = figures.by_group
     out: list[tuple[str, str, int]] = []
     if d.day1 is not None:
         out.append(("Working days", str(len(delivery_days(d.day1))), 0))
-    out.append(("Interviews and focus groups held", str(held.count()), 0))
-    out.append(("People heard", str(sum(groups.values())), 0))
+    out.append(("Interviews and focus groups held", str(figures.held), 0))
+    out.append(("People heard", str(figures.people), 0))
     out.extend((group, str(n), 1) for group, n in sorted(groups.items()))
     documents = DocumentRequest.objects.filter(
         diagnostic=d, status__in=(RequestStatus.SUPPLIED, RequestStatus.ACCEPTED)

@@ -89,6 +89,7 @@ def week_sessions(diagnostic: Diagnostic, *, internal: bool = True) -> list[Sess
     qs = (
         Session.objects.filter(diagnostic=diagnostic)
         .exclude(status=SessionStatus.CANCELLED)
+        .select_related("chair__person")
         .prefetch_related(
             "attendees",
             "kloes",
@@ -172,10 +173,11 @@ def coverage_matrix(diagnostic: Diagnostic, sessions: list[Session] | None = Non
 class CoverageWarning:
     """Something the week's interview plan should put right (or, for advice, consider)."""
 
-    kind: str  # "kloe_unheard", "kloe_one_group" or "group_unheard" (advice)
+    kind: str  # "kloe_unheard", "kloe_one_group", "one_peer" or "group_unheard" (advice)
     message: str
     kloe: Kloe | None = None
     group: str = ""
+    session: Session | None = None
 
     @property
     def advice(self) -> bool:
@@ -221,3 +223,25 @@ def coverage_warnings(
                 )
             )
     return out
+
+
+def one_peer_sessions(sessions: Iterable[Session]) -> list[Session]:
+    """Interviews and focus groups with a single peer (decision 18: one asks, one notes)."""
+    return [
+        s
+        for s in _hearing(sessions)
+        if not s.whole_team and max(s.peers_needed, len(s.required_peers.all())) < 2
+    ]
+
+
+def pair_warnings(sessions: Iterable[Session]) -> list[CoverageWarning]:
+    """A warning for each interview or focus group that has only one peer."""
+    return [
+        CoverageWarning(
+            "one_peer",
+            f"‘{s.title}’ has one peer: interviews and focus groups need two, one to ask the "
+            "questions and one to take notes",
+            session=s,
+        )
+        for s in one_peer_sessions(sessions)
+    ]

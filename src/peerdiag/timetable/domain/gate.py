@@ -2,8 +2,9 @@
 
 - Leaving preparation: a published timetable, every KLOE heard in at least one interview or
   focus group, and a meeting link on every session.
-- Ready to delivery: the latest published version is the current draft (nothing unpublished)
-  and every session has its link and invitations out.
+- Ready to delivery: the latest published version is the current draft (nothing unpublished),
+  every session has its link and invitations out, and the council (its organiser or sponsor)
+  has agreed that version ("timetable confirmed", decision 19).
 - Delivery to drafting: each KIT meeting and peer team meeting of days 1-5 is recorded as held.
 """
 
@@ -68,6 +69,14 @@ def _published(diagnostic: Diagnostic, *, confirmed: bool) -> list[Blocker]:
                 Blocker(
                     "timetable.unpublished_changes",
                     "The timetable has changes that are not published",
+                    "timetable",
+                )
+            )
+        if version.agreed_at is None:
+            out.append(
+                Blocker(
+                    "timetable.not_agreed",
+                    f"The council has not agreed version {version.number} of the timetable",
                     "timetable",
                 )
             )

@@ -62,6 +62,8 @@ def describe(session: dict[str, Any], *, reference: str = "") -> str:
         lines.append(f"Delivery day {session['day']}")
     if session.get("group"):
         lines.append(f"Stakeholder group: {session['group']}")
+    if session.get("chair"):
+        lines.append(f"Chair: {session['chair']}")
     peers = ", ".join(p["name"] for p in session.get("peers", []))
     if peers:
         lines.append(f"Peers: {peers}")

@@ -29,9 +29,21 @@ FIELDS: dict[str, dict[str, Policy]] = {
         "status": _CHOICE,
         "unscheduled_reason": destroyed(STEP, how="blanked: the scheduler's reasons name people"),
         "uid": not_personal("an iCalendar identifier"),
+        "roles": not_personal("key roles the session hears from, fixed choices"),
+        "attendance_note": destroyed(STEP, how="blanked with the session's other notes"),
+    },
+    "AttendanceCount": {
+        "group": not_personal("a stakeholder group, counted, never a person"),
+    },
+    "MustHearDismissal": {
+        "role": _CHOICE,
+        "reason": not_personal(
+            "why the week need not hear from a role; the form asks about the role, not a person"
+        ),
     },
     "TimetableVersion": {
         "note": not_personal("what changed in this version"),
+        "agreed_as": _CHOICE,
         "problem": destroyed(
             STEP, how="attendees renamed as on the Attendee, availability windows dropped"
         ),

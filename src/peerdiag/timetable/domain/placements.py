@@ -95,7 +95,9 @@ def violations(
     if solution is None:
         solution = draft_solution(diagnostic, sessions)
     report = check_solution(problem, parse_solution(solution))
-    names = {**_names(diagnostic, sessions), **(rename or {})}
+    # People of the problem only (a session's earliest start) are named as the problem names them.
+    names = {**{p.id: p.name for p in problem.people}, **_names(diagnostic, sessions)}
+    names.update(rename or {})
     return [humanise(str(v), names) for v in report.violations]
 
 

@@ -41,6 +41,7 @@ def planned_sessions(diagnostic: Diagnostic) -> list[Session]:
     return list(
         Session.objects.filter(diagnostic=diagnostic)
         .exclude(status=SessionStatus.CANCELLED)
+        .select_related("chair__person")
         .prefetch_related("attendees", "required_peers", "eligible_peers", "peers", "kloes")
         .order_by("fixed_day", "fixed_start", "title", "pk")
     )
@@ -101,8 +102,51 @@ def _people(
     return people
 
 
+def window_id(s: Session) -> str:
+    """The id of the stand-in attendee that holds a session to its earliest start."""
+    return f"{s.code}from"
+
+
+def window_name(s: Session) -> str:
+    assert s.earliest_start is not None
+    # No title here: exports scrub session titles, and this name is not one.
+    return f"The session's earliest start ({hhmm(s.earliest_start)})"
+
+
+def _windows(t: Timetable, sessions: list[Session], dates: dict[int, Any]) -> list[dict[str, Any]]:
+    """A session's earliest start, said in the shared format without changing it: a stand-in
+    council attendee of that session alone, available from the earliest start to the end of
+    each day. The scheduler and the checker then keep the session inside that window."""
+    out: list[dict[str, Any]] = []
+    for s in sessions:
+        if s.earliest_start is None or s.earliest_start <= t.day_start:
+            continue
+        out.append(
+            {
+                "id": window_id(s),
+                "name": window_name(s),
+                "side": "council",
+                "group": "Earliest start",
+                "available": [
+                    {
+                        "day": dates[n].isoformat(),
+                        "start": hhmm(s.earliest_start),
+                        "end": hhmm(t.day_end),
+                    }
+                    for n in sorted(dates)
+                    if s.earliest_start < t.day_end
+                ],
+            }
+        )
+    return out
+
+
 def _session(
-    s: Session, members: list[TeamMember], peer_ids: set[str], dates: dict[int, Any]
+    s: Session,
+    members: list[TeamMember],
+    peer_ids: set[str],
+    dates: dict[int, Any],
+    windowed: set[str] | None = None,
 ) -> dict[str, Any]:
     required = [m.code for m in s.required_peers.all() if m.code in peer_ids]
     if s.whole_team:
@@ -126,7 +170,8 @@ def _session(
         "title": s.title,
         "kind": KIND.get(SessionType(s.type), "meeting"),
         "minutes": s.minutes,
-        "attendees": [a.code for a in s.attendees.all()],
+        "attendees": [a.code for a in s.attendees.all()]
+        + ([window_id(s)] if window_id(s) in (windowed or set()) else []),
         "peers_needed": need,
         "required_peers": required,
         "eligible_peers": eligible,
@@ -162,12 +207,14 @@ def build_problem(
     if sessions is None:
         sessions = planned_sessions(diagnostic)
     peer_ids = {m.code for m in members}
+    windows = _windows(t, sessions, dates)
+    windowed = {w["id"] for w in windows}
     doc: dict[str, Any] = {
         "format": PROBLEM_FORMAT,
         "week": _week(t, dates),
         "rules": {"peer_buffer_minutes": t.peer_buffer_minutes},
-        "people": _people(diagnostic, members, t, dates),
-        "sessions": [_session(s, members, peer_ids, dates) for s in sessions],
+        "people": _people(diagnostic, members, t, dates) + windows,
+        "sessions": [_session(s, members, peer_ids, dates, windowed) for s in sessions],
     }
     if with_previous:
         doc["previous"] = previous_entries(diagnostic, doc)

@@ -102,8 +102,8 @@ def destroy_delivery_week(diagnostic: Diagnostic) -> dict[str, int]:
             attendee__diagnostic=diagnostic
         ).delete()[0],
         "session notes cleared": sessions.exclude(
-            notes="", supporting_adult="", unscheduled_reason=""
-        ).update(notes="", supporting_adult="", unscheduled_reason=""),
+            notes="", supporting_adult="", unscheduled_reason="", attendance_note=""
+        ).update(notes="", supporting_adult="", unscheduled_reason="", attendance_note=""),
         "generate logs cleared": Job.objects.filter(diagnostic=diagnostic, kind=JobKind.TIMETABLE)
         .exclude(log="", best="", message="")
         .update(log="", best="", message=""),
@@ -151,9 +151,9 @@ def destroy_due_delivery_week(today: date, by: User | None) -> list[tuple[str, s
         )
     )
     ids |= set(
-        Session.objects.exclude(notes="", supporting_adult="", unscheduled_reason="").values_list(
-            "diagnostic_id", flat=True
-        )
+        Session.objects.exclude(
+            notes="", supporting_adult="", unscheduled_reason="", attendance_note=""
+        ).values_list("diagnostic_id", flat=True)
     )
     ids |= set(
         Job.objects.filter(kind=JobKind.TIMETABLE, diagnostic__isnull=False)

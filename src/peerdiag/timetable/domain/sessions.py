@@ -27,12 +27,13 @@ from peerdiag.common.versioning import (
     with_version_fields,
 )
 from peerdiag.diagnostics.domain import audit
-from peerdiag.diagnostics.enums import ENDED, Platform
+from peerdiag.diagnostics.enums import ENDED, Platform, TeamRole
 from peerdiag.diagnostics.models import Diagnostic, Kloe, TeamMember
 
 from ..enums import (
     DELIVERY_DAYS,
     HEARING_DAYS,
+    HEARING_TYPES,
     INTERNAL_TYPES,
     MEETING_TYPES,
     PRESENTATION_CAP_MINUTES,
@@ -41,6 +42,7 @@ from ..enums import (
     SessionType,
 )
 from ..models import Attendee, SentInvitation, Session, Timetable, TimetableVersion
+from .must_hear import LEADERSHIP, clean_roles
 from .placements import violations
 from .problem import hhmm, minutes_of
 from .runs import hold_week_against_runs, refuse_while_generating
@@ -207,7 +209,7 @@ class SessionDetails:
     kloes: tuple[Kloe, ...] = ()
     attendees: tuple[Attendee, ...] = ()
     head_count: int | None = None
-    peers_needed: int = 1
+    peers_needed: int | None = None  # None: the usual, two for interviews and focus groups
     whole_team: bool = False
     required_peers: tuple[TeamMember, ...] = ()
     allowed_days: tuple[int, ...] = ()
@@ -220,6 +222,10 @@ class SessionDetails:
     supporting_adult: str = ""
     consent_recorded_on: date | None = None
     notes: str = field(default="")
+    # Issue 17's week defaults.
+    roles: tuple[str, ...] = ()  # key people it hears from (must_hear.py)
+    earliest_start: time | None = None  # None: after school with young people, else any time
+    chair: TeamMember | None = None  # None: the lead peer for peer team meetings
 
     @classmethod
     def of(cls, session: Session) -> SessionDetails:
@@ -246,7 +252,67 @@ class SessionDetails:
             supporting_adult=session.supporting_adult,
             consent_recorded_on=session.consent_recorded_on,
             notes=session.notes,
+            roles=tuple(session.roles or ()),
+            earliest_start=session.earliest_start,
+            chair=session.chair,
         )
+
+
+# --- The week's defaults (decision 18) ----------------------------------------------------------
+
+PAIR = 2  # interviews and focus groups: one peer asks, one notes
+AFTER_SCHOOL = time(15, 30)  # children and young people: after school hours on school days
+
+
+def lead_peer(diagnostic: Diagnostic) -> TeamMember | None:
+    """The delivery team's lead peer, if it has one."""
+    return next((m for m in delivery_members(diagnostic) if m.role == TeamRole.LEAD_PEER), None)
+
+
+def _with_defaults(
+    diagnostic: Diagnostic, d: SessionDetails, *, before: Session | None = None
+) -> SessionDetails:
+    """`d` with the week's defaults filled in where the person left them open:
+
+    - peers needed: two for interviews and focus groups (no more than the team has), one for
+      anything else;
+    - the lead peer is a required peer when the session first hears from the director of
+      children's services, the lead member or the chief executive (on adding it, or when that
+      role is first ticked); taking the lead peer off afterwards is respected;
+    - children and young people: no earlier than 15:30 unless an earliest start or a fixed start
+      is given;
+    - the lead peer chairs peer team meetings.
+    """
+    hearing = d.type not in MEETING_TYPES
+    members = delivery_members(diagnostic)
+    need = d.peers_needed
+    if need is None:
+        need = PAIR if d.type in HEARING_TYPES else 1
+        if members:
+            need = max(1, min(need, len(members)))
+    required = tuple(dict.fromkeys(d.required_peers))
+    lead = lead_peer(diagnostic)
+    roles = tuple(clean_roles(d.roles))
+    was_leadership = before is not None and bool(LEADERSHIP & set(before.roles or ()))
+    if lead is not None and not d.whole_team and LEADERSHIP & set(roles) and not was_leadership:
+        if lead not in required:
+            required = (lead, *required)
+        need = max(need, len(required))
+    young = d.young_people or any(a.young_person for a in d.attendees)
+    earliest = d.earliest_start
+    if earliest is None and young and hearing and d.fixed_start is None:
+        earliest = AFTER_SCHOOL
+    chair = d.chair
+    if chair is None and d.type == SessionType.PEER_TEAM:
+        chair = lead
+    return replace(
+        d,
+        peers_needed=need,
+        required_peers=required,
+        roles=roles,
+        earliest_start=earliest,
+        chair=chair,
+    )
 
 
 def _check_details(diagnostic: Diagnostic, d: SessionDetails) -> SessionDetails:
@@ -327,18 +393,35 @@ def _check_details(diagnostic: Diagnostic, d: SessionDetails) -> SessionDetails:
     required = tuple(dict.fromkeys(d.required_peers))
     if any(m.pk not in member_pks for m in required):
         raise DomainError("Choose peers from the delivery team", field="required_peers")
+    peers_needed = d.peers_needed if d.peers_needed is not None else 1
+    if d.chair is not None and d.chair.pk not in member_pks:
+        raise DomainError("Choose a chair from the delivery team", field="chair")
+    if d.earliest_start is not None:
+        earliest = minutes_of(d.earliest_start)
+        if earliest < minutes_of(t.day_start) or earliest + d.minutes > minutes_of(t.day_end):
+            raise DomainError(
+                f"A {d.minutes}-minute session starting from {hhmm(d.earliest_start)} does not "
+                f"fit inside the working day, {hhmm(t.day_start)} to {hhmm(t.day_end)}: enter "
+                "an earlier start or shorten the session",
+                field="earliest_start",
+            )
+        if d.fixed_start is not None and d.fixed_start < d.earliest_start:
+            raise DomainError(
+                f"The fixed start is before the earliest start ({hhmm(d.earliest_start)})",
+                field="fixed_start",
+            )
     if not d.whole_team:
-        if d.peers_needed < 1:
+        if peers_needed < 1:
             raise DomainError("At least one peer must attend", field="peers_needed")
-        if members and d.peers_needed > len(members):
+        if members and peers_needed > len(members):
             raise DomainError(
                 f"The delivery team has {len(members)} peers: ask for {len(members)} or fewer",
                 field="peers_needed",
             )
-        if len(required) > d.peers_needed:
+        if len(required) > peers_needed:
             raise DomainError(
                 f"You named {len(required)} peers who must attend but the session needs only "
-                f"{d.peers_needed}: raise the number of peers or name fewer",
+                f"{peers_needed}: raise the number of peers or name fewer",
                 field="required_peers",
             )
     if any(k.diagnostic_id != diagnostic.pk for k in d.kloes):
@@ -378,6 +461,7 @@ def _check_details(diagnostic: Diagnostic, d: SessionDetails) -> SessionDetails:
         internal = False
     return replace(
         d,
+        peers_needed=peers_needed,
         title=title,
         group=group,
         allowed_days=days,
@@ -412,6 +496,9 @@ _PLAIN = (
     "supporting_adult",
     "consent_recorded_on",
     "notes",
+    "roles",
+    "earliest_start",
+    "chair",
 )
 
 
@@ -419,6 +506,7 @@ def _write(session: Session, d: SessionDetails) -> None:
     for name in _PLAIN:
         setattr(session, name, getattr(d, name))
     session.allowed_days = list(d.allowed_days)
+    session.roles = list(d.roles)
     session.save()
     session.kloes.set(d.kloes)
     session.attendees.set(d.attendees)
@@ -434,7 +522,7 @@ def add_session(diagnostic: Diagnostic, *, by: User | None, details: SessionDeta
     """
     _refuse_if_ended(diagnostic)
     refuse_while_generating(diagnostic)
-    checked = _check_details(diagnostic, details)
+    checked = _check_details(diagnostic, _with_defaults(diagnostic, details))
     with transaction.atomic():
         hold_week_against_runs(diagnostic)
         session = Session(
@@ -458,6 +546,7 @@ def _placement_key(session: Session) -> tuple[Any, ...]:
         session.whole_team,
         tuple(sorted(m.pk for m in session.required_peers.all())),
         tuple(sorted(a.pk for a in session.attendees.all())),
+        session.earliest_start,
     )
 
 
@@ -512,7 +601,7 @@ def update_session(
     refuse_while_generating(diagnostic)
     if session.status == SessionStatus.CANCELLED:
         raise DomainError("This session has been cancelled and can no longer be changed")
-    checked = _check_details(diagnostic, details)
+    checked = _check_details(diagnostic, _with_defaults(diagnostic, details, before=session))
     with transaction.atomic():
         hold_week_against_runs(diagnostic)
         claim(session, version=version, by=by, noun="this session")

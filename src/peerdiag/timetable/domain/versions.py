@@ -35,7 +35,7 @@ def snapshot(diagnostic: Diagnostic, sessions: list[Session] | None = None) -> d
 
     Keys of each session: code, uid, sequence, title, type, internal, day, date, start, end,
     peers [{code, name, email}], attendees [{code, name, email, group, young}], group, link, kloes
-    [codes], young_people, supporting_adult.
+    [codes], young_people, supporting_adult, and chair (a name) where the session has one.
     """
     dates = day_dates(diagnostic)
     if sessions is None:
@@ -81,6 +81,8 @@ def snapshot(diagnostic: Diagnostic, sessions: list[Session] | None = None) -> d
                 "kloes": sorted(k.code for k in s.kloes.all()),
                 "young_people": s.young_people,
                 "supporting_adult": s.supporting_adult,
+                # Who chairs it (the lead peer chairs peer team meetings): a name, or absent.
+                **({"chair": s.chair.person.full_name} if s.chair is not None else {}),
             }
         )
     placed.sort(key=lambda x: (x["day"], x["start"], x["title"]))

@@ -86,6 +86,37 @@ def _sponsor_attendee(diagnostic: Diagnostic, by: User | None) -> Attendee | Non
     )
 
 
+PARTNERS_GROUP = "Partners"
+
+
+def _partner_attendees(diagnostic: Diagnostic, by: User | None) -> list[Attendee]:
+    """The council's partner representatives as attendees: its partner representative roles
+    (made attendees in the Partners group if they are not yet) and every attendee whose group
+    is Partners."""
+    found: dict[int, Attendee] = {}
+    roles = diagnostic.council_roles.filter(role=CouncilRoleKind.PARTNER_REP).select_related(
+        "person", "person__organisation"
+    )
+    for role in roles.order_by("person__full_name", "pk"):
+        person = role.person
+        a = Attendee.objects.filter(diagnostic=diagnostic, name=person.full_name).first()
+        if a is None:
+            a = Attendee.objects.create(
+                diagnostic=diagnostic,
+                name=person.full_name,
+                job_title=person.job_title or "Partner representative",
+                email=person.email,
+                group=PARTNERS_GROUP,
+                **created_by(by),
+            )
+        found[a.pk] = a
+    for a in Attendee.objects.filter(diagnostic=diagnostic, group__iexact=PARTNERS_GROUP).order_by(
+        "name", "pk"
+    ):
+        found.setdefault(a.pk, a)
+    return list(found.values())
+
+
 def _fixed(
     diagnostic: Diagnostic,
     *,
@@ -99,6 +130,7 @@ def _fixed(
     attendees: list[Attendee] | None = None,
     internal: bool = False,
     presentation: int | None = None,
+    chair: TeamMember | None = None,
     by: User | None = None,
 ) -> Session:
     s = Session.objects.create(
@@ -116,6 +148,7 @@ def _fixed(
         start=start,
         internal_only=internal,
         presentation_minutes=presentation,
+        chair=chair,
     )
     if required:
         s.required_peers.set(required)
@@ -130,8 +163,11 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
     Defaults (decisions 4 and 5): the overview on day 1 from 09:30 for 90 minutes with a
     20-minute council presentation inside it; a 30-minute KIT meeting with the sponsor, the
     lead peer and the PCM at 16:00 on days 1-5; a 30-minute peer team meeting for all peers at
-    16:45 on days 1-5; drafting on day 6 (morning and afternoon); feedback on day 7.
-    Side effects: creates the sponsor as an attendee if needed; audit entry.
+    16:45 on days 1-5, chaired by the lead peer; drafting on day 6 (morning and afternoon);
+    feedback on day 7. The overview and feedback meetings invite the sponsor and the council's
+    partner representatives (issue 17).
+    Side effects: creates the sponsor and partner representatives as attendees if needed;
+    audit entry.
     """
     if Session.objects.filter(diagnostic=diagnostic, type__in=[SessionType.OVERVIEW]).exists():
         raise DomainError("The week's fixed meetings are already in place")
@@ -139,7 +175,9 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
     with transaction.atomic():
         sponsor = _sponsor_attendee(diagnostic, by)
         council = [sponsor] if sponsor else []
+        partners = [a for a in _partner_attendees(diagnostic, by) if a not in council]
         team = delivery_members(diagnostic)
+        lead = next((m for m in team if m.role == TeamRole.LEAD_PEER), None)
         kit_peers = [
             m for m in team if m.role in (TeamRole.LEAD_PEER, TeamRole.PEER_CHALLENGE_MANAGER)
         ]
@@ -153,7 +191,7 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
                 start=time(9, 30),
                 minutes=90,
                 whole_team=True,
-                attendees=council,
+                attendees=council + partners,
                 presentation=PRESENTATION_CAP_MINUTES,
             )
         ]
@@ -182,6 +220,7 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
                     minutes=30,
                     whole_team=True,
                     internal=True,
+                    chair=lead,
                 )
             )
         for part, start in (("morning", time(9, 30)), ("afternoon", time(13, 0))):
@@ -208,7 +247,7 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
                 start=time(10, 0),
                 minutes=90,
                 whole_team=True,
-                attendees=council,
+                attendees=council + partners,
             )
         )
         audit.record(

@@ -7,7 +7,13 @@ from typing import Any
 from django import forms
 
 from peerdiag.casereview.domain.audits import GradeIn
-from peerdiag.casereview.enums import AgeBand, AuditDomain, Grade
+from peerdiag.casereview.enums import (
+    AgeBand,
+    Grade,
+    SharingMethod,
+    audit_domains,
+    domain_label,
+)
 from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.models import Person
@@ -58,16 +64,74 @@ class _Versioned(VersionedFormMixin):
         )
 
 
-class SharingForm(_Versioned, DomainErrorsMixin, forms.Form):
-    version_id = "sharing_version"
+class SharingProposalForm(_Versioned, DomainErrorsMixin, forms.Form):
+    """The organiser's proposal: how the cases are shared and whom to contact about access."""
 
-    sharing_mechanism = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        label="How the council shares the cases",
-        help_text="For example, time-limited read-only accounts in the case management system",
-        error_messages={"required": "Say how the council will share the cases"},
+    version_id = "proposal_version"
+
+    method = forms.ChoiceField(
+        choices=SharingMethod.choices,
+        widget=forms.RadioSelect,
+        label="How will the council share the cases?",
+        error_messages={"required": "Choose how the council will share the cases"},
     )
+    details = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        label="Details (needed for another way)",
+        help_text="For example, which system, when the accounts open and for how long",
+        error_messages={"max_length": "The details can be up to 2000 characters"},
+    )
+    contact_name = forms.CharField(
+        max_length=200,
+        label="Name of the council's contact",
+        help_text="The person the case auditors contact about access to the cases",
+        error_messages={
+            "required": "Enter the name of the council's contact",
+            "max_length": "The name can be up to 200 characters",
+        },
+    )
+    contact_email = forms.CharField(
+        max_length=254,
+        label="Their e-mail address",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter the contact's e-mail address",
+            "max_length": "The e-mail address can be up to 254 characters",
+        },
+    )
+    contact_phone = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Their telephone number (optional)",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        error_messages={"max_length": "The telephone number can be up to 40 characters"},
+    )
+
+
+class SharingDecisionForm(_Versioned, DomainErrorsMixin, forms.Form):
+    """The PCM accepts the proposal on the page, or asks again with a reason."""
+
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("ask_again", "Ask again")],
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose whether to accept the proposal"},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        label="What should the council change?",
+        help_text="The council sees this on the page",
+        error_messages={"max_length": "The reason can be up to 2000 characters"},
+    )
+
+    def __init__(self, *args: Any, decision: str = "accept", **kwargs: Any) -> None:
+        self.version_id = f"{decision}_version"
+        kwargs.setdefault("auto_id", f"{decision}_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].initial = decision
 
 
 class ReferencePatternForm(_Versioned, DomainErrorsMixin, forms.Form):
@@ -173,22 +237,24 @@ class AuditForm(_Versioned, DomainErrorsMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, diagnostic_type: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for d in AuditDomain:
-            self.fields[f"{d.value}_grade"] = forms.ChoiceField(
+        # SEND headings on a SEND diagnostic, the social-care domains otherwise.
+        self.headings = audit_domains(diagnostic_type)
+        for value, label in self.headings:
+            self.fields[f"{value}_grade"] = forms.ChoiceField(
                 choices=_grade_choices(True),
                 widget=forms.RadioSelect,
                 required=False,
-                label=f"Grade for {str(d.label).lower()}",
+                label=f"Grade for {label[0].lower()}{label[1:]}",
             )
-            self.fields[f"{d.value}_evidence"] = forms.CharField(
+            self.fields[f"{value}_evidence"] = forms.CharField(
                 widget=forms.Textarea(attrs={"rows": 2}),
                 required=False,
                 max_length=5000,
                 label="Evidence",
             )
-            self.fields[f"{d.value}_commentary"] = forms.CharField(
+            self.fields[f"{value}_commentary"] = forms.CharField(
                 widget=forms.Textarea(attrs={"rows": 2}),
                 required=False,
                 max_length=5000,
@@ -212,18 +278,18 @@ class AuditForm(_Versioned, DomainErrorsMixin, forms.Form):
         super().show_conflict(error, current=current)
         for row in self.conflict.fields if self.conflict else []:
             dom, _, part = row.name.rpartition("_")
-            if part in ("evidence", "commentary") and dom in AuditDomain.values:
-                row.label = f"{AuditDomain(dom).label}: {part}"
+            if part in ("evidence", "commentary") and f"{dom}_grade" in self.fields:
+                row.label = f"{domain_label(dom)}: {part}"
 
     def domain_rows(self) -> list[dict[str, Any]]:
         return [
             {
-                "label": d.label,
-                "grade": self[f"{d.value}_grade"],
-                "evidence": self[f"{d.value}_evidence"],
-                "commentary": self[f"{d.value}_commentary"],
+                "label": label,
+                "grade": self[f"{value}_grade"],
+                "evidence": self[f"{value}_evidence"],
+                "commentary": self[f"{value}_commentary"],
             }
-            for d in AuditDomain
+            for value, label in self.headings
         ]
 
     def header(self) -> dict[str, Any]:
@@ -235,11 +301,9 @@ class AuditForm(_Versioned, DomainErrorsMixin, forms.Form):
     def grades(self) -> dict[str, GradeIn]:
         c = self.cleaned_data
         return {
-            d.value: GradeIn(
-                c[f"{d.value}_grade"], c[f"{d.value}_evidence"], c[f"{d.value}_commentary"]
-            )
-            for d in AuditDomain
-            if c.get(f"{d.value}_grade")
+            value: GradeIn(c[f"{value}_grade"], c[f"{value}_evidence"], c[f"{value}_commentary"])
+            for value, _ in self.headings
+            if c.get(f"{value}_grade")
         }
 
 

@@ -213,6 +213,9 @@ class CouncilRoleForm(DomainErrorsMixin, forms.Form):
     new_name = forms.CharField(max_length=200, required=False, label="Or a new person: full name")
     new_job_title = forms.CharField(max_length=200, required=False, label="Job title")
     new_email = forms.EmailField(required=False, label="E-mail address")
+    new_is_dcs = forms.BooleanField(
+        required=False, label="Director of Children's Services (or equivalent)"
+    )
 
     def __init__(self, *args: Any, diagnostic: Diagnostic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
-"""Forms of the schedule pages: generate, move a session, publish, compare versions."""
+"""Forms of the schedule pages: generate, move a session, publish, compare versions, record
+attendance."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django import forms
 
 from peerdiag.diagnostics.models import TeamMember
+from peerdiag.timetable.domain.attendance import MOST_PEOPLE, NOTE_LIMIT, OUTCOMES
 from peerdiag.timetable.domain.generate import MAX_SECONDS, MIN_SECONDS
 from peerdiag.timetable.enums import HEARING_DAYS, MEETING_TYPES
 from peerdiag.timetable.models import Session
@@ -132,3 +134,58 @@ class CompareForm(forms.Form):
             label="To",
             error_messages={"invalid_choice": "Choose a version or the draft to compare to"},
         )
+
+
+class AttendanceForm(TimetableConflictMixin, DomainErrorsMixin, forms.Form):
+    """What happened to one interview or focus group, and how many came from each group."""
+
+    outcome = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="What happened?",
+        choices=[(k, label) for k, (_, label) in OUTCOMES.items()],
+        error_messages={"required": "Choose what happened to the session"},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=NOTE_LIMIT,
+        label="Note (optional)",
+        help_text="For example when a moved session will now take place. Do not name a child.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "max_length": f"The note can be up to {NOTE_LIMIT} characters: shorten it and save"
+        },
+    )
+
+    def __init__(self, *args: Any, groups: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups = groups
+        for i, group in enumerate(groups):
+            self.fields[f"count_{i}"] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=MOST_PEOPLE,
+                label=group,
+                error_messages={
+                    "invalid": f"Enter how many people came from {group} as a whole number",
+                    "min_value": f"The number for {group} cannot be below 0",
+                    "max_value": f"The number for {group} can be at most {MOST_PEOPLE}",
+                },
+            )
+
+    def count_fields(self) -> list[Any]:
+        return [self[f"count_{i}"] for i in range(len(self.groups))]
+
+    @staticmethod
+    def initial_of(session: Session, groups: list[str]) -> dict[str, Any]:
+        status_to_outcome = {status: k for k, (status, _) in OUTCOMES.items() if status}
+        counted = {c.group.lower(): c.people for c in session.counts.all()}
+        out: dict[str, Any] = {
+            "outcome": status_to_outcome.get(session.status, "clear"),
+            "note": session.attendance_note,
+        }
+        for i, group in enumerate(groups):
+            out[f"count_{i}"] = counted.get(group.lower())
+        return out
+
+    def counts(self) -> dict[str, int | None]:
+        return {group: self.cleaned_data.get(f"count_{i}") for i, group in enumerate(self.groups)}

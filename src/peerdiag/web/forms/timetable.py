@@ -10,6 +10,7 @@ from django import forms
 from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
 from peerdiag.timetable.domain.coverage import Group
+from peerdiag.timetable.domain.must_hear import REASON_LIMIT, ROLES
 from peerdiag.timetable.domain.sessions import SLOT_CHOICES, SessionDetails
 from peerdiag.timetable.enums import INTERNAL_TYPES, Priority, SessionType
 from peerdiag.timetable.models import Attendee, Session, Timetable
@@ -207,10 +208,36 @@ class SessionForm(DomainErrorsMixin, forms.Form):
         error_messages={"required": "Choose how important the session is"},
     )
     minutes = _number("Length in minutes", hint="From 15 minutes to 8 hours")
-    peers_needed = _number("Peers needed", hint="How many peers sit in the session")
+    peers_needed = _number(
+        "Peers needed",
+        required=False,
+        hint="How many peers sit in the session. Leave blank for the usual: two for interviews "
+        "and focus groups (one asks, one takes notes), one for anything else",
+    )
     whole_team = forms.BooleanField(required=False, label="The whole peer team attends")
     required_peers = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Peers who must attend"
+    )
+    roles = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Key people it hears from",
+        help_text="The coverage page checks the week hears from each of them. Choosing the "
+        "director of children's services, the lead member or the chief executive makes the lead "
+        "peer a peer who must attend",
+    )
+    chair = forms.ChoiceField(
+        required=False,
+        label="Chair",
+        help_text="Leave blank for the usual: the lead peer chairs peer team meetings",
+    )
+    earliest_start = _time(
+        "Earliest start (optional)",
+        required=False,
+        hint="No earlier than this on any day. Leave blank for the usual: any time, or from "
+        "15:30 (after school) when children or young people take part. To allow any time with "
+        "children or young people, for example in the school holidays, enter the start of the "
+        "working day",
     )
     allowed_days = forms.MultipleChoiceField(
         required=False,
@@ -279,6 +306,11 @@ class SessionForm(DomainErrorsMixin, forms.Form):
         self.fields["required_peers"].choices = [  # type: ignore[attr-defined]
             (m.code, f"{m.person.full_name}, {m.get_role_display().lower()}") for m in members
         ]
+        self.fields["roles"].choices = [(r.key, r.short) for r in ROLES]  # type: ignore[attr-defined]
+        self.fields["chair"].choices = [  # type: ignore[attr-defined]
+            ("", "The usual"),
+            *[(m.code, f"{m.person.full_name}, {m.get_role_display().lower()}") for m in members],
+        ]
         self.fields["group"].choices = [  # type: ignore[attr-defined]
             ("", "From the attendees"),
             *[(g.name, g.name) for g in groups],
@@ -326,6 +358,9 @@ class SessionForm(DomainErrorsMixin, forms.Form):
             "supporting_adult": s.supporting_adult,
             "consent_recorded_on": s.consent_recorded_on,
             "notes": s.notes,
+            "roles": list(s.roles or []),
+            "earliest_start": s.earliest_start,
+            "chair": s.chair.code if s.chair_id and s.chair else "",
         }
 
     def clean(self) -> dict[str, Any]:
@@ -358,7 +393,7 @@ class SessionForm(DomainErrorsMixin, forms.Form):
                 self.attendee_map[c] for c in data["attendees"] if c in self.attendee_map
             ),
             head_count=data.get("head_count"),
-            peers_needed=data["peers_needed"],
+            peers_needed=data.get("peers_needed"),
             whole_team=bool(data.get("whole_team")),
             required_peers=tuple(
                 self.members[c] for c in data["required_peers"] if c in self.members
@@ -373,6 +408,9 @@ class SessionForm(DomainErrorsMixin, forms.Form):
             supporting_adult=data.get("supporting_adult") or "",
             consent_recorded_on=data.get("consent_recorded_on"),
             notes=data.get("notes") or "",
+            roles=tuple(data.get("roles") or ()),
+            earliest_start=data.get("earliest_start"),
+            chair=self.members.get(data.get("chair") or ""),
         )
 
 
@@ -458,3 +496,20 @@ class LinksForm(DomainErrorsMixin, forms.Form):
                 "save again",
             )
         self.data = data
+
+
+class DismissMustHearForm(VersionedFormMixin, DomainErrorsMixin, forms.Form):
+    """Why the week need not hear from one key person or group (version 0: never dismissed)."""
+
+    first_save = True
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON_LIMIT,
+        label="Why does the week not need to hear from them?",
+        help_text="Everyone who plans the week sees this reason",
+        error_messages={
+            "required": "Say why the week need not hear from them",
+            "max_length": f"Keep the reason to {REASON_LIMIT} characters",
+        },
+    )

@@ -15,20 +15,27 @@ from django.views.decorators.http import require_POST
 
 from peerdiag.accounts.models import User
 from peerdiag.casereview.domain import audits, concerns, report, sampling
+from peerdiag.casereview.domain import sharing as sharing_domain
 from peerdiag.casereview.domain.gate import case_review_blockers, case_review_warnings
 from peerdiag.casereview.domain.lists import import_case_list, set_reference_pattern
 from peerdiag.casereview.domain.reviews import (
     named_contact,
-    record_sharing_mechanism,
     review_for,
     set_named_contact,
     set_sample_size,
 )
-from peerdiag.casereview.enums import AuditDomain, AuditStatus, Grade
+from peerdiag.casereview.enums import (
+    AuditStatus,
+    Grade,
+    SharingState,
+    audit_domains,
+    domain_label,
+)
 from peerdiag.casereview.models import (
     CaseAudit,
     CaseListEntry,
     CaseReview,
+    CaseSharing,
     SafeguardingConcern,
     SampledCase,
 )
@@ -49,7 +56,8 @@ from peerdiag.web.forms.casereview import (
     ReferencePatternForm,
     ReportTextForm,
     ReviewActionForm,
-    SharingForm,
+    SharingDecisionForm,
+    SharingProposalForm,
     UploadForm,
 )
 
@@ -110,7 +118,6 @@ def _overview_page(
     *,
     named_form: NamedContactForm | None = None,
     report_form: ReportTextForm | None = None,
-    sharing_form: SharingForm | None = None,
     draw_form: DrawForm | None = None,
     hand_form: ByHandForm | None = None,
     share_out_form: ReviewActionForm | None = None,
@@ -141,9 +148,6 @@ def _overview_page(
             },
             initial_version=v,
         )
-    sharing_form = sharing_form or SharingForm(
-        initial={"sharing_mechanism": review.sharing_mechanism}, initial_version=v
-    )
     draw_form = draw_form or DrawForm(initial={"size": review.sample_size}, initial_version=v)
     hand_form = hand_form or ByHandForm(initial_version=v)
     share_out_form = share_out_form or ReviewActionForm(action="share_out", initial_version=v)
@@ -151,7 +155,6 @@ def _overview_page(
     forms_shown = (
         named_form,
         report_form,
-        sharing_form,
         draw_form,
         hand_form,
         share_out_form,
@@ -178,7 +181,7 @@ def _overview_page(
             )
             if can_select
             else [],
-            "sharing_form": sharing_form,
+            "sharing": sharing_domain.sharing_for(review),
             "draw_form": draw_form,
             "hand_form": hand_form,
             "share_out_form": share_out_form,
@@ -285,37 +288,162 @@ def report_text(request: HttpRequest, ref: str) -> HttpResponse:
     return _overview_page(request, d, review, report_form=form)
 
 
+# --- How the council shares the cases (decision 19): no case content on these pages ------------
+
+VIEW_SHARING = "casereview.view_sharing"
+PROPOSE_SHARING = "casereview.propose_sharing"
+DECIDE_SHARING = "casereview.decide_sharing"
+VIEW_REPORT = "casereview.view_report"
+
+
+def _review_for_perm(request: HttpRequest, ref: str, perm: str) -> tuple[Diagnostic, CaseReview]:
+    """The diagnostic (404 to outsiders, 403 without `perm`) and its review (404 when no case
+    review is in scope)."""
+    d = get_diagnostic_for_user(request.user, ref, perm=perm)
+    try:
+        return d, review_for(d)
+    except DomainError:
+        raise Http404("No case record review is in scope") from None
+
+
+def _proposal_values(sharing: CaseSharing) -> dict[str, Any]:
+    return {
+        "method": sharing.method,
+        "details": sharing.details,
+        "contact_name": sharing.contact_name,
+        "contact_email": sharing.contact_email,
+        "contact_phone": sharing.contact_phone,
+    }
+
+
+def _sharing_page(
+    request: HttpRequest,
+    d: Diagnostic,
+    review: CaseReview,
+    sharing: CaseSharing,
+    *,
+    proposal_form: SharingProposalForm | None = None,
+    accept_form: SharingDecisionForm | None = None,
+    ask_form: SharingDecisionForm | None = None,
+) -> HttpResponse:
+    can_propose = request.user.has_perm(PROPOSE_SHARING, d)
+    can_decide = request.user.has_perm(DECIDE_SHARING, d)
+    released = review.cases.filter(released_at__isnull=False).exists()
+    v = sharing.version
+    proposal_form = proposal_form or SharingProposalForm(
+        initial=_proposal_values(sharing), initial_version=v
+    )
+    accept_form = accept_form or SharingDecisionForm(decision="accept", initial_version=v)
+    ask_form = ask_form or SharingDecisionForm(decision="ask_again", initial_version=v)
+    return render(
+        request,
+        "web/casereview/sharing.html",
+        {
+            "d": d,
+            "sharing": sharing,
+            "released": released,
+            "can_propose": can_propose and not released,
+            "can_accept": can_decide and not released and sharing.state == SharingState.PROPOSED,
+            "can_ask_again": can_decide
+            and not released
+            and sharing.state in (SharingState.PROPOSED, SharingState.ACCEPTED),
+            "internal": request.user.has_perm("diagnostics.view_internal", d),
+            "proposal_form": proposal_form,
+            "accept_form": accept_form,
+            "ask_form": ask_form,
+            "has_errors": any(f.errors for f in (proposal_form, accept_form, ask_form)),
+        },
+    )
+
+
 @login_required
-@sensitive("child_data")
-@require_POST
 def sharing(request: HttpRequest, ref: str) -> HttpResponse:
-    d, review = _review(request, ref)
-    _may_select(request, d)
-    form = SharingForm(request.POST)
+    """How the council shares the cases: the organiser proposes, the PCM answers. Open to the
+    team and to the council's sponsor and organiser; it shows no case content."""
+    d, review = _review_for_perm(request, ref, VIEW_SHARING)
+    return _sharing_page(request, d, review, sharing_domain.sharing_for(review))
+
+
+@login_required
+@require_POST
+def sharing_propose(request: HttpRequest, ref: str) -> HttpResponse:
+    d, review = _review_for_perm(request, ref, PROPOSE_SHARING)
+    record = sharing_domain.sharing_for(review)
+    form = SharingProposalForm(request.POST)
     if form.is_valid():
+        c = form.cleaned_data
         try:
-            record_sharing_mechanism(
-                review,
+            sharing_domain.propose(
+                record,
                 by=_me(request),
-                text=form.cleaned_data["sharing_mechanism"],
+                method=c["method"],
+                details=c["details"],
+                contact_name=c["contact_name"],
+                contact_email=c["contact_email"],
+                contact_phone=c["contact_phone"],
                 version=form.sent_version(),
             )
         except StaleEdit as e:
-            review = review_for(d)
-            saved = {"sharing_mechanism": review.sharing_mechanism}
-            sent = {"sharing_mechanism": form.cleaned_data["sharing_mechanism"]}
+            record = sharing_domain.sharing_for(review)
+            saved = _proposal_values(record)
+            sent = {k: c[k] for k in saved}
             if not already_saved(e, request.user, saved=saved, sent=sent):
                 form.show_conflict(e, current=saved)
-                return _overview_page(request, d, review, sharing_form=form)
-            messages.success(request, "The way cases are shared is recorded")
-            return redirect("web:casereview", d.reference)
+                return _sharing_page(request, d, review, record, proposal_form=form)
         except DomainError as e:
             form.add_domain_error(e)
+            return _sharing_page(request, d, review, record, proposal_form=form)
+        messages.success(
+            request, "Your proposal is sent: the peer challenge manager will accept it or ask again"
+        )
+        return redirect("web:casereview_sharing", d.reference)
+    return _sharing_page(request, d, review, record, proposal_form=form)
+
+
+@login_required
+@require_POST
+def sharing_decide(request: HttpRequest, ref: str) -> HttpResponse:
+    d, review = _review_for_perm(request, ref, DECIDE_SHARING)
+    record = sharing_domain.sharing_for(review)
+    decision = request.POST.get("decision", "accept")
+    decision = decision if decision in ("accept", "ask_again") else "accept"
+    form = SharingDecisionForm(request.POST, decision=decision)
+    shown = {"ask_form" if decision == "ask_again" else "accept_form": form}
+    if not form.is_valid():
+        return _sharing_page(request, d, review, record, **shown)  # type: ignore[arg-type]
+    try:
+        if decision == "accept":
+            sharing_domain.accept(record, by=_me(request), version=form.sent_version())
         else:
-            messages.success(request, "The way cases are shared is recorded")
-            return redirect("web:casereview", d.reference)
-    # Shown again with the error, so what was typed is not lost.
-    return _overview_page(request, d, review, sharing_form=form)
+            sharing_domain.ask_again(
+                record,
+                by=_me(request),
+                reason=form.cleaned_data["reason"],
+                version=form.sent_version(),
+            )
+    except StaleEdit as e:
+        form.show_stale(
+            e,
+            what="the council's proposal",
+            not_done="your answer is not saved",
+        )
+        return _sharing_page(
+            request,
+            d,
+            review,
+            sharing_domain.sharing_for(review),
+            **shown,  # type: ignore[arg-type]
+        )
+    except DomainError as e:
+        form.add_domain_error(e)
+        return _sharing_page(request, d, review, record, **shown)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        "The proposal is accepted: the cases can be released"
+        if decision == "accept"
+        else "The council is asked to propose again and has been e-mailed",
+    )
+    return redirect("web:casereview_sharing", d.reference)
 
 
 @login_required
@@ -491,7 +619,9 @@ def _audit_of(c: SampledCase) -> CaseAudit | None:
     return getattr(c, "audit", None) if hasattr(c, "audit") else None
 
 
-def _audit_values(audit: CaseAudit | None, content: audits.CaseContent) -> dict[str, Any]:
+def _audit_values(
+    audit: CaseAudit | None, content: audits.CaseContent, diagnostic_type: str
+) -> dict[str, Any]:
     """An audit as the audit form takes it (its content already decrypted in `content`)."""
     values: dict[str, Any] = {"difference": content.difference}
     if audit is not None:
@@ -502,7 +632,7 @@ def _audit_values(audit: CaseAudit | None, content: audits.CaseContent) -> dict[
             "referrals_last_year": audit.referrals_last_year,
             "overall_grade": audit.overall_grade,
         }
-    for dom in AuditDomain.values:
+    for dom, _ in audit_domains(diagnostic_type):
         g = content.grades.get(dom)
         values |= {
             f"{dom}_grade": g.grade if g else "",
@@ -532,7 +662,8 @@ def _case_page(
         content = audits.read_case(c, by=me)
     if form is None:
         form = AuditForm(
-            initial=_audit_values(audit, content),
+            initial=_audit_values(audit, content, d.type),
+            diagnostic_type=d.type,
             initial_version=audit.version if audit is not None else audits.NO_AUDIT_YET,
         )
     may_log_contact = is_auditor and audit is not None
@@ -543,12 +674,14 @@ def _case_page(
         moderation_form = ModerationForm()
     grade_rows = [
         {
-            "domain": str(AuditDomain(dom).label),
+            "domain": domain_label(dom),
             "grade": str(Grade(content.grades[dom].grade).label),
             "evidence": content.grades[dom].evidence,
             "commentary": content.grades[dom].commentary,
         }
-        for dom in AuditDomain.values
+        # The type's headings in order, then any graded under another type's headings.
+        for dom in [v for v, _ in audit_domains(d.type)]
+        + sorted(set(content.grades) - {v for v, _ in audit_domains(d.type)})
         if dom in content.grades
     ]
     moderations = [
@@ -597,7 +730,7 @@ def case(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     # shown what was saved meanwhile, below.
     if not (is_auditor and c.released_at):
         raise PermissionDenied
-    form = AuditForm(request.POST)
+    form = AuditForm(request.POST, diagnostic_type=d.type)
     if audit is not None and audit.status != AuditStatus.DRAFT:
         # Finished meanwhile (in another tab): nothing can change, but what was typed stays on
         # the page beside what was finished.
@@ -651,7 +784,7 @@ def _case_conflict(
     c = _case(review, code)
     saved = audits.read_case(c, by=_me(request), what="case audit saved by someone else")
     audit = _audit_of(c)
-    current = _audit_values(audit, saved)
+    current = _audit_values(audit, saved, d.type)
     sent = {name: form.cleaned_data.get(name) for name in current}
     status = {"status": audit.status if audit else ""}
     wanted = {"status": AuditStatus.DONE if finish else AuditStatus.DRAFT}
@@ -802,17 +935,47 @@ def concern(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     return render(request, "web/casereview/concern.html", {"d": d, "item": item, "form": form})
 
 
+def _report_for(request: HttpRequest, ref: str) -> tuple[Diagnostic, CaseReview, bool]:
+    """The diagnostic, its review and whether the user is on the team (or an LGA admin). The
+    council's sponsor and organiser reach the report only once it is issued: before then it
+    does not exist for them (404). Anyone else at the council is refused (403)."""
+    d = get_diagnostic_for_user(request.user, ref, perm=VIEW_REPORT)
+    internal = request.user.has_perm("diagnostics.view_internal", d)
+    review = CaseReview.objects.filter(diagnostic=d).first()
+    if review is None or (not internal and review.report_issued_at is None):
+        raise Http404("No case review report has been issued")
+    return d, review, internal
+
+
+@login_required
+def issued_report(request: HttpRequest, ref: str) -> HttpResponse:
+    """The case review report as the council reads it once issued (the team sees it at any
+    time, marked as a draft until issued): counts and themes only, never a case."""
+    d, review, internal = _report_for(request, ref)
+    data = report.gather_report(review)
+    audits.log_read(review, by=_me(request), case=None, what="case review report page")
+    grades = [g for g in data.overall if g != str(Grade.NA.label)]
+    return render(
+        request,
+        "web/casereview/report.html",
+        {
+            "d": d,
+            "review": review,
+            "data": data,
+            "columns": list(data.overall),
+            "overall": [(g, data.overall[g]) for g in grades],
+            "internal": internal,
+        },
+    )
+
+
 @login_required
 def report_download(request: HttpRequest, ref: str) -> HttpResponse:
-    """The report as a Word file: for the team, and for the council once issued."""
-    d = get_diagnostic_for_user(request.user, ref)
-    review = CaseReview.objects.filter(diagnostic=d).first()
-    internal = request.user.has_perm("diagnostics.view_internal", d)
-    if not internal and (review is None or review.report_issued_at is None):
-        raise PermissionDenied
-    if review is None:
-        raise Http404("No case record review yet")
+    """The report as a Word file: for the team, and for the sponsor and organiser once issued.
+    Every download is written to the read log (who, when)."""
+    d, review, _ = _report_for(request, ref)
     body = report.build_docx(report.gather_report(review))
+    audits.log_read(review, by=_me(request), case=None, what="case review report download")
     response = HttpResponse(
         body,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -15,6 +15,7 @@ FIX_PAGES = {
     "roles": "web:council_roles",
     "endorsements": "web:council_roles",
     "scoping": "web:scoping",
+    "scope": "web:scope",
     "team": "web:team",
     "briefing": "web:briefing",
     "confidentiality": "web:confidentiality",

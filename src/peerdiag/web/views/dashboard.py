@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import rules
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +11,8 @@ from peerdiag.casereview.domain.concerns import open_concerns_for
 from peerdiag.diagnostics.domain.council_asks import council_asks
 from peerdiag.diagnostics.domain.keydates import next_key_date, overdue_items
 from peerdiag.diagnostics.domain.queries import diagnostics_for_user
+from peerdiag.diagnostics.domain.requests import requests_for_user
+from peerdiag.evaluation.domain.surveys import survey_overdue_items, with_survey_status
 from peerdiag.web.forms.diagnostics import DashboardFilterForm
 
 from .common import is_htmx
@@ -32,10 +35,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(type=form.cleaned_data["type"])
         if form.cleaned_data["region"]:
             qs = qs.filter(host_council__region=form.cleaned_data["region"])
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(with_survey_status(qs), PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [
-        {"d": d, "next": next_key_date(d, today), "overdue": overdue_items(d, today)}
+        {
+            "d": d,
+            "next": next_key_date(d, today),
+            "overdue": overdue_items(d, today) + survey_overdue_items(d, today),
+        }
         for d in page.object_list
     ]
     query = request.GET.copy()
@@ -58,6 +65,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "at_council": at_council,
             "asks": council_asks(request.user, today=today) if at_council and not partial else [],
             "can_search_bench": request.user.has_perm("directory.view_bench"),
+            # Councils' requests still waiting for the LGA (issue 17).
+            "council_requests": [] if partial else requests_for_user(request.user),  # type: ignore[arg-type]
+            "can_request": rules.has_perm("diagnostics.request_diagnostic", request.user),
             # Safeguarding concerns stay here until someone acknowledges them.
             "concerns": [] if partial else list(open_concerns_for(request.user)),  # type: ignore[arg-type]
         },

@@ -15,8 +15,9 @@ from peerdiag.common.versioning import StaleEdit
 from peerdiag.diagnostics.domain import diagnostics as domain
 from peerdiag.diagnostics.domain.gates import gate_blockers, gate_warnings, next_stages
 from peerdiag.diagnostics.domain.keydates import key_dates, overdue_items
+from peerdiag.diagnostics.domain.kloes import kloes_editable
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
-from peerdiag.diagnostics.enums import ENDED, KLOES_EDITABLE, Stage
+from peerdiag.diagnostics.enums import ENDED, Stage
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.models import Person
 from peerdiag.web.forms.diagnostics import Day1Form, DetailsForm, DiagnosticCreateForm
@@ -88,7 +89,7 @@ def diagnostic_overview(request: HttpRequest, ref: str) -> HttpResponse:
         "case_lists": d.agreed_case_lists.all(),
         "audit": d.audit.select_related("actor")[:8] if internal else [],
         "open": d.stage not in ENDED,
-        "kloes_editable": d.stage in KLOES_EDITABLE,
+        "kloes_editable": kloes_editable(d),
     }
     return render(request, "web/diagnostics/overview.html", context)
 

@@ -11,9 +11,8 @@ from django.views.decorators.http import require_POST
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain import kloes as domain
+from peerdiag.diagnostics.domain.kloe_suggestions import suggestions_for_diagnostic
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
-from peerdiag.diagnostics.enums import KLOES_EDITABLE
-from peerdiag.diagnostics.kloe_suggestions import suggestions_for
 from peerdiag.diagnostics.models import Diagnostic, Kloe
 from peerdiag.web.forms.diagnostics import KloeEditForm, KloeForm
 from peerdiag.web.views.stale import posted_version
@@ -42,7 +41,7 @@ def _kloe(d: Diagnostic, code: str) -> Kloe:
 @login_required
 def kloe_list(request: HttpRequest, ref: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref)
-    can_change = request.user.has_perm(CHANGE, d) and d.stage in KLOES_EDITABLE
+    can_change = request.user.has_perm(CHANGE, d) and domain.kloes_editable(d)
     form = KloeForm(request.POST or None)
     if request.method == "POST":
         d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
@@ -57,7 +56,7 @@ def kloe_list(request: HttpRequest, ref: str) -> HttpResponse:
     existing = {k.text for k in d.kloes.all()}
     suggestions = [
         {"theme": theme, "text": text, "index": i}
-        for i, (theme, text) in enumerate(suggestions_for(d.type, covid=d.covid_theme))
+        for i, (theme, text) in enumerate(suggestions_for_diagnostic(d))
         if text not in existing
     ]
     return render(
@@ -77,7 +76,7 @@ def kloe_list(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 def kloe_add_suggestion(request: HttpRequest, ref: str) -> HttpResponse:
     d = get_diagnostic_for_user(request.user, ref, perm=CHANGE)
-    options = suggestions_for(d.type, covid=d.covid_theme)
+    options = suggestions_for_diagnostic(d)
     try:
         theme, text = options[int(request.POST.get("index", ""))]
     except (ValueError, IndexError):

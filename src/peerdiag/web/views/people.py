@@ -50,6 +50,7 @@ def council_roles(request: HttpRequest, ref: str) -> HttpResponse:
                         full_name=data["new_name"],
                         job_title=data["new_job_title"],
                         email=data["new_email"],
+                        is_dcs_or_equivalent=data["new_is_dcs"],
                     )
                     domain.assign_council_role(
                         d,

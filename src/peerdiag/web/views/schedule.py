@@ -1,5 +1,6 @@
 """The delivery week's schedule: generate with live progress, the day grid, itineraries, moving a
-session by hand, recording meetings as held, publishing, and the published versions.
+session by hand, recording meetings as held, attendance at interviews and focus groups,
+publishing, the published versions and the council's agreement of them.
 
 Council users (no `timetable.view_internal`) never see internal sessions (peer team meetings,
 drafting): every list below goes through `visible_sessions` / `visible_changes`.
@@ -21,7 +22,14 @@ from django.views.decorators.http import require_POST
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
+from peerdiag.diagnostics.enums import ENDED
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
+from peerdiag.timetable.domain.agreement import AgreementState, agree_version, agreement_state
+from peerdiag.timetable.domain.attendance import (
+    attendance_figures,
+    attendance_groups,
+    record_attendance,
+)
 from peerdiag.timetable.domain.export import export_ics, export_xlsx
 from peerdiag.timetable.domain.generate import (
     cancel_generation,
@@ -51,9 +59,15 @@ from peerdiag.timetable.domain.views_support import (
     visible_sessions,
 )
 from peerdiag.timetable.domain.week import day_dates, delivery_members, timetable_for
-from peerdiag.timetable.enums import DELIVERY_DAYS, JobState, SessionStatus
+from peerdiag.timetable.enums import DELIVERY_DAYS, HEARING_TYPES, JobState, SessionStatus
 from peerdiag.timetable.models import Attendee, Session, TimetableVersion
-from peerdiag.web.forms.schedule import CompareForm, GenerateForm, MoveForm, PublishForm
+from peerdiag.web.forms.schedule import (
+    AttendanceForm,
+    CompareForm,
+    GenerateForm,
+    MoveForm,
+    PublishForm,
+)
 from peerdiag.web.forms.timetable import OUT_OF_DATE
 from peerdiag.web.views.stale import posted_version
 
@@ -62,6 +76,8 @@ INTERNAL = "timetable.view_internal"
 PLAN = "timetable.plan"
 PUBLISH = "timetable.publish"
 RECORD_HELD = "timetable.record_held"
+AGREE = "timetable.agree"
+RECORD_ATTENDANCE = "timetable.record_attendance"
 
 
 def _internal(request: HttpRequest, d: Diagnostic) -> bool:
@@ -210,6 +226,7 @@ def schedule_grid(request: HttpRequest, ref: str) -> HttpResponse:
     )
     today = timezone.localdate()
     may_hold = request.user.has_perm(RECORD_HELD, d)
+    may_record = d.stage not in ENDED and request.user.has_perm(RECORD_ATTENDANCE, d)
     held_codes = {
         s.code
         for s in grid.sessions
@@ -226,6 +243,9 @@ def schedule_grid(request: HttpRequest, ref: str) -> HttpResponse:
             "day1_missing": not dates,
             "unplaced": [s for s in sessions if not s.placed],
             "held_codes": held_codes,
+            "attendance_codes": {
+                s.code for s in grid.sessions if may_record and s.type in HEARING_TYPES
+            },
             "can_plan": request.user.has_perm(PLAN, d),
         },
     )
@@ -363,6 +383,146 @@ def session_held(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     return redirect(f"{url}?day={session.day or 1}")
 
 
+# Attendance at interviews and focus groups --------------------------------------------------
+
+
+def _status_tag(s: Session) -> str:
+    return {
+        SessionStatus.HELD: "Held",
+        SessionStatus.RESCHEDULED: "Moved",
+        SessionStatus.NOT_ATTENDED: "Did not attend",
+        SessionStatus.CONFIRMED: "Confirmed",
+        SessionStatus.INVITED: "Invited",
+    }.get(s.status, "Not invited yet")  # type: ignore[call-overload]
+
+
+@login_required
+def timetable_attendance(request: HttpRequest, ref: str) -> HttpResponse:
+    """The running figures of the week and each interview and focus group with what happened."""
+    d = get_diagnostic_for_user(request.user, ref, perm=VIEW)
+    internal = _internal(request, d)
+    sessions = [
+        s
+        for s in visible_sessions(planned_sessions(d), internal=internal)
+        if s.placed and s.type in HEARING_TYPES
+    ]
+    prefetch = Session.objects.filter(pk__in=[s.pk for s in sessions]).prefetch_related("counts")
+    counts = {s.pk: list(s.counts.all()) for s in prefetch}
+    dates = day_dates(d)
+    may_record = request.user.has_perm(RECORD_ATTENDANCE, d)
+    rows = [
+        {
+            "s": s,
+            "date": dates.get(s.day),  # type: ignore[arg-type]
+            "tag": _status_tag(s),
+            "counts": counts.get(s.pk, []),
+        }
+        for s in sessions
+    ]
+    return render(
+        request,
+        "web/schedule/attendance.html",
+        {
+            "d": d,
+            "figures": attendance_figures(d),
+            "rows": rows,
+            "can_record": may_record and d.stage not in ENDED,
+            "day1_missing": not dates,
+        },
+    )
+
+
+@login_required
+def session_attendance(request: HttpRequest, ref: str, code: str) -> HttpResponse:
+    """Record what happened to one interview or focus group and how many came from each group."""
+    d = get_diagnostic_for_user(request.user, ref, perm=RECORD_ATTENDANCE)
+    session = _session_for(request, d, code)
+    if session.type not in HEARING_TYPES:
+        raise Http404("Attendance is recorded for interviews and focus groups")
+    groups = attendance_groups(session)
+    form = AttendanceForm(
+        request.POST or None,
+        groups=groups,
+        initial=AttendanceForm.initial_of(session, groups),
+        initial_version=session.version,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_attendance(
+                session,
+                by=request.user,  # type: ignore[arg-type]
+                outcome=form.cleaned_data["outcome"],
+                counts=form.counts(),
+                note=form.cleaned_data["note"],
+                version=form.sent_version(),
+            )
+        except StaleEdit as e:
+            now = _session_for(request, d, code)
+            form.show_conflict(e, current=AttendanceForm.initial_of(now, groups))
+            session = now
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, f"Attendance at ‘{session.title}’ is recorded")
+            return redirect("web:timetable_attendance", d.reference)
+    dates = day_dates(d)
+    return render(
+        request,
+        "web/schedule/session_attendance.html",
+        {
+            "d": d,
+            "session": session,
+            "form": form,
+            "date": dates.get(session.day) if session.day else None,
+            "tag": _status_tag(session),
+        },
+    )
+
+
+# The council's agreement ---------------------------------------------------------------------
+
+
+def agreement_context(request: HttpRequest, d: Diagnostic) -> dict[str, Any]:
+    """What the agreement panel (web/schedule/_agreement.html) shows: the state, the changes
+    since the agreed version that this reader may see, and whether they may agree now."""
+    state: AgreementState = agreement_state(d)
+    changes = []
+    if state.agreed is not None and state.latest is not None and state.changes:
+        changes = visible_changes(
+            state.changes,
+            state.agreed.snapshot,
+            state.latest.snapshot,
+            internal=_internal(request, d),
+        )
+    return {
+        "agreement": state,
+        "agreement_changes": changes,
+        "can_agree": state.needs_agreement
+        and d.stage not in ENDED
+        and request.user.has_perm(AGREE, d),
+    }
+
+
+@login_required
+@require_POST
+def timetable_agree(request: HttpRequest, ref: str) -> HttpResponse:
+    """The organiser or sponsor agrees the latest published version for the council."""
+    d = get_diagnostic_for_user(request.user, ref, perm=AGREE)
+    back = "web:timetable" if request.POST.get("back") == "timetable" else "web:timetable_versions"
+    try:
+        number = int(request.POST.get("number", ""))
+    except ValueError:
+        messages.error(request, OUT_OF_DATE)
+        return redirect(back, d.reference)
+    try:
+        agree_version(d, by=request.user, number=number)  # type: ignore[arg-type]
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"You agreed version {number} of the timetable for the council")
+    return redirect(back, d.reference)
+
+
 # Publishing and versions ----------------------------------------------------------------------
 
 
@@ -458,6 +618,7 @@ def timetable_versions(request: HttpRequest, ref: str) -> HttpResponse:
             "compared": compared,
             "can_publish": request.user.has_perm(PUBLISH, d),
             "can_see_internal": internal,
+            **agreement_context(request, d),
         },
     )
 

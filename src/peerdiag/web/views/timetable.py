@@ -1,7 +1,8 @@
 """The delivery week: its days and sessions, its settings, meeting links and KLOE coverage.
 
 Everyone who may see the diagnostic's timetable reads these pages; the PCM, administrators
-and the host council plan (timetable.plan). Sessions private to the peer team never reach a
+and the council's organiser plan (timetable.plan); the sponsor reads, and agrees the published
+version with the organiser. Sessions private to the peer team never reach a
 council user: every page filters them out unless the user holds timetable.view_internal.
 """
 
@@ -21,13 +22,23 @@ from django.views.decorators.http import require_POST
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
-from peerdiag.diagnostics.enums import ENDED
+from peerdiag.diagnostics.enums import ENDED, MAIN_LINE, Stage
 from peerdiag.diagnostics.models import Diagnostic
+from peerdiag.timetable.domain.attendance import attendance_figures
 from peerdiag.timetable.domain.coverage import (
     checklist_for,
     coverage_matrix,
     coverage_warnings,
+    pair_warnings,
     week_sessions,
+)
+from peerdiag.timetable.domain.must_hear import (
+    BY_KEY,
+    dismiss_must_hear,
+    dismissal_of,
+    must_hear_for,
+    must_hear_status,
+    restore_must_hear,
 )
 from peerdiag.timetable.domain.problem import hhmm
 from peerdiag.timetable.domain.sessions import (
@@ -48,29 +59,39 @@ from peerdiag.timetable.domain.week import (
 from peerdiag.timetable.enums import HEARING_TYPES, MEETING_TYPES, SessionStatus, SessionType
 from peerdiag.timetable.models import Attendee, Session
 from peerdiag.web.forms.timetable import (
+    DismissMustHearForm,
     LinksForm,
     SessionEditForm,
     SessionForm,
     WeekSettingsForm,
 )
+from peerdiag.web.views.schedule import agreement_context
 from peerdiag.web.views.stale import posted_version
 
 VIEW = "timetable.view"
 INTERNAL = "timetable.view_internal"
 PLAN = "timetable.plan"
+DISMISS = "timetable.dismiss_must_hear"
 
-# The other pages of the week, linked from its home page.
+# The other pages of the week, linked from its home page, with the permission each needs.
 ELSEWHERE = (
-    ("web:attendees", "Attendees and when they are free"),
-    ("web:schedule_generate", "Generate the timetable"),
-    ("web:schedule_grid", "The week as a grid"),
-    ("web:timetable_versions", "Published versions and changes"),
-    ("web:timetable_publish", "Publish the timetable"),
+    ("web:attendees", "Attendees and when they are free", VIEW),
+    ("web:schedule_generate", "Generate the timetable", PLAN),
+    ("web:schedule_grid", "The week as a grid", VIEW),
+    ("web:timetable_attendance", "Attendance at interviews and focus groups", VIEW),
+    ("web:timetable_versions", "Published versions and changes", VIEW),
+    ("web:timetable_publish", "Publish the timetable", "timetable.publish"),
 )
+# From delivery on, the week's page shows the attendance figures.
+FROM_DELIVERY = frozenset(MAIN_LINE[MAIN_LINE.index(Stage.DELIVERY) :])
 
 
-def _elsewhere(d: Diagnostic) -> list[dict[str, str]]:
-    out = [{"url": reverse(name, args=[d.reference]), "label": label} for name, label in ELSEWHERE]
+def _elsewhere(request: HttpRequest, d: Diagnostic) -> list[dict[str, str]]:
+    out = [
+        {"url": reverse(name, args=[d.reference]), "label": label}
+        for name, label, perm in ELSEWHERE
+        if request.user.has_perm(perm, d)
+    ]
     out.append({"url": reverse("web:my_calendar"), "label": "My calendar"})
     return out
 
@@ -152,6 +173,7 @@ def timetable(request: HttpRequest, ref: str) -> HttpResponse:
     if not internal:
         cancelled = cancelled.exclude(internal_only=True)
     has_fixed = Session.objects.filter(diagnostic=d, type=SessionType.OVERVIEW).exists()
+    figures = attendance_figures(d)
     return render(
         request,
         "web/timetable/week.html",
@@ -167,8 +189,12 @@ def timetable(request: HttpRequest, ref: str) -> HttpResponse:
             "count": len(sessions),
             "can_plan": _can_plan(request, d),
             "can_seed": _can_plan(request, d) and not has_fixed,
-            "elsewhere": _elsewhere(d),
+            "elsewhere": _elsewhere(request, d),
             "settings": timetable_for(d),
+            "show_attendance": figures.held + figures.moved + figures.not_attended > 0
+            or d.stage in FROM_DELIVERY,
+            "figures": figures,
+            **agreement_context(request, d),
         },
     )
 
@@ -258,7 +284,7 @@ def _session_form(
 def session_add(request: HttpRequest, ref: str) -> HttpResponse:
     """Add an interview, focus group or meeting; ?kloe=<code>&group=<name> prefill the form."""
     d = get_diagnostic_for_user(request.user, ref, perm=PLAN)
-    initial: dict[str, Any] = {"type": SessionType.INTERVIEW, "minutes": 60, "peers_needed": 1}
+    initial: dict[str, Any] = {"type": SessionType.INTERVIEW, "minutes": 60}
     kloe = request.GET.get("kloe", "")
     if kloe and d.kloes.filter(code=kloe).exists():
         initial["kloes"] = [kloe]
@@ -435,5 +461,80 @@ def coverage(request: HttpRequest, ref: str) -> HttpResponse:
             "warnings": [w for w in warnings if not w.advice],
             "advice": [w for w in warnings if w.advice],
             "can_plan": can_plan,
+            "pairs": pair_warnings(sessions),
+            "heard": must_hear_status(d, sessions),
+            "can_dismiss": d.stage not in ENDED and request.user.has_perm(DISMISS, d),
         },
     )
+
+
+def _must_hear_role(d: Diagnostic, role: str) -> Any:
+    found = BY_KEY.get(role)
+    if found is None or found not in must_hear_for(d):
+        raise Http404("No such key person or group")
+    return found
+
+
+@login_required
+def must_hear_dismiss(request: HttpRequest, ref: str, role: str) -> HttpResponse:
+    """The PCM says why the week need not hear from one key person or group."""
+    d = get_diagnostic_for_user(request.user, ref, perm=DISMISS)
+    r = _must_hear_role(d, role)
+    found = dismissal_of(d, r.key)
+    shown = found.version if found is not None else 0
+    form = DismissMustHearForm(
+        request.POST or None,
+        initial={"reason": found.reason if found is not None and found.dismissed else ""},
+        initial_version=shown,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            dismiss_must_hear(
+                d,
+                by=request.user,  # type: ignore[arg-type]
+                role=r.key,
+                reason=form.cleaned_data["reason"],
+                version=form.sent_version(),
+            )
+        except StaleEdit as e:
+            current = e.current
+            form.show_conflict(
+                e,
+                current={"reason": current.reason if current.dismissed else ""},  # type: ignore[attr-defined]
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, f"Warning about {r.short.lower()} dismissed")
+            return redirect("web:coverage", d.reference)
+    return render(
+        request,
+        "web/timetable/coverage_dismiss.html",
+        {"d": d, "role": r, "form": form, "dismissal": found},
+    )
+
+
+@login_required
+@require_POST
+def must_hear_restore(request: HttpRequest, ref: str, role: str) -> HttpResponse:
+    """Bring a dismissed warning back (the version the page showed must still be current)."""
+    d = get_diagnostic_for_user(request.user, ref, perm=DISMISS)
+    r = _must_hear_role(d, role)
+    try:
+        restore_must_hear(
+            d,
+            by=request.user,  # type: ignore[arg-type]
+            role=r.key,
+            version=posted_version(request),
+        )
+    except StaleEdit as e:
+        messages.error(
+            request,
+            f"{e.changed_by_name} changed this warning at {when_text(e.changed_at)}, after you "
+            "opened the page, so it has not been brought back. Check it as it is now",
+        )
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"Warning about {r.short.lower()} brought back")
+    return redirect("web:coverage", d.reference)

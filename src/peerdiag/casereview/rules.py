@@ -7,12 +7,14 @@ from typing import Any
 
 import rules
 
-from peerdiag.diagnostics.enums import CouncilRoleKind, TeamRole
+from peerdiag.diagnostics.enums import TeamRole
 from peerdiag.diagnostics.rules import (
     has_data_access_clearance,
     is_lga_admin,
     is_manager,
     is_on_team,
+    is_organiser,
+    is_sponsor_or_organiser,
     relation,
 )
 
@@ -31,26 +33,6 @@ def is_case_auditor(user: Any, diagnostic: Any) -> bool:
 rules.add_perm("casereview.select_cases", (is_manager | is_lead_peer) & has_data_access_clearance)
 rules.add_perm("casereview.approve_report", is_manager)
 rules.add_perm("casereview.write_report", (is_manager | is_lead_peer | is_case_auditor))
-
-
-def _holds_council_role(user: Any, diagnostic: Any, kinds: set[str]) -> bool:
-    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
-    if person is None or not user.is_active:
-        return False
-    # The role is held on this diagnostic, so it is always the council's own diagnostic.
-    return bool(diagnostic.council_roles.filter(person_id=person.pk, role__in=kinds).exists())
-
-
-@rules.predicate
-def is_organiser(user: Any, diagnostic: Any) -> bool:
-    return _holds_council_role(user, diagnostic, {CouncilRoleKind.ORGANISER})
-
-
-@rules.predicate
-def is_sponsor_or_organiser(user: Any, diagnostic: Any) -> bool:
-    return _holds_council_role(
-        user, diagnostic, {CouncilRoleKind.SPONSOR, CouncilRoleKind.ORGANISER}
-    )
 
 
 _INTERNAL = is_lga_admin | is_on_team

@@ -104,15 +104,36 @@ def has_data_access_clearance(user: Any, diagnostic: Any) -> bool:
     return clearance_for(diagnostic, person).cleared
 
 
+def council_roles_of(user: Any, diagnostic: Any) -> frozenset[str]:
+    """The council roles (sponsor, organiser...) the user holds on this diagnostic. A role is
+    held on the diagnostic itself, so only the host council's people ever have one. Kept on the
+    diagnostic object, so a page asking several predicates makes one query."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    person = _person(user)
+    if person is None:
+        return frozenset()
+    cache = diagnostic.__dict__.setdefault("_pd_council_roles", {})
+    if user.pk not in cache:
+        cache[user.pk] = frozenset(
+            diagnostic.council_roles.filter(person_id=person.pk).values_list("role", flat=True)
+        )
+    return cache[user.pk]  # type: ignore[no-any-return]
+
+
 @rules.predicate
 def is_sponsor(user: Any, diagnostic: Any) -> bool:
     """The diagnostic's sponsor (the council's sponsor role), and nobody on their behalf."""
-    person = _person(user)
-    if person is None or not user.is_active:
-        return False
-    return bool(
-        diagnostic.council_roles.filter(role=CouncilRoleKind.SPONSOR, person=person).exists()
-    )
+    return CouncilRoleKind.SPONSOR in council_roles_of(user, diagnostic)
+
+
+@rules.predicate
+def is_organiser(user: Any, diagnostic: Any) -> bool:
+    """The council's single point of contact for this diagnostic."""
+    return CouncilRoleKind.ORGANISER in council_roles_of(user, diagnostic)
+
+
+is_sponsor_or_organiser = is_sponsor | is_organiser
 
 
 @rules.predicate

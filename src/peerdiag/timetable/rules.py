@@ -7,48 +7,16 @@ Peers read it. Sessions marked internal (peer team meetings, drafting) are only 
 holding `timetable.view_internal`.
 """
 
-from typing import Any
-
 import rules
 
-from peerdiag.diagnostics.enums import CouncilRoleKind
 from peerdiag.diagnostics.rules import (
     is_host_council_user,
     is_lga_admin,
     is_manager,
     is_on_team,
+    is_organiser,
+    is_sponsor,
 )
-
-
-def council_roles_of(user: Any, diagnostic: Any) -> frozenset[str]:
-    """The council roles (sponsor, organiser...) the user holds on this diagnostic, kept on the
-    diagnostic object for the request."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    person = getattr(user, "person", None) if hasattr(user, "person") else None
-    if person is None:
-        return frozenset()
-    cache = diagnostic.__dict__.setdefault("_pd_council_roles", {})
-    if user.pk not in cache:
-        cache[user.pk] = frozenset(
-            diagnostic.council_roles.filter(person_id=person.pk).values_list("role", flat=True)
-        )
-    return cache[user.pk]  # type: ignore[no-any-return]
-
-
-@rules.predicate
-def is_organiser(user: Any, diagnostic: Any) -> bool:
-    return is_host_council_user(user, diagnostic) and (
-        CouncilRoleKind.ORGANISER in council_roles_of(user, diagnostic)
-    )
-
-
-@rules.predicate
-def is_sponsor(user: Any, diagnostic: Any) -> bool:
-    return is_host_council_user(user, diagnostic) and (
-        CouncilRoleKind.SPONSOR in council_roles_of(user, diagnostic)
-    )
-
 
 rules.add_perm("timetable.view", is_lga_admin | is_on_team | is_host_council_user)
 rules.add_perm("timetable.view_internal", is_lga_admin | is_on_team)

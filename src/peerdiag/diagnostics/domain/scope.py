@@ -167,6 +167,7 @@ def last_confirmed(diagnostic: Diagnostic) -> ScopeConfirmation | None:
 
 
 def is_sponsor(user: User | None, diagnostic: Diagnostic) -> bool:
+    """Asked afresh (not the predicates' per-request cache): a write must see the roles now."""
     person = getattr(user, "person", None) if user is not None else None
     return (
         person is not None

@@ -282,3 +282,12 @@ def test_what_we_did_is_counted_from_the_data(world) -> None:  # type: ignore[no
     )
     assert "People heard: 4" in text and "Young people: 1" in text
     assert "Amy Young" not in text
+    # A group name typed with a child's name in it is scrubbed like any other text.
+    Attendee.objects.filter(pk=social[1].pk).update(group="Friends of Amy Young")
+    text = "\n".join(
+        p.text
+        for s in Presentation(io.BytesIO(build_presentation(feedback_for(d)))).slides
+        for sh in s.placeholders
+        for p in sh.text_frame.paragraphs
+    )
+    assert "Friends of" in text and "Amy Young" not in text

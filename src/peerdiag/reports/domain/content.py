@@ -215,6 +215,10 @@ def feedback_for(diagnostic: Diagnostic, *, draft: bool = False) -> Feedback:
         next_steps=by_key.get("next_steps", ""),
         paragraphs=paragraphs,
         draft=draft,
-        activity=activity(d),
+        # Group names are typed by people: a child's name in one leaves no more than elsewhere.
+        activity=tuple(
+            (label if level == 0 or label == YOUNG_PEOPLE else clean(label), n, level)
+            for label, n, level in activity(d)
+        ),
         key_messages=key_messages,
     )

@@ -3,6 +3,7 @@
     .venv/bin/python bench/scheduler.py                      # every instance, 2 workers
     .venv/bin/python bench/scheduler.py -i week45 -i replan45 --workers 2
     .venv/bin/python bench/scheduler.py --write-problems var/bench   # just the JSON files
+    .venv/bin/python bench/scheduler.py -i week90 --slow 5   # a busy machine: same work, 5x clock
 
 Each instance is generated deterministically, written to a JSON file, and solved in a fresh
 Python process so that the times include interpreter start-up, imports, reading and
@@ -48,14 +49,33 @@ class Spec:
     seed: int = 1
     time_limit: float = 60.0
     note: str = ""
+    # Everyone (peers and council people) available all day every day, and no session tied
+    # to given days: the demo's "All week" case, where the balanced optimum is easy to
+    # reason about (a busiest day close to the week's total over the number of days).
+    all_week: bool = False
 
 
 SPECS: dict[str, Spec] = {
     s.name: s
     for s in (
         Spec("week20", 20, 5, 60, note="small week"),
-        Spec("week45", 45, 6, 140, note="target: weight and fairness proven within 3 s"),
-        Spec("week90", 90, 7, 300, note="target: weight proven within 15 s"),
+        Spec("week45", 45, 6, 140, note="target: every level proven within 5 s"),
+        Spec(
+            "week90",
+            90,
+            7,
+            300,
+            note="target: weight proven within 15 s, day_peak within 5% of its bound at 60 s",
+        ),
+        Spec(
+            "allweek45",
+            45,
+            6,
+            140,
+            all_week=True,
+            note="week45's shape with everyone available all week; "
+            "target: busiest day within 5% of the total over the days",
+        ),
         Spec("stress200", 200, 10, 600, days=10, note="target: weight proven within 30 s"),
         Spec(
             "tight90",
@@ -150,7 +170,7 @@ def generate(spec: Spec) -> dict[str, Any]:
             "role": role,
             "max_sessions_per_day": 6,
         }
-        if i >= 2 and rng.random() < 0.5:
+        if i >= 2 and not spec.all_week and rng.random() < 0.5:
             # Travel, or another commitment: half a day away.
             day = rng.choice(days)
             morning = rng.random() < 0.5
@@ -188,14 +208,17 @@ def generate(spec: Spec) -> dict[str, Any]:
                 "side": "council",
                 "group": group,
             }
-            person.update(_availability(rng, pattern, days, group_days, shared, day_start, day_end))
+            if not spec.all_week:
+                person.update(
+                    _availability(rng, pattern, days, group_days, shared, day_start, day_end)
+                )
             people.append(person)
             by_group.setdefault(group, []).append(pid)
     # The sponsor (the director) must be free for the fixed meetings; senior leaders for
     # the opening and the feedback.
     sponsor = by_group["Senior leadership"][0]
     senior_team = by_group["Senior leadership"][:3]
-    for person in people:
+    for person in [] if spec.all_week else people:
         if person["id"] in senior_team:
             windows = person.setdefault("available", [])
             windows.append({"day": days[0], "start": "09:00", "end": "10:30"})
@@ -312,7 +335,7 @@ def generate(spec: Spec) -> dict[str, Any]:
                 session["peers_needed"] = 2
             elif group.startswith("Partners"):
                 session["eligible_peers"] = senior_peers
-            if group == "Partners: schools" and rng.random() < 0.6:
+            if group == "Partners: schools" and not spec.all_week and rng.random() < 0.6:
                 session["days"] = rng.sample(days, min(2, len(days)))
         add(id=sid, priority=priority, **session)
 
@@ -407,8 +430,20 @@ def replan_problem(problem: dict[str, Any], solution: dict[str, Any]) -> dict[st
     return doc
 
 
-def child(problem_path: str, time_limit: float, workers: int, epoch: float, out: str) -> None:
-    """Solve one instance in this (fresh) process and write figures as JSON to ``out``."""
+def child(
+    problem_path: str, time_limit: float, workers: int, epoch: float, out: str, slow: float = 1.0
+) -> None:
+    """Solve one instance in this (fresh) process and write figures as JSON to ``out``.
+
+    ``slow`` above 1 stretches the wall clock by that factor while keeping the work budget
+    of ``time_limit``: on a busy machine the search then does the same work as on a quiet
+    one (and finds the same results, since runs are repeatable), only more slowly.
+    """
+    if slow != 1.0:
+        from peerdiag.timetable.solver import cpsat
+
+        cpsat.WORK_PER_SECOND /= slow
+        time_limit *= slow
 
     def clock() -> float:
         return time.time() - epoch
@@ -454,7 +489,7 @@ def child(problem_path: str, time_limit: float, workers: int, epoch: float, out:
 
 
 def run_instance(
-    problem_path: Path, time_limit: float, workers: int, workdir: Path
+    problem_path: Path, time_limit: float, workers: int, workdir: Path, slow: float = 1.0
 ) -> dict[str, Any]:
     out = workdir / (problem_path.stem + ".result.json")
     script = Path(__file__).resolve()
@@ -469,6 +504,8 @@ def run_instance(
             str(time_limit),
             "--workers",
             str(workers),
+            "--slow",
+            repr(slow),
             "--epoch",
             repr(epoch),
             "--result",
@@ -509,18 +546,49 @@ def target(name: str, f: dict[str, Any]) -> str:
         return f"{verdict}: {what} proven at {seconds:.2f}s (target {limit:g}s)"
 
     if name == "week45":
-        return within(proved("weight", "fairness"), 3, "weight and fairness")
+        return within(proved(*stages), 5, "every level")
     if name == "week90":
-        return within(proved("weight"), 15, "weight")
+        first = within(proved("weight"), 15, "weight")
+        _, _, gap = day_peak_gap(f)
+        verdict = "met" if gap <= 5 else "NOT MET"
+        return f"{first}; {verdict}: day_peak {gap:.1f}% above its bound (target 5% at 60s)"
     if name == "stress200":
         return within(proved("weight"), 30, "weight")
+    if name == "allweek45":
+        ratio = f["quality"]["day_peak"] / max(1, average_day(f))
+        verdict = "met" if ratio <= 1.05 else "NOT MET"
+        return f"{verdict}: busiest day {ratio:.3f} x the average day (target 1.05)"
     if name == REPLAN:
-        return within(proved("weight", "changes", "fairness"), 3, "weight, changes, fairness")
+        return within(proved("weight", "changes"), 3, "weight and fewest changes")
     if name == "tight90":
         _, gap = weight_gap(f)
         verdict = "met" if gap <= 0.5 else "NOT MET"
         return f"{verdict}: gap {gap:.2f}% at {f['done_at']:.1f}s (target 0.5% in 60s)"
     return "no target"
+
+
+def average_day(f: dict[str, Any]) -> float:
+    days = f["quality"]["day_minutes"]
+    return sum(minutes for _, minutes in days) / max(1, len(days))
+
+
+def day_peak_gap(f: dict[str, Any]) -> tuple[int, int, float]:
+    """The busiest day's peer-minutes, the solver's proven bound on it and the gap in %."""
+    peak = f["quality"]["day_peak"]
+    stage = next((s for s in f["stages"] if s["name"] == "day_peak"), None)
+    bound = peak if stage is None or stage["bound"] is None else stage["bound"]
+    return peak, bound, (0.0 if not bound else max(0.0, (peak - bound) / bound * 100))
+
+
+def day_note(f: dict[str, Any]) -> str:
+    """The week's shape: busiest day, its bound, and how it compares with the average day."""
+    peak, bound, gap = day_peak_gap(f)
+    average = average_day(f)
+    days = ", ".join(f"{minutes}" for _, minutes in f["quality"]["day_minutes"])
+    return (
+        f"day_peak {peak} (bound {bound}, gap {gap:.1f}%), "
+        f"{peak / max(1.0, average):.2f} x the average day; peer-minutes by day: {days}"
+    )
 
 
 def fairness_note(f: dict[str, Any]) -> str:
@@ -540,11 +608,12 @@ def summarise(name: str, spec_note: str, f: dict[str, Any]) -> list[str]:
     lines = [
         f"{name}: {q['sessions']} sessions ({spec_note})",
         f"  solver : weight {q['weight']}/{q['max_weight']} (bound {bound}, gap {gap:.2f}%), "
-        f"musts {q['musts_placed']}/{q['musts_total']}, fairness {q['fairness']} min"
+        f"musts {q['musts_placed']}/{q['musts_total']}, day_peak {q['day_peak']}, "
+        f"fairness {q['fairness']} min"
         + (f", changes {q['changes']}" if q["changes"] is not None else "")
         + f", valid={f['valid']}, repeatable={f['repeatable']}",
         f"  greedy : weight {g['weight']}/{g['max_weight']}, musts {g['musts_placed']}/"
-        f"{g['musts_total']}, fairness {g['fairness']} min"
+        f"{g['musts_total']}, day_peak {g['day_peak']}, fairness {g['fairness']} min"
         + (f", changes {g['changes']}" if g["changes"] is not None else "")
         + f", valid={f['greedy']['valid']}, {f['greedy']['seconds']:.2f}s",
         f"  times from process start: read {_fmt(f['read_at'])}s, model built "
@@ -558,6 +627,7 @@ def summarise(name: str, spec_note: str, f: dict[str, Any]) -> list[str]:
             + (f" at {s['proved_at']:.2f}s" if s["proved_at"] is not None else "")
             + f", bound {s['bound']}, {s['seconds']:.2f}s and {s['work']:.2f} work units)"
         )
+    lines.append(f"  days   : {day_note(f)}")
     lines.append(f"  model: {f['variables']} variables, {f['constraints']} constraints")
     lines.append(f"  target: {target(name, f)}; {fairness_note(f)}")
     return lines
@@ -569,6 +639,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-i", "--instance", action="append", choices=choices)
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per instance")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--slow",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="on a busy machine: allow FACTOR times the wall clock for the same work budget "
+        "(results then match a quiet machine's; times do not)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="generate with this seed")
     parser.add_argument("--write-problems", metavar="DIR", help="write the problems and stop")
     parser.add_argument("--keep", metavar="DIR", help="keep problems and results here")
@@ -578,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.child:
-        child(args.child, args.time_limit, args.workers, args.epoch, args.result)
+        child(args.child, args.time_limit, args.workers, args.epoch, args.result, args.slow)
         return 0
 
     def spec(name: str) -> Spec:
@@ -606,7 +684,9 @@ def main(argv: list[str] | None = None) -> int:
             base_path = workdir / "week45.json"
             base_path.write_text(json.dumps(generate(base)), encoding="utf-8")
             # The published timetable: the full week45 solve.
-            first = run_instance(base_path, args.time_limit or 60.0, args.workers, workdir)
+            first = run_instance(
+                base_path, args.time_limit or 60.0, args.workers, workdir, args.slow
+            )
             doc = replan_problem(generate(base), first["solution"])
             info = doc.pop("_replan")
             path = workdir / f"{name}.json"
@@ -615,13 +695,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"week45 re-planned after {info['peer']} loses the afternoon of {info['day']}; "
                 "target: within 3 s"
             )
-            figures = run_instance(path, args.time_limit or 60.0, args.workers, workdir)
+            figures = run_instance(path, args.time_limit or 60.0, args.workers, workdir, args.slow)
         else:
             path = workdir / f"{name}.json"
             path.write_text(json.dumps(generate(spec(name))), encoding="utf-8")
             note = SPECS[name].note
             figures = run_instance(
-                path, args.time_limit or SPECS[name].time_limit, args.workers, workdir
+                path, args.time_limit or SPECS[name].time_limit, args.workers, workdir, args.slow
             )
         print("\n".join(summarise(name, note, figures)), flush=True)
     return 0

@@ -433,3 +433,22 @@ def test_an_lga_admin_may_update_any_diagnostic(world, as_user):
     response = as_user(world.admin).patch(OTHER, {"version": 1, "internal_notes": "Check in May"})
     assert response.status_code == 200
     assert response.json()["internal_notes"] == "Check in May"
+
+
+def test_a_day1_in_the_past_needs_an_administrator_who_confirms_it_was_held(world, as_user):
+    # 2025-03-03 is a Monday that has gone by: a PCM cannot set it, an administrator only with
+    # `already_held`, and each refusal names its field and changes nothing.
+    refused = as_user(world.pcm).patch(OWN, {"version": 1, "day1": "2025-03-03"})
+    assert refused.status_code == 400
+    assert refused.json()["detail"][0]["field"] == "day1"
+    assert "cannot be in the past" in refused.json()["detail"][0]["message"]
+    admin = as_user(world.admin)
+    unconfirmed = admin.patch(OWN, {"version": 1, "day1": "2025-03-03"})
+    assert unconfirmed.status_code == 400
+    assert unconfirmed.json()["detail"][0]["field"] == "already_held"
+    world.own.refresh_from_db()
+    assert world.own.day1 is None
+    confirmed = admin.patch(OWN, {"version": 1, "day1": "2025-03-03", "already_held": True})
+    assert confirmed.status_code == 200
+    assert confirmed.json()["day1"] == "2025-03-03"
+    assert confirmed.json()["changed"] == ["day1"]

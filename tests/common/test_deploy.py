@@ -315,6 +315,7 @@ def _get(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
         return e.code, dict(e.headers), e.read().decode()
 
 
+@pytest.mark.own_database  # its own SQLite file
 def test_gunicorn_serves_the_production_profile(tmp_path):  # type: ignore[no-untyped-def]
     env = _production(tmp_path, PEERDIAG_BEHIND_PROXY="true", PEERDIAG_LOG_FORMAT="json")
     env["PEERDIAG_LOG_LEVEL"] = "INFO"

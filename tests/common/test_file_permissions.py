@@ -44,6 +44,7 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.own_database  # its own SQLite file
 def test_the_database_and_media_files_are_readable_by_the_service_account_only(tmp_path):  # type: ignore[no-untyped-def]
     var = tmp_path / "var"
     var.mkdir()

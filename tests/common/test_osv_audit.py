@@ -160,6 +160,7 @@ def test_the_project_lock_file_is_read_in_full() -> None:
     assert pins["django"].startswith("5.2.")
 
 
+@pytest.mark.own_database  # no database at all
 def test_the_security_scan_uses_the_offline_copy_and_fails_on_a_finding(
     tmp_path: Path,
 ) -> None:

@@ -49,14 +49,14 @@ def test_pcm_books_scoping_and_moves_the_diagnostic_on(page: Page, world: World)
     axe_check(page)
     page.get_by_role("link", name=REF).click()
 
-    # The overview shows the gate as a checklist: only the scoping meeting is missing.
+    # The overview shows the gate as a task list: only the scoping meeting is missing.
     page.wait_for_url(OVERVIEW)
     expect(_stage_tag(page)).to_have_text("Enquiry")
-    checklist = page.locator(".pd-checklist li")
+    checklist = page.locator("#current-tasks .govuk-task-list__item[data-status='Not started']")
     expect(checklist).to_have_count(1)
     expect(checklist).to_contain_text("Book the online scoping meeting")
     axe_check(page)
-    checklist.get_by_role("link", name="Book the online scoping meeting").click()
+    checklist.get_by_role("link", name="Book the scoping meeting").click()
 
     # The scoping page; first send it with a date that does not exist.
     page.wait_for_url(re.compile(rf"/diagnostics/{REF}/scoping/$"))
@@ -110,6 +110,7 @@ def test_pcm_books_scoping_and_moves_the_diagnostic_on(page: Page, world: World)
         f"{REF} is now at: scoping meeting booked"
     )
     expect(_stage_tag(page)).to_have_text("Scoping meeting booked")
+    page.locator("#overview-audit summary").click()  # recent changes are folded
     recent = page.get_by_role("table", name="Changes, newest first")
     latest = recent.locator("tbody tr").first
     expect(latest).to_contain_text("Moved to scoping meeting booked")
@@ -166,7 +167,7 @@ def test_council_organiser_sees_their_diagnostic_without_internal_parts(
     page.wait_for_url(OVERVIEW)
     expect(page.get_by_role("heading", level=1)).to_have_text(world.own.title)
     main = page.locator("main")
-    expect(main.get_by_role("heading", name="About this diagnostic")).to_be_visible()
+    expect(main.get_by_text("About this diagnostic", exact=True)).to_be_visible()
     for internal in ("Internal notes", "Peer team", "Recent changes", "Next step"):
         expect(main.get_by_text(internal, exact=True)).to_have_count(0)
     for secret in (world.own.internal_notes, world.peer.full_name):

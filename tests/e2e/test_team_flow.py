@@ -102,8 +102,9 @@ def test_a_peer_is_proposed_approved_briefed_and_signed_up(page: Page, world: Wo
     axe_check(page)
     row.get_by_role("button", name=f"Propose {PEER} as operational manager").click()
     _success(page, f"{PEER} proposed as operational manager")
-    card = page.locator(".govuk-summary-card").filter(has_text=f"{PEER}, operational manager")
-    expect(card).to_contain_text("Waiting for the council")
+    member = page.locator("#team-members").get_by_role("row").filter(has_text=PEER)
+    expect(member).to_contain_text("Operational manager")
+    expect(member).to_contain_text("Waiting for the council")
     axe_check(page)
 
     # The PCM issues the briefing.
@@ -120,7 +121,7 @@ def test_a_peer_is_proposed_approved_briefed_and_signed_up(page: Page, world: Wo
 
     # The sponsor finds the proposed peers on the council's home page and approves Olivia.
     _sign_in_as(page, "sponsor@example.org")
-    asks = page.locator("#council-asks")
+    asks = page.locator("#todo-list")
     expect(asks).to_contain_text("Decide whether peers must sign a confidentiality agreement")
     axe_check(page)
     asks.get_by_role("link", name="Approve or object to 2 proposed peers").click()

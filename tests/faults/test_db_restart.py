@@ -14,7 +14,12 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
+
 from .conftest import free_port
+
+# Runs against its own PostgreSQL server, never the run's database: CI runs it once.
+pytestmark = pytest.mark.own_database
 
 
 def _get(url: str) -> tuple[int, dict[str, str]]:

@@ -19,7 +19,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from .conftest import PrivatePostgres, peerdiag
+
+# Runs against its own PostgreSQL server, never the run's database: CI runs it once.
+pytestmark = pytest.mark.own_database
 
 LIMIT = 90  # seconds from the kill to a finished or clearly failed job
 

@@ -12,6 +12,9 @@ from .conftest import PrivatePostgres, peerdiag
 
 ENQUEUE = """
 from tests.faults.slow_tasks import slow_mark
+
+# Runs against its own PostgreSQL server, never the run's database: CI runs it once.
+pytestmark = pytest.mark.own_database
 print(slow_mark.enqueue({path!r}, {seconds}).id)
 """
 

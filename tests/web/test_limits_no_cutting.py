@@ -38,6 +38,13 @@ ALLOWED: dict[tuple[str, str], str] = {
         "a file's name as the browser sent it; the file itself is stored whole"
     ),
     ("evaluation/domain/portfolio.py", "cell[:1]"): "reads the first character",
+    ("diagnostics/domain/tasklist.py", "texts[:HINT_ITEMS]"): (
+        "the first few gate messages as a hint, each whole, with how many more there are"
+    ),
+    ("documents/domain/uploads.py", "basename(item.name)[:80]"): "an error message shows the name",
+    ("documents/domain/uploads.py", "text[:1].lower()"): "lower-cases the first character",
+    ("timetable/domain/week_shape.py", "text[:-2]"): "drops '.0' from a number it formatted",
+    ("web/forms/documents.py", "upload.name[:80]"): "an error message shows the file's name",
     ("findings/domain/coverage.py", "text[:57]"): "a label shown on the coverage grid",
     ("findings/domain/board.py", "statement[:100]"): "names a finding in a message",
     ("findings/domain/board.py", "text[:100]"): "names a recommendation in a message",
@@ -59,12 +66,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("web/views/timetable.py", 'request.GET["group"].strip()[:120]'): (
         "pre-fills a form from a link; the person sees and submits the field themselves"
     ),
-    ("web/forms/documents.py", "k.text[:90]"): "a KLOE's label in a list of choices",
-    ("web/forms/findings.py", "k.text[:90]"): "a KLOE's label in a list of choices",
     ("web/forms/findings.py", "f.statement[:120]"): "a finding's label in a list of choices",
-    ("web/forms/notes.py", "k.text[:90]"): "a KLOE's label in a list of choices",
-    ("web/forms/notes.py", "k.text[:60]"): "a KLOE's label in a filter",
-    ("web/forms/timetable.py", "k.text[:90]"): "a KLOE's label in a list of choices",
 }
 
 

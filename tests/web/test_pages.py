@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from peerdiag.diagnostics.domain.gates import gate_blockers, next_stages
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.enums import Region
@@ -77,10 +78,21 @@ def _queries(client: Client, url: str) -> int:
 def test_dashboard_query_count_does_not_grow(world):  # type: ignore[no-untyped-def]
     c = _client(world.pcm)
     one = _queries(c, "/")
+    added = []
     for _ in range(2):
         d = DiagnosticFactory(day1=date(2027, 3, 1))
         TeamMemberFactory(diagnostic=d, person=world.pcm.person, role="peer_challenge_manager")
-    assert _queries(c, "/") == one
+        added.append(d.pk)
+    # The PCM's to-do list runs the next gate of each diagnostic they manage (issue 18,
+    # evaluation/domain/todos.py): that, and nothing else on the page, grows.
+    managed = list(
+        Diagnostic.objects.select_related("host_council", "scoping").filter(pk__in=added)
+    )
+    with CaptureQueriesContext(connection) as gates:
+        for d in managed:
+            for to in next_stages(d):
+                gate_blockers(d, to)
+    assert _queries(c, "/") == one + len(gates.captured_queries)
 
 
 def test_overview_query_count_does_not_grow_with_kloes_roles_or_audit(world):  # type: ignore[no-untyped-def]

@@ -67,6 +67,14 @@ def _peer(name: str, *, region=Region.SOUTH_WEST, seniority="head_of_service", r
     return person
 
 
+def _member_row(html: str, name: str) -> str:
+    """The row of the team members' table that starts with `name` (fails if there is none)."""
+    table = html.split('id="team-members"')[1].split("</table>")[0]
+    rows = [r for r in table.split("<tr ")[1:] if r.split("</th>")[0].count(name)]
+    assert len(rows) == 1, f"{name}: {len(rows)} rows"
+    return rows[0]
+
+
 def _brief(d, by):  # type: ignore[no-untyped-def]
     return issue_briefing(
         d, by=by, file=SimpleUploadedFile("b.pdf", PDF), name="Briefing.pdf", version=UNCHECKED
@@ -80,8 +88,8 @@ def test_team_page_for_pcm_member_council_and_outsider(world):  # type: ignore[n
     url = _url("web:team")
     pcm = _html(_client(world.pcm).get(url))
     peer = _html(_client(world.peer).get(url))
-    assert f"{world.peer.person.full_name}, lead peer" in pcm
-    assert f"{world.pcm.person.full_name}, peer challenge manager" in pcm
+    assert "Lead peer" in _member_row(pcm, world.peer.person.full_name)
+    assert "Peer challenge manager" in _member_row(pcm, world.pcm.person.full_name)
     assert "Waiting for the council" in pcm
     assert "Not needed for the LGA's own officer" in pcm
     assert "The peer challenge manager has not issued the briefing" in pcm
@@ -89,7 +97,7 @@ def test_team_page_for_pcm_member_council_and_outsider(world):  # type: ignore[n
     assert "Your declaration of interests" not in pcm
     assert f'Remove<span class="govuk-visually-hidden"> {world.peer.person.full_name}' in pcm
     # A peer on the team sees the team and what is missing, but changes nothing.
-    assert f"{world.peer.person.full_name}, lead peer" in peer
+    assert "Lead peer" in _member_row(peer, world.peer.person.full_name)
     assert "Suggested peers" not in peer and "Propose someone else" not in peer
     assert "Remove" not in peer
     assert "Your declaration of interests" in peer
@@ -443,20 +451,22 @@ def test_council_home_lists_what_the_council_must_do(world):  # type: ignore[no-
     d = world.own
     Diagnostic.objects.filter(pk=d.pk).update(stage=Stage.TEAM_FORMING, day1=date(2027, 3, 1))
     html = _html(_client(world.sponsor).get("/"))
-    asks = html.split('id="council-asks"')[1].split("</section>")[0]
+    asks = html.split('id="todo-list"')[1].split("</section>")[0]
     assert f"{REF}: {d.title}" in asks
     assert f'href="{_url("web:team_review")}">Approve or object to 1 proposed peer</a>' in asks
     assert "Decide whether peers must sign a confidentiality agreement</a>" in asks
     assert "Send the key documents to the peer challenge manager</a>" in asks
     assert "by 8 February 2027" in asks
-    # Nothing for the other council's user about this diagnostic, and no section for the PCM.
+    # Nothing for the other council's user about this diagnostic; the PCM's list (issue 18)
+    # carries the team gate's items, not the council's asks.
     other = _html(_client(world.other_council_user).get("/"))
-    assert REF not in other.split('id="council-asks"')[1].split("</section>")[0]
-    assert 'id="council-asks"' not in _html(_client(world.pcm).get("/"))
+    assert REF not in other.split('id="todo-list"')[1].split("</section>")[0]
+    pcm = _html(_client(world.pcm).get("/")).split('id="todo-list"')[1].split("</section>")[0]
+    assert "Approve or object to 1 proposed peer" not in pcm
 
 
 def test_council_home_says_when_nothing_is_needed(world):  # type: ignore[no-untyped-def]
     world.own.team.filter(role=TeamRole.LEAD_PEER).delete()
     html = _html(_client(world.sponsor).get("/"))
-    assert "What we need from you" in html
-    assert "Nothing is needed from you at the moment." in html
+    assert "Your to-do list" in html
+    assert "Nothing needs you now." in html

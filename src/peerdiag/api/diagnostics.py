@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, PathEx, Query, QueryEx, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.params import P
@@ -251,13 +252,21 @@ def diagnostic_update(request: HttpRequest, ref: Ref, payload: DiagnosticPatch) 
     d = get_diagnostic_for_user(user, ref, perm=CHANGE)
     given = payload.model_dump(exclude_unset=True)
     version = given.pop("version")
+    already_held = bool(given.pop("already_held", False))
     changed: list[str] = []
     warnings: list[str] = []
     with transaction.atomic():
         if "day1" in given:
             day1 = given.pop("day1")
             before = d.day1
-            warning = details.set_day1(d, by=user, day1=day1, version=version)
+            warning = details.set_day1(
+                d,
+                by=user,
+                day1=day1,
+                version=version,
+                today=timezone.localdate(),
+                already_held=already_held,
+            )
             version = d.version  # one request, one change: the details follow on from it
             changed += ["day1"] if before != day1 else []
             warnings += [warning] if warning else []

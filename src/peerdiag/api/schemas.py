@@ -284,7 +284,16 @@ class DiagnosticPatch(BodySchema):
     day1: Day1 | None = optional(
         ge=EARLIEST_DAY1,
         le=LATEST_DAY1,
-        description="Delivery day 1, a working day in 2000-2099; null clears it",
+        description=(
+            "Delivery day 1, a working day in 2000-2099; null clears it. A new day 1 before "
+            "today is refused unless `already_held` is true and the caller is an LGA administrator"
+        ),
+    )
+    already_held: bool | None = optional(
+        description=(
+            "Only with a day 1 in the past: an LGA administrator confirms the diagnostic has "
+            "already taken place and is being recorded after the event"
+        ),
     )
 
 

@@ -163,3 +163,77 @@ class Worker(models.Model):
 
     def __str__(self) -> str:
         return f"Worker {self.worker_id}"
+
+
+class MailKind(models.TextChoices):
+    """What an e-mail the service sent was about (peerdiag.common.outbox)."""
+
+    INVITATION = "invitation", "Meeting invitation"
+    SCOPING_INVITE = "scoping_invite", "Scoping meeting invitation"
+    SURVEY_LINK = "survey_link", "Evaluation survey link"
+    DOCUMENT_REMINDER = "document_reminder", "Key documents reminder"
+    FEEDBACK_REMINDER = "feedback_reminder", "Written feedback reminder"
+    FACTUAL_CHECK = "factual_check", "Factual accuracy check"
+    MESSAGE_NOTICE = "message_notice", "New message notice"
+    CONCERN = "concern", "Safeguarding concern"
+    REQUEST = "request", "Council request"
+    SCOPE_CHANGES = "scope_changes", "Scope changes asked for"
+    CASE_REPORT = "case_report", "Case review report issued"
+    CASE_SHARING = "case_sharing", "Case sharing"
+
+
+class MailStatus(models.TextChoices):
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class OutboxMessage(CodedModel):
+    """The stored copy of one e-mail the service sent (or tried to send), for a diagnostic's
+    outbox page. Written only by peerdiag.common.outbox, never edited.
+
+    The subject, body and calendar attachments are kept as scrubbed by the outbox (no first
+    names other than those of the people working on the diagnostic, no date of birth); for a
+    safeguarding concern no body is kept at all (`body_withheld`). The link to a diagnostic is a
+    string reference, like Job's, so this lowest app imports nothing above it.
+    """
+
+    diagnostic = models.ForeignKey(
+        "diagnostics.Diagnostic",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbox",
+    )
+    kind = models.CharField(max_length=24, choices=MailKind.choices)
+    recipients = models.JSONField(default=list, help_text="The To addresses")
+    from_email = models.CharField(max_length=254, blank=True)
+    reply_to = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    body_withheld = models.BooleanField(
+        default=False, help_text="True when the body is deliberately not kept"
+    )
+    attachments = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{name, mimetype, content}]: content kept only for calendar files",
+    )
+    sent_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=MailStatus.choices)
+    error = models.TextField(blank=True, help_text="The mail server's answer when sending failed")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resent_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resends"
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        indexes = [
+            models.Index(fields=["diagnostic", "-sent_at"]),
+            models.Index(fields=["diagnostic", "kind", "-sent_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"

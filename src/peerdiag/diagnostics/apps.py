@@ -14,4 +14,7 @@ class DiagnosticsConfig(AppConfig):
 
         team_gate.register()
         retention.register()
+        from .domain import outbox
+
+        outbox.register()
         register_requirement(needs_two_factor)

@@ -63,6 +63,9 @@ class Diagnostic(TimeStampedModel, Versioned):
     stage = models.CharField(max_length=30, choices=Stage.choices, default=Stage.ENQUIRY)
     stage_before_pause = models.CharField(max_length=30, choices=Stage.choices, blank=True)
     stage_changed_at = models.DateTimeField(null=True, blank=True)
+    # When the PCM or an LGA admin destroyed the working data before the destroy-by date, so the
+    # diagnostic could close (evaluation/domain/closing.py); the audit trail records who.
+    destroyed_early_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

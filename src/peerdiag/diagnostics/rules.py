@@ -160,6 +160,10 @@ rules.add_perm("diagnostics.manage_team", is_lga_admin | is_manager)
 rules.add_perm("diagnostics.decide_on_peers", is_lga_admin | is_host_council_user)
 rules.add_perm("diagnostics.set_confidentiality", is_lga_admin | is_manager | is_host_council_user)
 rules.add_perm("diagnostics.act_as_peer", is_on_team)
+# The outbox of a diagnostic's e-mails (issue 18): its PCM and the LGA administrators only.
+may_use_outbox = is_lga_admin | is_manager
+rules.add_perm("diagnostics.view_outbox", may_use_outbox)
+rules.add_perm("diagnostics.resend_email", may_use_outbox)
 # The peer bench (directory), kept here with the other predicates.
 rules.add_perm("directory.view_bench", is_lga_admin | is_lga_staff)
 rules.add_perm("directory.change_peer_profile", is_lga_admin | is_lga_staff | owns_profile)

@@ -4,12 +4,14 @@ from .urls_account import urlpatterns as account_urls
 from .urls_attendees import urlpatterns as attendees_urls
 from .urls_calendar import urlpatterns as calendar_urls
 from .urls_casereview import urlpatterns as casereview_urls
+from .urls_closing import urlpatterns as closing_urls
 from .urls_documents import urlpatterns as documents_urls
 from .urls_evaluation import urlpatterns as evaluation_urls
 from .urls_findings import urlpatterns as findings_urls
 from .urls_insight import urlpatterns as insight_urls
 from .urls_messages import urlpatterns as messages_urls
 from .urls_notes import urlpatterns as notes_urls
+from .urls_outbox import urlpatterns as outbox_urls
 from .urls_portfolio import urlpatterns as portfolio_urls
 from .urls_reports import urlpatterns as reports_urls
 from .urls_requests import urlpatterns as requests_urls
@@ -69,3 +71,5 @@ urlpatterns += reports_urls + evaluation_urls + portfolio_urls + tokens_urls
 urlpatterns += requests_urls
 urlpatterns += scope_urls
 urlpatterns += messages_urls
+urlpatterns += outbox_urls
+urlpatterns += closing_urls

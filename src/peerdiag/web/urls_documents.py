@@ -10,6 +10,12 @@ urlpatterns: list[URLPattern] = [
     path(D, documents.document_list, name="document_list"),
     path(D + "new/", documents.document_request_create, name="document_request_create"),
     path(D + "standard/", documents.document_seed, name="document_seed"),
+    path(
+        D + "standard-list/",
+        documents.document_standard_create,
+        name="document_standard_create",
+    ),
+    path(D + "upload/", documents.document_multi_upload, name="document_multi_upload"),
     path(D + "files/<str:code>/", documents.document_download, name="document_download"),
     path(
         D + "files/<str:code>/sensitive/",

@@ -57,11 +57,16 @@ def test_quality_figures() -> None:
     # Minutes include the fixed meeting; b sat in nothing else.
     assert dict(q.peer_minutes) == {"a": 90, "b": 30, "c": 120}
     assert q.fairness == 90
+    # Monday: the meeting's 3 x 30, s1's 60 and s2's 90 peer-minutes; Tuesday has nothing.
+    assert q.day_peak == 240
+    assert q.day_minutes == ((MON, 240), (TUE, 0))
     assert q.lines() == [
         "weight: 210 of 211",
         "musts placed: 2 of 2",
         "sessions scheduled: 3 of 4",
         "changes against previous: 2",
+        "busiest day: 240 peer-minutes",
+        f"peer-minutes by day: {MON} 240, {TUE} 0",
         "fairness spread: 90 minutes",
         "peer minutes: a 90, b 30, c 120",
     ]

@@ -53,6 +53,8 @@ def test_solve_to_stdout_then_check(tmp_path: Path) -> None:
         "weight: 110 of 110",
         "musts placed: 1 of 1",
         "sessions scheduled: 2 of 2",
+        "busiest day: 120 peer-minutes",
+        "peer-minutes by day: 2027-03-01 120",
         "fairness spread: 0 minutes",
         "peer minutes: a 120",
     ]

@@ -2,7 +2,8 @@
 
 For each problem, every valid timetable is enumerated by brute force (using only the
 checker to judge validity), and the solver's result must be valid and as good as the best
-of them in the format's order: weight, then changes against previous, then fairness. In
+of them in the format's order: weight, then changes against previous, then day balance,
+then fairness. In
 particular, every must-session that the exhaustive search can place is placed.
 """
 
@@ -149,16 +150,16 @@ def candidates(problem: Problem, session_id: str) -> list[Assignment]:
     return out
 
 
-def best_by_brute_force(problem: Problem) -> tuple[int, int, int, int]:
-    """(weight, musts placed, -changes, -fairness) of the best valid timetable."""
+def best_by_brute_force(problem: Problem) -> tuple[int, int, int, int, int]:
+    """(weight, musts placed, -changes, -day_peak, -fairness) of the best valid timetable."""
     options = [candidates(problem, s.id) for s in problem.sessions]
-    best: tuple[int, int, int, int] | None = None
+    best: tuple[int, int, int, int, int] | None = None
 
     def walk(index: int, placed: list[Assignment]) -> None:
         nonlocal best
         if index == len(options):
             q = measure(problem, placed)
-            key = (q.weight, q.musts_placed, -(q.changes or 0), -q.fairness)
+            key = (q.weight, q.musts_placed, -(q.changes or 0), -q.day_peak, -q.fairness)
             if best is None or key > best:
                 best = key
             return
@@ -189,8 +190,9 @@ def test_solutions_are_valid_and_optimal(doc: dict[str, Any]) -> None:
     for u in result.solution.unscheduled:
         assert u.reason and "could not fit" not in u.reason
     q = report.quality
-    weight, musts, neg_changes, neg_fairness = best_by_brute_force(problem)
+    weight, musts, neg_changes, neg_peak, neg_fairness = best_by_brute_force(problem)
     assert q.weight == weight
     assert q.musts_placed == musts
     assert -(q.changes or 0) == neg_changes
+    assert -q.day_peak == neg_peak
     assert -q.fairness == neg_fairness

@@ -11,15 +11,16 @@ import logging
 import smtplib
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common import outbox
 from peerdiag.common.crypto import encrypt
 from peerdiag.common.errors import DomainError
+from peerdiag.common.models import MailKind
 from peerdiag.common.versioning import (
     UNCHECKED,
     StaleEdit,
@@ -101,7 +102,16 @@ def escalate_concern(concern: SafeguardingConcern, *, by: User | None) -> bool:
     try:
         if not to:
             raise DomainError("Nobody to tell: name the council's contact for concerns")
-        send_mail(SUBJECT, body, None, to)
+        # The outbox records that it went, never its words (issue 18).
+        outbox.send(
+            kind=MailKind.CONCERN,
+            subject=SUBJECT,
+            body=body,
+            to=to,
+            diagnostic=d,
+            by=by,
+            withhold_body=True,
+        )
     except (smtplib.SMTPException, OSError, DomainError) as exc:
         log.warning("safeguarding concern %s not e-mailed: %s", concern.code, exc)
         record(

@@ -86,9 +86,9 @@ def retention_blockers(d: Diagnostic, to_stage: str) -> list[Blocker]:
     return [
         Blocker(
             "retention.case_content",
-            "The case review's content must be destroyed before closing "
-            "(`peerdiag retention run` does it on the destroy-by date)",
-            FIX,
+            "The case review's content must be destroyed before closing: destroy it now, or "
+            "wait for the destroy-by date",
+            "closing",
         )
     ]
 

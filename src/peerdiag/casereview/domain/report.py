@@ -13,13 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common import outbox
 from peerdiag.common.errors import DomainError
+from peerdiag.common.models import MailKind
 from peerdiag.common.versioning import claim, with_version_fields
 from peerdiag.diagnostics.domain.audit import record
 from peerdiag.diagnostics.enums import CouncilRoleKind
@@ -284,7 +285,13 @@ def _tell_council(review: CaseReview) -> None:
         f"Sign in to read it and download it as a Word document:\n{link}\n"
     )
     try:
-        send_mail(f"{d.reference}: the case record review report is issued", body, None, to)
+        outbox.send(
+            kind=MailKind.CASE_REPORT,
+            subject=f"{d.reference}: the case record review report is issued",
+            body=body,
+            to=to,
+            diagnostic=d,
+        )
     except (smtplib.SMTPException, OSError) as exc:
         log.warning("case review report e-mail for %s not sent: %s", d.reference, exc)
         record(

@@ -15,14 +15,15 @@ import smtplib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common import outbox
 from peerdiag.common.errors import DomainError
+from peerdiag.common.models import MailKind
 from peerdiag.common.versioning import UNCHECKED, StaleEdit, claim, with_version_fields
 from peerdiag.diagnostics.domain.audit import record
 from peerdiag.diagnostics.enums import CouncilRoleKind, TeamRole
@@ -256,7 +257,7 @@ def _tell(to: list[str], *, subject: str, lead: str, ask: str, review: CaseRevie
     link = settings.SITE_URL.rstrip("/") + reverse("web:casereview_sharing", args=[d.reference])
     body = f"{lead} {d.reference} ({d.host_council.name}).\n\n{ask}\n{link}\n"
     try:
-        send_mail(subject, body, None, to)
+        outbox.send(kind=MailKind.CASE_SHARING, subject=subject, body=body, to=to, diagnostic=d)
     except (smtplib.SMTPException, OSError) as exc:
         log.warning("case sharing e-mail for %s not sent: %s", d.reference, exc)
         record(

@@ -10,6 +10,12 @@ _RUN_TEXT = destroyed(
     "export's lines say only how far it got",
 )
 
+_OUTBOX = destroyed(
+    "diagnostics.outbox",
+    how="the stored copies of a diagnostic's e-mails lose their text, calendar files, "
+    "addresses and the mail server's answers; kind, subject, time and status stay",
+)
+
 FIELDS: dict[str, dict[str, Policy]] = {
     "Revision": {
         "data": not_personal(
@@ -32,5 +38,19 @@ FIELDS: dict[str, dict[str, Policy]] = {
     "Worker": {
         "worker_id": not_personal("the worker process's identifier"),
         "hostname": not_personal("the machine's name"),
+    },
+    # A diagnostic's outbox (issue 18); its step is diagnostics.domain.outbox.RETENTION_STEP.
+    "OutboxMessage": {
+        "kind": not_personal("a fixed choice"),
+        "status": not_personal("a fixed choice"),
+        "from_email": not_personal("the service's own sending address"),
+        "subject": not_personal(
+            "the diagnostic's reference and what the e-mail is about, first names taken out"
+        ),
+        "recipients": _OUTBOX,
+        "reply_to": _OUTBOX,
+        "body": _OUTBOX,
+        "attachments": _OUTBOX,
+        "error": _OUTBOX,
     },
 }

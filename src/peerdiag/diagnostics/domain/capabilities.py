@@ -27,6 +27,30 @@ class Blocker:
     unavailable: bool = False
 
 
+# The page (a URL name taking the diagnostic's reference) where each kind of blocker is put
+# right: the overview's task list, the to-do lists and the gate messages all link through it.
+FIX_PAGES = {
+    "details": "web:diagnostic_edit",
+    "dates": "web:diagnostic_dates",
+    "kloes": "web:kloe_list",
+    "roles": "web:council_roles",
+    "endorsements": "web:council_roles",
+    "scoping": "web:scoping",
+    "scope": "web:scope",
+    "team": "web:team",
+    "briefing": "web:briefing",
+    "confidentiality": "web:confidentiality",
+    "access": "web:data_access",
+    "documents": "web:document_list",
+    "timetable": "web:timetable",
+    "findings": "web:drafting_board",
+    "kit": "web:kit_digests",
+    "written": "web:written_feedback",
+    "evaluation": "web:evaluation",
+    "closing": "web:closing_destroy",
+}
+
+
 CapabilityCheck = Callable[[Diagnostic, str], list[Blocker]]
 
 CAPABILITY_LABELS = {

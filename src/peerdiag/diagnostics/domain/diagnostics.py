@@ -176,14 +176,39 @@ def _past_preparation(d: Diagnostic) -> bool:
     }
 
 
+def _check_already_held(by: User | None, *, already_held: bool) -> None:
+    """A day 1 in the past is refused, unless an LGA administrator confirms that the diagnostic
+    was already held and is being recorded after the event."""
+    admin = by is not None and by.is_staff
+    if not admin:
+        raise DomainError(
+            "Day 1 cannot be in the past. To record a diagnostic that was already held, ask an "
+            "LGA administrator",
+            field="day1",
+        )
+    if not already_held:
+        raise DomainError(
+            "Day 1 is in the past. If this diagnostic was already held and you are recording "
+            "it, tick the box to confirm",
+            field="already_held",
+        )
+
+
 def set_day1(
-    diagnostic: Diagnostic, *, by: User | None, day1: date | None, version: int | None
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    day1: date | None,
+    version: int | None,
+    today: date | None = None,
+    already_held: bool = False,
 ) -> str | None:
     """Set (or clear) delivery day 1; every key date follows. Returns a warning, if any.
 
     Refused for a weekend or bank holiday, and once delivery has started; refused with
     StaleEdit (nothing saved) when someone saved the details or day 1 after `version`.
-    Side effects: audit entry.
+    Given `today`, a new day 1 before it is refused unless an LGA administrator confirms
+    `already_held` (recording a diagnostic that has taken place). Side effects: audit entry.
     """
     if diagnostic.stage in ENDED:
         raise DomainError("A closed or cancelled diagnostic cannot be changed", field="day1")
@@ -197,6 +222,9 @@ def set_day1(
         problem = day1_problem(day1)
         if problem:
             raise DomainError(problem, field="day1")
+    past = day1 is not None and today is not None and day1 < today and day1 != diagnostic.day1
+    if past:
+        _check_already_held(by, already_held=already_held)
     with transaction.atomic():
         claim(diagnostic, version=version, by=by, noun="the dates of this diagnostic")
         before = audit.snapshot(diagnostic, ["day1"])
@@ -208,7 +236,10 @@ def set_day1(
                 diagnostic,
                 by=by,
                 action="dates",
-                summary="Cleared delivery day 1" if day1 is None else "Set delivery day 1",
+                summary="Cleared delivery day 1"
+                if day1 is None
+                else "Set delivery day 1"
+                + (" (recording a diagnostic already held)" if past else ""),
                 changes=diff,
             )
     return day1_warning(day1) if day1 else None

@@ -62,7 +62,17 @@ def _enquiry_to_scoping(d: Diagnostic, to: str, today: date) -> list[Blocker]:
 def _scoping_to_scoped(d: Diagnostic, to: str, today: date) -> list[Blocker]:
     out = []
     scoping = getattr(d, "scoping", None)
-    if scoping is None or scoping.held_on is None or scoping.held_on > today:
+    if scoping is not None and scoping.held_on is not None and scoping.held_on > today:
+        held = scoping.held_on
+        out.append(
+            Blocker(
+                "scoping_held",
+                f"The scoping meeting is recorded as held on {held.day} {held:%B %Y}, which is "
+                "still to come: correct the date once it has taken place",
+                "scoping",
+            )
+        )
+    elif scoping is None or scoping.held_on is None:
         out.append(Blocker("scoping_held", "Record that the scoping meeting was held", "scoping"))
     else:
         sponsors = _roles(d).get(CouncilRoleKind.SPONSOR, [])
@@ -349,11 +359,33 @@ def gate_warnings(diagnostic: Diagnostic, to_stage: str) -> list[str]:
         if diagnostic.case_review_in_scope and auditors != 2:
             out.append(f"A case review usually has 2 case auditors (it has {auditors})")
     out += capability_warnings(diagnostic, to_stage)
+    if to_stage in (Stage.CASE_REVIEW, Stage.READY, Stage.DELIVERY):
+        out += late_endorsements(diagnostic)
     if diagnostic.day1 and to_stage in (Stage.CASE_REVIEW, Stage.READY):
         warning = day1_warning(diagnostic.day1)
         if warning:
             out.append(warning)
     return out
+
+
+def late_endorsements(diagnostic: Diagnostic, *, role: str = "") -> list[str]:
+    """A warning for each endorsement (or `role`'s) recorded as given after delivery day 1: the
+    diagnostic should not start without it, so the date is probably wrong (or day 1 is)."""
+    if diagnostic.day1 is None:
+        return []
+    late = diagnostic.endorsements.filter(
+        status=EndorsementStatus.GIVEN, given_on__gt=diagnostic.day1
+    ).order_by("role")
+    if role:
+        late = late.filter(role=role)
+    day1 = diagnostic.day1
+    return [
+        f"The {EndorserRole(e.role).label.lower()}'s endorsement is dated "
+        f"{e.given_on.day} {e.given_on:%B %Y}, after delivery day 1 "
+        f"({day1.day} {day1:%B %Y}): check the date"
+        for e in late
+        if e.given_on is not None
+    ]
 
 
 def written_feedback_overdue(diagnostic: Diagnostic, today: date) -> bool:

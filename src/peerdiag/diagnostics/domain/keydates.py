@@ -106,9 +106,37 @@ def _key_dates(day1: date, case_review_in_scope: bool, issued: date | None) -> t
     return tuple(sorted(dates, key=lambda d: (d.start, d.optional, d.key)))
 
 
+# The stage a diagnostic reaches once each key date's business is done: its gate has been
+# passed (documents and the draft timetable are checked on leaving preparation, the case review
+# on leaving its own stage, the delivery days by the moves through delivery and drafting).
+DONE_AT: dict[str, Stage] = {
+    "case_review": Stage.READY,
+    "documents_due": Stage.CASE_REVIEW,
+    "timetable_due": Stage.CASE_REVIEW,
+    "team_call": Stage.DELIVERY,
+    **{f"day{n}": Stage.DRAFTING for n in range(1, 6)},
+    "day6": Stage.FEEDBACK_GIVEN,
+    "day7": Stage.FEEDBACK_GIVEN,
+    "written_feedback_due": Stage.WRITTEN_FEEDBACK_ISSUED,
+    "destroy_by": Stage.CLOSED,
+}
+
+
+def is_open(kd: KeyDate, diagnostic: Diagnostic) -> bool:
+    """Whether what the key date is for is still to be done, judging by the stage and what is
+    recorded (no query: the dashboard asks this of every row)."""
+    if kd.key == "written_feedback_due" and diagnostic.written_feedback_issued_on is not None:
+        return False
+    if kd.key == "destroy_by" and diagnostic.destroyed_early_at is not None:
+        return False
+    return _before(diagnostic.stage, DONE_AT[kd.key])
+
+
 def next_key_date(diagnostic: Diagnostic, today: date) -> KeyDate | None:
+    """The first key date from today on whose business is still open (never one already done:
+    written feedback that has been issued is no longer "due")."""
     for kd in key_dates(diagnostic):
-        if kd.last >= today and not kd.optional:
+        if kd.last >= today and not kd.optional and is_open(kd, diagnostic):
             return kd
     return None
 

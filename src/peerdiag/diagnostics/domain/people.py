@@ -208,15 +208,23 @@ def record_scoping(
     background_information: str = "",
     case_list_names: list[str] | None = None,
     version: int | None,
+    today: date | None = None,
 ) -> ScopingMeeting:
     """Write the scoping meeting record and the decisions taken at it (with the agreed case
     lists and the suitability decision, which the record's version covers too).
 
     `version` is the record's version the person saw, 0 when there was none yet; a stale one
-    is refused with StaleEdit (nothing saved). Side effects: one audit entry with every field
-    that changed.
+    is refused with StaleEdit (nothing saved). Given `today`, a `held_on` after it is refused
+    (a meeting cannot be recorded as held before it happens). Side effects: one audit entry
+    with every field that changed.
     """
     _open(diagnostic)
+    if held_on is not None and today is not None and held_on > today:
+        raise DomainError(
+            "The date the meeting was held cannot be in the future. Leave it empty until the "
+            "meeting has taken place",
+            field="held_on",
+        )
     attendees = attendees or []
     if suitability and not suitability_rationale.strip():
         raise DomainError("Explain the suitability decision", field="suitability_rationale")

@@ -17,13 +17,14 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common import outbox
 from peerdiag.common.errors import DomainError
+from peerdiag.common.models import MailKind
 from peerdiag.common.versioning import claim
 from peerdiag.common.workdays import add_working_days
 from peerdiag.directory.models import Organisation
@@ -153,11 +154,13 @@ def _link(d: Diagnostic) -> str:
     return settings.SITE_URL + reverse("web:council_request", args=[d.reference])
 
 
-def _mail(subject: str, body: str, to: list[str], what: str) -> None:
+def _mail(
+    subject: str, body: str, to: list[str], what: str, diagnostic: Diagnostic | None = None
+) -> None:
     if not to:
         return
     try:
-        send_mail(subject, body, None, to)
+        outbox.send(kind=MailKind.REQUEST, subject=subject, body=body, to=to, diagnostic=diagnostic)
     except (smtplib.SMTPException, OSError) as exc:
         log.warning("%s not e-mailed: %s", what, exc)
 
@@ -185,6 +188,7 @@ def _tell_on_request(req: CouncilRequest, today: date) -> None:
         ),
         [req.requested_by.email],
         f"request {d.reference} (to the requester)",
+        d,
     )
     _mail(
         f"{d.reference}: {d.host_council.name} has asked for a diagnostic",
@@ -196,6 +200,7 @@ def _tell_on_request(req: CouncilRequest, today: date) -> None:
         ),
         lga_recipients(),
         f"request {d.reference} (to the LGA)",
+        d,
     )
 
 
@@ -244,6 +249,7 @@ def decline_request(
                 ),
                 to,
                 f"decline of {d.reference}",
+                d,
             )
         )
     return req

@@ -18,13 +18,14 @@ import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common import outbox
 from peerdiag.common.errors import DomainError
+from peerdiag.common.models import MailKind
 
 from ..enums import CouncilRoleKind, Stage, TeamRole
 from ..models import AuditEntry, Diagnostic, ScopeConfirmation, ScopeDecision
@@ -275,11 +276,13 @@ def answer_scope(
             if to:
                 body = _changes_body(d, person_name=str(person))
                 transaction.on_commit(
-                    lambda: send_mail(
-                        f"{d.reference}: the sponsor asked for changes to the scope",
-                        body,
-                        None,
-                        to,
+                    lambda: outbox.send(
+                        kind=MailKind.SCOPE_CHANGES,
+                        subject=f"{d.reference}: the sponsor asked for changes to the scope",
+                        body=body,
+                        to=to,
+                        diagnostic=d,
+                        by=by,
                     )
                 )
     return made

@@ -3,6 +3,7 @@
 Fit: expertise that matches the key lines of enquiry and the type of diagnostic; fewer
 diagnostics in the last twelve months; recent training. A blocking conflict removes a peer;
 the same region is a warning and costs a little. The PCM chooses; nothing is added here.
+Peers left out by a conflict are listed apart (`excluded_peers`), each with the reason.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from peerdiag.directory.enums import LEAD_SENIORITY, Expertise
@@ -18,6 +19,7 @@ from peerdiag.directory.models import PeerProfile, PeerRecentWork
 
 from ..enums import DiagnosticType, TeamRole
 from ..models import Diagnostic
+from .conflicts import LOOK_BACK, conflicts_for_many
 
 KEYWORDS: dict[str, tuple[str, ...]] = {
     Expertise.SAFEGUARDING: ("safeguard", "risk", "harm"),
@@ -59,6 +61,71 @@ def _areas_for(text: str) -> set[str]:
     return {area for area, words in KEYWORDS.items() if any(w in lowered for w in words)}
 
 
+@dataclass
+class Excluded:
+    """A peer who fits the role but is left out by a blocking conflict, and why."""
+
+    profile: PeerProfile
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def person(self):  # type: ignore[no-untyped-def]
+        return self.profile.person
+
+
+def _barred(diagnostic: Diagnostic, today: date) -> set[int]:
+    """Ids of people who worked for the host lately or declared work for it (blocked)."""
+    return set(
+        PeerRecentWork.objects.filter(council=diagnostic.host_council_id)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today - LOOK_BACK))
+        .values_list("profile__person_id", flat=True)
+    ) | set(
+        diagnostic.conflict_declarations.filter(worked_for_host=True).values_list(
+            "person_id", flat=True
+        )
+    )
+
+
+def _candidates(diagnostic: Diagnostic, role: str) -> QuerySet[PeerProfile]:
+    """Active bench profiles offering `role` (and senior enough to lead), not on the team."""
+    profiles = (
+        PeerProfile.objects.filter(active=True, roles__icontains=f'"{role}"')
+        .exclude(person_id__in=diagnostic.team.values_list("person_id", flat=True))
+        .select_related("person__organisation")
+    )
+    if role == TeamRole.LEAD_PEER:
+        profiles = profiles.filter(seniority__in=LEAD_SENIORITY)
+    return profiles
+
+
+def excluded_peers(
+    diagnostic: Diagnostic, role: str, *, today: date | None = None
+) -> list[Excluded]:
+    """Peers who would be candidates for `role` but for a conflict of interest, each with the
+    reasons (from conflicts.py: the host council, recent work there, their declaration).
+    A fixed number of queries whatever the number of peers."""
+    if role == TeamRole.CASE_AUDITOR and not diagnostic.case_review_in_scope:
+        return []
+    today = today or timezone.localdate()
+    profiles = list(
+        _candidates(diagnostic, role)
+        .filter(
+            Q(person__organisation=diagnostic.host_council_id)
+            | Q(person_id__in=_barred(diagnostic, today))
+        )
+        .prefetch_related("expertise")
+        .order_by("person__full_name", "pk")
+    )
+    if not profiles:
+        return []
+    found = conflicts_for_many(diagnostic, [p.person for p in profiles], today=today)
+    return [
+        Excluded(profile=p, reasons=found[p.person_id].blocked)
+        for p in profiles
+        if found[p.person_id].blocked
+    ]
+
+
 def suggest_peers(
     diagnostic: Diagnostic, role: str, *, today: date | None = None, limit: int = 10
 ) -> list[Suggestion]:
@@ -66,22 +133,10 @@ def suggest_peers(
     year_ago = today - timedelta(days=365)
     host = diagnostic.host_council
     kloe_areas = [(k.order, _areas_for(f"{k.theme} {k.text}")) for k in diagnostic.kloes.all()]
-    on_team = diagnostic.team.values_list("person_id", flat=True)
-    barred = set(
-        PeerRecentWork.objects.filter(council=host)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today - timedelta(days=3 * 365)))
-        .values_list("profile__person_id", flat=True)
-    ) | set(
-        diagnostic.conflict_declarations.filter(worked_for_host=True).values_list(
-            "person_id", flat=True
-        )
-    )
     profiles = (
-        PeerProfile.objects.filter(active=True, roles__icontains=f'"{role}"')
+        _candidates(diagnostic, role)
         .exclude(person__organisation=host)
-        .exclude(person_id__in=on_team)
-        .exclude(person_id__in=barred)
-        .select_related("person__organisation")
+        .exclude(person_id__in=_barred(diagnostic, today))
         .prefetch_related("expertise")
         .annotate(
             recent=Count(
@@ -91,8 +146,6 @@ def suggest_peers(
             )
         )
     )
-    if role == TeamRole.LEAD_PEER:
-        profiles = profiles.filter(seniority__in=LEAD_SENIORITY)
     if role == TeamRole.CASE_AUDITOR and not diagnostic.case_review_in_scope:
         return []  # case auditors join only a team with a case review
     out = []

@@ -14,8 +14,9 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 
+from peerdiag.common import outbox
+from peerdiag.common.models import MailKind
 from peerdiag.common.workdays import add_working_days
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.enums import ENDED, CouncilRoleKind
@@ -87,11 +88,12 @@ def send_reminders(today: date) -> int:
         if not items or organiser is None or not organiser.email:
             continue
         d = group[0].diagnostic
-        send_mail(
-            f"{d.reference}: key documents reminder",
-            _body(d.reference, d.title, items),
-            None,
-            [organiser.email],
+        outbox.send(
+            kind=MailKind.DOCUMENT_REMINDER,
+            subject=f"{d.reference}: key documents reminder",
+            body=_body(d.reference, d.title, items),
+            to=[organiser.email],
+            diagnostic=d,
         )
         audit.record(
             d,

@@ -101,6 +101,31 @@ def seed_standard_requests(diagnostic: Diagnostic, *, by: User | None) -> list[D
 
     Refused when the LGA keeps no standard list for the type. Side effects: one audit entry.
     """
+    return request_standard_documents(diagnostic, by=by)
+
+
+def requested_titles(diagnostic: Diagnostic) -> set[str]:
+    """The titles already requested for the diagnostic, in lower case."""
+    titles = DocumentRequest.objects.filter(diagnostic=diagnostic).values_list("title", flat=True)
+    return {t.lower() for t in titles}
+
+
+def request_standard_documents(
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    chosen: Iterable[int] | None = None,
+    due_on: date | None = None,
+    notes: str = "",
+) -> list[DocumentRequest]:
+    """Request, in one step, the documents of the type's standard list with their ids in
+    `chosen` (every one when None) that are not requested yet; returns the new ones.
+
+    Each is due on `due_on`, or on the key documents date when it is None, and carries `notes`.
+    Documents already requested are skipped, so sending the same choice twice (a double click,
+    two people at once) makes each request once. Refused when the LGA keeps no standard list
+    for the type, or when `chosen` names nothing of it. Side effects: one audit entry.
+    """
     _open(diagnostic)
     items = standard_list(diagnostic.type)
     if not items:
@@ -108,11 +133,18 @@ def seed_standard_requests(diagnostic: Diagnostic, *, by: User | None) -> list[D
             f"There is no standard list of key documents for {diagnostic.type_label.lower()} "
             "diagnostics: request each document instead, or ask an LGA administrator to add one"
         )
-    titles = DocumentRequest.objects.filter(diagnostic=diagnostic).values_list("title", flat=True)
-    have = {t.lower() for t in titles}
-    due = default_due_on(diagnostic)
+    if chosen is not None:
+        wanted = set(chosen)
+        items = [item for item in items if item.pk in wanted]
+        if not items:
+            raise DomainError("Choose at least one document to request", field="items")
+    notes = notes.strip()
+    due = due_on or default_due_on(diagnostic)
     made = []
     with transaction.atomic():
+        # Locked, so two requests of the list at once cannot both add the same document.
+        Diagnostic.objects.select_for_update().filter(pk=diagnostic.pk).first()
+        have = requested_titles(diagnostic)
         for item in items:
             if item.title.lower() in have:
                 continue
@@ -122,6 +154,7 @@ def seed_standard_requests(diagnostic: Diagnostic, *, by: User | None) -> list[D
                     diagnostic=diagnostic,
                     title=item.title,
                     category=item.category,
+                    notes=notes,
                     due_on=due,
                     requested_by=by,
                     **created_by(by),

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from typing import IO
+from dataclasses import dataclass
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import File
@@ -19,14 +20,21 @@ from django.db import transaction
 from django.db.models import Max
 
 from peerdiag.accounts.models import User
-from peerdiag.common.archives import UPLOAD_LIMITS, ArchiveLimits, NotAnArchive, check_archive
+from peerdiag.common.archives import (
+    UPLOAD_LIMITS,
+    ArchiveLimits,
+    NotAnArchive,
+    check_archive,
+)
+from peerdiag.common.childdata import has_forename, looks_like_date, words
 from peerdiag.common.errors import DomainError
-from peerdiag.common.versioning import UNCHECKED, claim, with_version_fields
+from peerdiag.common.versioning import UNCHECKED, claim, created_by, with_version_fields
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.enums import ENDED
 
-from ..enums import Classification, RequestStatus
+from ..enums import Category, Classification, RequestStatus
 from ..models import DocumentRequest, DocumentVersion
+from .requests import TITLE_MAX
 
 logger = logging.getLogger(__name__)
 FIELD = "file"
@@ -238,3 +246,138 @@ def reclassify_version(
             ],
         )
     return version
+
+
+# Several files in one go ------------------------------------------------------------------------
+
+OTHER_NOTE = "Sent by the council without a request"
+
+
+@dataclass(frozen=True)
+class FileToSupply:
+    """One file of a multiple upload: for the request `ask`, or (`ask` None) a document
+    nobody asked for, which becomes a request of its own called `title`. `slot` names the
+    form field the file came from, so a refusal can point at it."""
+
+    slot: str
+    file: File
+    name: str
+    classification: str
+    ask: DocumentRequest | None = None
+    title: str = ""
+
+
+class FileRefused(DomainError):
+    """One file of a multiple upload was refused, so none was stored. `field` is its slot."""
+
+    def __init__(self, item: FileToSupply, reason: str) -> None:
+        self.file_name = os.path.basename(item.name)[:80]
+        self.reason = reason
+        super().__init__(f"‘{self.file_name}’ was not uploaded: {reason}", field=item.slot)
+
+
+def _other_title(diagnostic: Any, title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise DomainError("Say what the document is")
+    if len(title) > TITLE_MAX:
+        raise DomainError(f"The document's title must be {TITLE_MAX} characters or fewer")
+    # Words of the host council's name are no child's ("Bradford", "Lincoln").
+    allowed = frozenset(words(diagnostic.host_council.name))
+    if looks_like_date(title, compact=False) or has_forename(title, allowed=allowed):
+        raise DomainError(
+            "Its title holds a first name or a date: describe the kind of document and never "
+            "name a child"
+        )
+    return title
+
+
+def _check_one(diagnostic: Any, item: FileToSupply, titles: set[str]) -> None:
+    """Everything `supply_document` checks, before anything is stored."""
+    ask = item.ask
+    if ask is not None:
+        if ask.diagnostic_id != diagnostic.pk:
+            raise DomainError("That request belongs to another diagnostic")
+        if ask.status == RequestStatus.ACCEPTED:
+            raise DomainError(f"‘{ask.title}’ is already accepted")
+    else:
+        title = _other_title(diagnostic, item.title)
+        if title.lower() in titles:
+            raise DomainError(
+                f"‘{title}’ has been requested already: upload the file against that request"
+            )
+        titles.add(title.lower())
+    if item.classification not in Classification.values:
+        raise DomainError("choose how it is classified")
+    check_upload(item.file, item.name)
+
+
+def supply_documents(
+    diagnostic: Any, items: list[FileToSupply], *, by: User | None
+) -> list[DocumentVersion]:
+    """Store several files at once, each as the next version of its request (or as a new
+    request for a document sent without one): all or nothing.
+
+    Every file goes through `check_upload` first; if one is refused, FileRefused names it and
+    nothing is stored. A failure while storing undoes the rows and deletes the files already
+    written. Two files for the same request are refused. Side effects: audit entries, as for
+    `supply_document`, one per file.
+    """
+    if diagnostic.stage in ENDED:
+        raise DomainError("A closed or cancelled diagnostic cannot be changed", field="stage")
+    if not items:
+        raise DomainError("Choose at least one file to upload", field=FIELD)
+    seen: set[int] = set()
+    titles = {
+        t.lower()
+        for t in DocumentRequest.objects.filter(diagnostic=diagnostic).values_list(
+            "title", flat=True
+        )
+    }
+    for item in items:
+        if item.ask is not None:
+            if item.ask.pk in seen:
+                raise FileRefused(item, f"another file was chosen for ‘{item.ask.title}’ too")
+            seen.add(item.ask.pk)
+        try:
+            _check_one(diagnostic, item, titles)
+        except DomainError as e:  # ArchiveRefused too: a bomb, or no real Office file
+            raise FileRefused(item, _lower_first(e.message)) from e
+    stored: list[DocumentVersion] = []
+    try:
+        with transaction.atomic():
+            for item in items:
+                ask = item.ask
+                if ask is None:
+                    ask = DocumentRequest.objects.create(
+                        diagnostic=diagnostic,
+                        title=_other_title(diagnostic, item.title),
+                        category=Category.OTHER,
+                        notes=OTHER_NOTE,
+                        requested_by=None,
+                        **created_by(by),
+                    )
+                ask.diagnostic = diagnostic
+                try:
+                    version = supply_document(
+                        ask,
+                        by=by,
+                        file=item.file,
+                        name=item.name,
+                        classification=item.classification,
+                    )
+                except DomainError as e:
+                    raise FileRefused(item, _lower_first(e.message)) from e
+                stored.append(version)
+    except BaseException:
+        for version in stored:  # their rows are rolled back; so are their files
+            try:
+                version.file.delete(save=False)
+            except Exception:
+                logger.exception("Could not tidy up %s", version.file.name)
+        raise
+    return stored
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common import outbox
 from peerdiag.common.errors import DomainError
+from peerdiag.common.models import MailKind
 from peerdiag.common.workdays import add_working_days
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.enums import ENDED, CouncilRoleKind, Stage
@@ -177,11 +178,13 @@ def _send(diagnostic: Diagnostic, *, by: User | None, who: list[Respondent]) -> 
                 summary=f"Evaluation survey sent to the {r.role_label.lower()} ({r.person})",
             )
     for survey in made:
-        send_mail(
-            f"{diagnostic.reference}: how did the peer diagnostic go?",
-            _body(diagnostic, survey),
-            None,
-            [survey.respondent.email],
+        outbox.send(
+            kind=MailKind.SURVEY_LINK,
+            subject=f"{diagnostic.reference}: how did the peer diagnostic go?",
+            body=_body(diagnostic, survey),
+            to=[survey.respondent.email],
+            diagnostic=diagnostic,
+            by=by,
         )
     return made
 

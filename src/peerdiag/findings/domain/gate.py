@@ -91,9 +91,9 @@ def _notes_destroyed(diagnostic: Diagnostic) -> list[Blocker]:
     return [
         Blocker(
             "findings.notes_kept",
-            f"{left} peer notes must be destroyed before closing "
-            "(`peerdiag retention run` does it on the destroy-by date)",
-            "findings",
+            f"{left} peer notes must be destroyed before closing: destroy them now, or wait "
+            "for the destroy-by date",
+            "closing",
         )
     ]
 

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -32,8 +31,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common import outbox
 from peerdiag.common.childdata import has_forename, looks_like_date, words
 from peerdiag.common.errors import DomainError
+from peerdiag.common.models import MailKind
 from peerdiag.common.versioning import claim, created_by, with_version_fields
 from peerdiag.diagnostics.domain.audit import record
 from peerdiag.diagnostics.enums import CouncilRoleKind, TeamRole
@@ -322,7 +323,18 @@ def notify(message: Message) -> bool:
         body += f"{message.text}\n\n"
     body += f"Read it and reply here:\n{thread_url(d)}\n"
     try:
-        send_mail(f"{d.reference}: new message from {sender}", body, None, to)
+        # The outbox keeps the notice, not the message: that stays in the thread.
+        outbox.send(
+            kind=MailKind.MESSAGE_NOTICE,
+            subject=f"{d.reference}: new message from {sender}",
+            body=body,
+            to=to,
+            diagnostic=d,
+            by=message.author,
+            stored_body=body.replace(f"{message.text}\n\n", "(The message is in the thread.)\n\n")
+            if safe
+            else body,
+        )
     except (smtplib.SMTPException, OSError) as exc:
         log.warning("message %s not e-mailed: %s", message.code, exc)
         return False

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 
+from peerdiag.common import outbox
+from peerdiag.common.models import MailKind
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.domain.keydates import written_feedback_due
 from peerdiag.diagnostics.enums import ENDED, Stage, TeamRole
@@ -125,11 +126,12 @@ def send_reminders(today: date) -> list[SentReminder]:
                 action="written_feedback",
                 summary=f"Reminded the PCM and lead peer: written feedback due in {days} days",
             )
-        send_mail(
-            f"{d.reference}: written feedback due in {days} days",
-            _body(d, due, days),
-            None,
-            list(to),
+        outbox.send(
+            kind=MailKind.FEEDBACK_REMINDER,
+            subject=f"{d.reference}: written feedback due in {days} days",
+            body=_body(d, due, days),
+            to=list(to),
+            diagnostic=d,
         )
         out.append(SentReminder(d.reference, days, due, to))
     return out

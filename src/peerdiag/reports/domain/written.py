@@ -14,13 +14,13 @@ from datetime import date
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from peerdiag.accounts.models import User
+from peerdiag.common import outbox
 from peerdiag.common.errors import DomainError
-from peerdiag.common.models import Revision
+from peerdiag.common.models import MailKind, Revision
 from peerdiag.common.versioning import (
     StaleEdit,
     claim,
@@ -411,7 +411,13 @@ def _notify_council(d: Diagnostic) -> None:
             _link(d),
         ]
     )
-    send_mail(f"{d.reference}: draft written feedback for your factual check", body, None, to)
+    outbox.send(
+        kind=MailKind.FACTUAL_CHECK,
+        subject=f"{d.reference}: draft written feedback for your factual check",
+        body=body,
+        to=to,
+        diagnostic=d,
+    )
 
 
 def council_done(

@@ -26,6 +26,8 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from peerdiag.common import outbox
+from peerdiag.common.models import MailKind
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
 
 from ..enums import InvitationMethod
@@ -207,6 +209,8 @@ def _plan(
     # supporting adult, who is named on the session. (The redactor has already folded them into
     # one entry with no address; this also covers anyone marked young since the publish.)
     young = set(redactor.codes)
+    # A session that is already over is published as a record, but nobody is e-mailed about it.
+    today = timezone.localdate().isoformat()
     recipients: dict[str, _Recipient] = {}
     wanted: dict[str, set[str]] = {}
     for code, s in sessions.items():
@@ -220,6 +224,8 @@ def _plan(
             if not council and not r.peer_code:
                 r.peer_code = p.get("code", "")
             wanted.setdefault(email, set()).add(code)
+            if str(s.get("date") or today) < today:
+                continue
             last = sent.get((code, email))
             if (
                 last is not None
@@ -249,6 +255,8 @@ def _plan(
             people = (
                 ics.people_of(gone) if code in before else [{"name": last.name, "email": email}]
             )
+        if str(gone.get("date") or today) < today:
+            continue
         gone["sequence"] = row.sequence
         r = recipients.setdefault(email, _Recipient(email=email, name=last.name))
         r.items.append(_Item("cancelled", gone, people))
@@ -348,7 +356,7 @@ def send_invitations(
             )
         messages.append(msg)
     if messages:
-        transaction.on_commit(lambda: _send(messages))
+        transaction.on_commit(lambda: _send(messages, diagnostic))
     return InvitationSummary(
         invited=counts["new"],
         updated=counts["updated"],
@@ -357,6 +365,6 @@ def send_invitations(
     )
 
 
-def _send(messages: list[mail.EmailMessage]) -> None:
-    with mail.get_connection() as connection:
-        connection.send_messages(messages)
+def _send(messages: list[mail.EmailMessage], diagnostic: Diagnostic | None = None) -> None:
+    # Each one is recorded in the diagnostic's outbox (issue 18), delivered or failed.
+    outbox.send_messages(messages, kind=MailKind.INVITATION, diagnostic=diagnostic)

@@ -23,7 +23,9 @@ from icalendar import Event, vCalAddress
 from icalendar.enums import STATUS
 
 from peerdiag.accounts.models import User
+from peerdiag.common import outbox
 from peerdiag.common.errors import DomainError
+from peerdiag.common.models import MailKind
 from peerdiag.common.versioning import claim, with_version_fields
 from peerdiag.diagnostics.domain import audit
 from peerdiag.diagnostics.enums import ENDED, CouncilRoleKind, TeamRole
@@ -253,10 +255,10 @@ def send_scoping_invitations(
             + " scoping meeting invitations to "
             + ", ".join(f"{p.name} ({p.role.lower()})" for p in people),
         )
-        transaction.on_commit(lambda: _send(messages))
+        transaction.on_commit(lambda: _send(messages, diagnostic))
     return people
 
 
-def _send(messages: list[mail.EmailMessage]) -> None:
-    with mail.get_connection() as connection:
-        connection.send_messages(messages)
+def _send(messages: list[mail.EmailMessage], diagnostic: Diagnostic | None = None) -> None:
+    # Each one is recorded in the diagnostic's outbox (issue 18), delivered or failed.
+    outbox.send_messages(messages, kind=MailKind.SCOPING_INVITE, diagnostic=diagnostic)

@@ -130,3 +130,90 @@ def _score_after(minutes: dict[str, int], giver: str, taker: str, length: int) -
     after[taker] += length
     values = list(after.values())
     return max(values) - min(values), sum(v * v for v in values)
+
+
+def spread_days(board: Board, max_tries: int = 20000, *, keep_peers: bool = False) -> None:
+    """Move sessions from busier days onto quieter ones; in place, deterministic.
+
+    A move takes a session (neither fixed nor kept from the previous timetable) from a day
+    to the earliest start on a quieter day where the rules allow it, and is made only if
+    the quieter day stays below the busier day's old total. The busiest day is tried first;
+    when nothing more leaves it (say it holds only fixed meetings), the next busiest, and so
+    on, so the days below the peak even out too. The sum of squares of the day totals falls
+    with each move, so the search ends, and no move raises the busiest day. It runs before
+    the day balance level of the solver as a better starting point; it places the same
+    sessions, so the weight and the changes stay as they were. ``max_tries`` bounds the
+    placements tried, which keeps the time small on the largest weeks.
+
+    With ``keep_peers`` a session moves only with the peers it has, so every peer's minutes,
+    and with them fairness, stay as they are: the solver's last step, which evens out the
+    days below the busiest without touching any level of the quality order.
+    """
+    from .greedy import fits
+
+    problem = board.problem
+    days = problem.week.days
+    if len(days) < 2:
+        return
+    index = {d: i for i, d in enumerate(days)}
+    load = {d: 0 for d in days}
+    for a in board.placed.values():
+        if a.day in load:
+            load[a.day] += (a.end - a.start) * len(a.peers)
+    tries = 0
+
+    def move_from(source: str) -> bool:
+        nonlocal tries
+        movable = sorted(
+            (
+                a
+                for a in board.placed.values()
+                if a.day == source
+                and a.peers
+                and problem.session(a.session).fixed is None
+                and not _kept(problem, a)
+            ),
+            key=lambda a: (-(a.end - a.start) * len(a.peers), a.session),
+        )
+        for a in movable:
+            units = (a.end - a.start) * len(a.peers)
+            session = problem.session(a.session)
+            starts = board.calendar.options(session).starts
+            targets = sorted(
+                (d for d in days if d != source and load[d] + units < load[source]),
+                key=lambda d: (load[d], index[d]),
+            )
+            if not targets:
+                continue
+            board.remove(a.session)
+            for day in targets:
+                for d, t in starts:
+                    if d != day:
+                        continue
+                    tries += 1
+                    new: Assignment | None
+                    if keep_peers:
+                        new = Assignment(a.session, d, t, t + session.minutes, a.peers)
+                        if fits(board, new):
+                            board.add(new)
+                        else:
+                            new = None
+                    else:
+                        new = board.try_place(session, d, t)
+                    if new is not None:
+                        load[source] -= units
+                        load[d] += (new.end - new.start) * len(new.peers)
+                        return True
+                    if tries >= max_tries:
+                        break
+                if tries >= max_tries:
+                    break
+            board.add(a)
+            if tries >= max_tries:
+                return False
+        return False
+
+    while tries < max_tries:
+        order = sorted(days, key=lambda d: (-load[d], index[d]))
+        if not any(move_from(source) for source in order[:-1]):
+            return

@@ -57,6 +57,10 @@ class Quality:
     # Largest minus smallest total session minutes over all peers.
     fairness: int
     peer_minutes: tuple[tuple[str, int], ...]
+    # The largest total of peer-minutes (a session's minutes times its peers) on any one
+    # listed day, and every listed day's total in the week's order.
+    day_peak: int = 0
+    day_minutes: tuple[tuple[str, int], ...] = ()
 
     def lines(self) -> list[str]:
         out = [
@@ -66,6 +70,11 @@ class Quality:
         ]
         if self.changes is not None:
             out.append(f"changes against previous: {self.changes}")
+        out.append(f"busiest day: {self.day_peak} peer-minutes")
+        out.append(
+            "peer-minutes by day: "
+            + ", ".join(f"{day} {minutes}" for day, minutes in self.day_minutes)
+        )
         out.append(f"fairness spread: {self.fairness} minutes")
         out.append(
             "peer minutes: " + ", ".join(f"{pid} {minutes}" for pid, minutes in self.peer_minutes)
@@ -328,6 +337,12 @@ def measure(problem: Problem, assignments: Iterable[Assignment]) -> Quality:
             if pid in minutes:
                 minutes[pid] += a.end - a.start
     spread = max(minutes.values()) - min(minutes.values()) if minutes else 0
+    # Day balance: counted from the assignments themselves, peer by peer, so a session
+    # listing a peer twice (a rule 3 violation) cannot inflate a day either.
+    by_day = {day: 0 for day in problem.week.days}
+    for a in placed.values():
+        if a.day in by_day:
+            by_day[a.day] += (a.end - a.start) * len(set(a.peers))
     return Quality(
         weight=weight,
         max_weight=sum(s.weight for s in problem.sessions),
@@ -338,4 +353,6 @@ def measure(problem: Problem, assignments: Iterable[Assignment]) -> Quality:
         changes=changes,
         fairness=spread,
         peer_minutes=tuple(minutes.items()),
+        day_peak=max(by_day.values(), default=0),
+        day_minutes=tuple(by_day.items()),
     )

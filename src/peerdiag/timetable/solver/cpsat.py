@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .availability import Calendar
-from .balance import balance
+from .balance import balance, spread_days
 from .board import Board
 from .check import measure
 from .model import MINUTES_PER_DAY, Assignment, Problem, Session
@@ -40,7 +40,7 @@ Progress = Callable[[str], None]
 class Stage:
     """One level of the lexicographic objective."""
 
-    name: str  # "weight", "changes" or "fairness"
+    name: str  # "weight", "changes", "day_peak" or "fairness"
     status: str  # "optimal", "feasible" (stopped by the time limit) or "no solution"
     value: int | None = None
     bound: int | None = None
@@ -109,9 +109,13 @@ class _Model:
         self.peer_minutes: dict[str, Any] = {}
         self.weight_terms: list[tuple[Any, int]] = []
         self.weight_caps: list[tuple[int, int]] = []  # (group's full weight, its bound)
+        self.capped: set[str] = set()  # sessions in a group with a weight cap
+        self.forced: set[str] = set()  # sessions every timetable of the frozen weight places
         self.cut_short = False  # a group bound was stopped by the wall clock
         self.hi: Any = None
         self.lo: Any = None
+        self.peak: Any = None  # the busiest day's peer-minutes, in units of ``day_unit``
+        self.day_unit = 1
         self._build()
 
     def at(self, day: str, minute: int) -> int:
@@ -331,6 +335,40 @@ class _Model:
             if n_peers > 1:
                 m.add(grand >= (n_peers - 1) * self.lo + self.hi)
                 m.add(grand <= self.lo + (n_peers - 1) * self.hi)
+        self._add_day_peak()
+
+    def _add_day_peak(self) -> None:
+        """Day balance: ``peak`` is at least every listed day's peer-minutes.
+
+        A session's peer-minutes are its minutes times ``peers_needed`` (the number of its
+        peers is exact), counted in units of the largest step they all share. A day's load
+        is then a plain sum over the sessions' day literals. One cut states that the busiest
+        day carries at least the average: ``days * peak >= total``, which gives the LP
+        relaxation the bound it could not otherwise see through the maximum.
+        """
+        m = self.model
+        loads = {sid: sv.session.minutes * sv.session.peers_needed for sid, sv in self.vars.items()}
+        unit = 0
+        for value in loads.values():
+            unit = math.gcd(unit, value)
+        self.day_unit = max(unit, 1)
+        top = sum(loads.values()) // self.day_unit
+        self.peak = m.new_int_var(0, top, "day_peak_units")
+        per_day: dict[str, list[tuple[Any, int]]] = {d: [] for d in self.problem.week.days}
+        for sid, sv in self.vars.items():
+            if loads[sid]:
+                for d, lit in sv.day.items():
+                    per_day[d].append((lit, loads[sid] // self.day_unit))
+        for terms in per_day.values():
+            if sum(units for _, units in terms) > 0:
+                m.add(self.peak >= sum(lit * units for lit, units in terms))
+        total = sum(
+            sv.present * (loads[sid] // self.day_unit)
+            for sid, sv in self.vars.items()
+            if loads[sid]
+        )
+        if self.problem.week.days and top:
+            m.add(len(self.problem.week.days) * self.peak >= total)
 
     def _add_energy(self) -> None:
         """Redundant "it must add up" constraints that tighten the LP relaxation.
@@ -429,12 +467,56 @@ class _Model:
         """Record and impose that ``group`` can reach at most ``bound``."""
         self.model.add(sum(self.vars[s.id].present * s.weight for s in group) <= bound)
         self.weight_caps.append((sum(s.weight for s in group), bound))
+        self.capped.update(s.id for s in group)
+
+    def force_present(self, weight: int) -> None:
+        """Once the weight is frozen at ``weight``, fix the sessions it cannot do without.
+
+        The weight's upper bound is a sum of independent parts: each session outside the
+        capped groups, plus each group's cap. Leaving out such a session therefore costs its
+        full weight against that bound; if what is left falls short of ``weight``, every
+        timetable of that weight places the session. Stating it outright lets the later
+        levels count on the session's minutes: without it the LP relaxation may place a
+        fraction of the sessions, and the bound on the busiest day is far too low.
+        """
+        top = self.weight_upper_bound()
+        for sid, sv in self.vars.items():
+            if sid not in self.capped and top - sv.session.weight < weight:
+                self.model.add(sv.present == 1)
+                self.forced.add(sid)
+
+    def day_peak_lower_bound(self) -> int:
+        """A bound the busiest day cannot beat, from the sessions that must be placed.
+
+        The forced sessions' peer-minutes spread over the listed days, and on each day those
+        of the forced sessions that can go on no other day.
+        """
+        days = self.problem.week.days
+        if not days:
+            return 0
+        total = 0
+        only: dict[str, int] = {d: 0 for d in days}
+        for sid in self.forced:
+            sv = self.vars[sid]
+            units = sv.session.minutes * sv.session.peers_needed // self.day_unit
+            total += units
+            if len(sv.day) == 1:
+                only[next(iter(sv.day))] += units
+        return max(-(-total // len(days)), max(only.values()))
 
     def changes_expr(self) -> Any:
         return len(self.problem.previous) - sum(self.unchanged.values())
 
     def changes_lower_bound(self) -> int:
         return len(self.problem.previous) - len(self.unchanged)
+
+    def day_loads(self, assignments: Sequence[Assignment]) -> dict[str, int]:
+        """Each listed day's peer-minutes under ``assignments``, in units of ``day_unit``."""
+        out = {d: 0 for d in self.problem.week.days}
+        for a in assignments:
+            if a.day in out:
+                out[a.day] += (a.end - a.start) * len(a.peers) // self.day_unit
+        return out
 
     def fairness_expr(self) -> Any:
         """Spread in units of ``self.unit`` minutes."""
@@ -486,6 +568,7 @@ class _Model:
         minutes = [v for _, v in measure(self.problem, assignments).peer_minutes] or [0]
         hint(self.hi, max(minutes) // self.unit)
         hint(self.lo, min(minutes) // self.unit)
+        hint(self.peak, max(self.day_loads(assignments).values(), default=0))
         self.model.clear_hints()
         proto = self.model.proto.solution_hint
         proto.vars.extend(values.keys())
@@ -520,7 +603,7 @@ def optimise(
     clock: Callable[[], float],
     progress: Progress | None = None,
 ) -> tuple[list[Assignment], Stats]:
-    """Improve the valid timetable ``hint`` level by level: weight, changes, fairness.
+    """Improve the valid timetable ``hint`` level by level: weight, changes, day_peak, fairness.
 
     ``clock()`` gives seconds since the solve began; the whole call keeps within
     ``time_limit`` of that clock (bar the last stage's wind-down). Each level is
@@ -571,6 +654,7 @@ def optimise(
         )
         built.model.add(changes == built.changes_expr())
         levels.append(("changes", changes, False, built.changes_lower_bound(), 1))
+    levels.append(("day_peak", built.peak, False, 0, built.day_unit))  # bound set below
     levels.append(("fairness", built.fairness_expr(), False, 0, built.unit))
 
     # Each level gets a share of the remaining *work* budget, measured in CP-SAT's
@@ -579,6 +663,19 @@ def optimise(
     work_left = time_limit * WORK_PER_SECOND
     for index, (name, expr, maximise, trivial, scale) in enumerate(levels):
         started = clock()
+        if name == "day_peak":
+            before = measure(problem, current).day_peak
+            # With the weight frozen, the sessions it cannot do without give the level a
+            # bound of its own: the solver then stops as soon as a timetable reaches it.
+            trivial = built.day_peak_lower_bound()
+            if trivial:
+                built.model.add(expr >= trivial)
+            current = _spread(problem, calendar, current)
+            built.hint_from(current)
+            say(
+                f"[{clock():6.2f}s] day_peak: {measure(problem, current).day_peak} after "
+                f"spreading (was {before})"
+            )
         if name == "fairness":
             current = _balanced(problem, calendar, current)
             built.hint_from(current)
@@ -587,6 +684,7 @@ def optimise(
         value = {
             "weight": now.weight,
             "changes": now.changes or 0,
+            "day_peak": now.day_peak // built.day_unit,
             "fairness": now.fairness // built.unit,
         }[name]
         if value == trivial:
@@ -598,14 +696,18 @@ def optimise(
             )
         else:
             later = len(levels) - index - 1
-            # Most of the budget for this level, some kept back for the later ones.
+            # Most of the budget for this level, some kept back for the later ones. A share
+            # of the remaining wall-clock time is the level's backstop too, so that on a busy
+            # machine (where the clock, not the work budget, runs out first) one level cannot
+            # leave the next ones with nothing; the weight keeps most of it.
             share = 1.0 if later == 0 else (0.8 if index == 0 else 0.5)
+            clock_share = 1.0 if later == 0 else (0.9 if index == 0 else 0.5)
             stage, solution, best_at = _solve_level(
                 cp_model,
                 built,
                 _Level(name, expr, maximise, value, scale),
                 work=work_left * share,
-                seconds=time_limit - clock(),
+                seconds=(time_limit - clock()) * clock_share,
                 workers=workers,
                 clock=clock,
                 say=say,
@@ -627,9 +729,28 @@ def optimise(
             built.model.add(expr >= value)
         else:
             built.model.add(expr <= value)
+        if name == "weight":
+            built.force_present(value)
         built.hint_from(current)
+    # The quality order stops at the busiest day; the days below it may still be uneven
+    # (when a day of fixed meetings is the busiest, say). Even them out, moving sessions
+    # with their own peers only, so that no level's value changes.
+    evened = _spread(problem, calendar, current, keep_peers=True)
+    if _no_worse(problem, evened, current):
+        current = evened
     stats.wall = clock()
     return current, stats
+
+
+def _no_worse(problem: Problem, new: list[Assignment], old: list[Assignment]) -> bool:
+    """Whether ``new`` is at least as good as ``old`` at every level of the quality order."""
+    a, b = measure(problem, new), measure(problem, old)
+    return (
+        a.weight >= b.weight
+        and (a.changes or 0) <= (b.changes or 0)
+        and a.day_peak <= b.day_peak
+        and a.fairness <= b.fairness
+    )
 
 
 def _groups(problem: Problem, calendar: Calendar) -> list[list[Session]]:
@@ -721,6 +842,16 @@ def _group_bounds(
             if bound < sum(s.weight for s in group):
                 out.append((group, bound))
     return out
+
+
+def _spread(
+    problem: Problem, calendar: Calendar, current: list[Assignment], *, keep_peers: bool = False
+) -> list[Assignment]:
+    board = Board(problem, calendar)
+    for a in current:
+        board.add(a)
+    spread_days(board, keep_peers=keep_peers)
+    return list(board.placed.values())
 
 
 def _balanced(problem: Problem, calendar: Calendar, current: list[Assignment]) -> list[Assignment]:

@@ -173,6 +173,17 @@ class Day1Form(VersionedForm, DomainErrorsMixin, forms.Form):
         label="Delivery day 1",
         help_text="Normally a Monday. Leave empty to clear it. For example, 1 3 2027",
     )
+    # Shown to LGA administrators only (a day 1 in the past is refused otherwise).
+    already_held = forms.BooleanField(
+        required=False,
+        label="This diagnostic was already held; I am recording it",
+        help_text="Only for a day 1 in the past",
+    )
+
+    def __init__(self, *args: Any, may_record_past: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_record_past:
+            del self.fields["already_held"]
 
 
 class KloeForm(DomainErrorsMixin, forms.Form):

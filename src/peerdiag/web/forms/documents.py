@@ -8,6 +8,7 @@ from django import forms
 
 from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.models import Diagnostic
+from peerdiag.documents.domain.uploads import FileToSupply
 from peerdiag.documents.enums import Category, Classification, RequestStatus
 
 from .diagnostics import DomainErrorsMixin
@@ -44,7 +45,7 @@ class DocumentRequestForm(DomainErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.diagnostic = diagnostic
         self.fields["kloes"].choices = [  # type: ignore[attr-defined]
-            (k.code, f"{k.order}. {k.text[:90]}") for k in diagnostic.kloes.all()
+            (k.code, f"{k.order}. {k.text}") for k in diagnostic.kloes.all()
         ]
 
     def chosen_kloes(self) -> list[Any]:
@@ -142,3 +143,164 @@ class ReclassifyForm(DomainErrorsMixin, forms.Form):
 
     def chosen_version(self) -> Any:
         return self.versions[self.cleaned_data["version"]]
+
+
+class StandardListForm(DomainErrorsMixin, forms.Form):
+    """The PCM asks for the type's standard documents in one step: the ones not requested yet,
+    all ticked to begin with, with one due date and one note for all of them."""
+
+    items = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="Documents to request",
+        help_text="Untick any the council does not need to send",
+        error_messages={
+            "required": "Choose at least one document to request",
+            "invalid_choice": "Choose documents from the list",
+        },
+    )
+    due_on = GovukDateField(
+        required=False,
+        label="Due date (optional)",
+        help_text="Leave blank to use the key documents date, 15 working days before day 1",
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        max_length=2000,
+        label="Note for the council (optional)",
+        help_text="Shown with every document requested here",
+    )
+
+    def __init__(self, *args: Any, pending: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(item.pk), item.title) for item in pending]
+        self.fields["items"].choices = choices  # type: ignore[attr-defined]
+        self.fields["items"].initial = [value for value, _ in choices]
+
+    def chosen(self) -> list[int]:
+        return [int(v) for v in self.cleaned_data.get("items") or []]
+
+
+# How many documents nobody asked for may be sent with one multiple upload.
+OTHER_SLOTS = 3
+CLASSIFY_CHOICES = [("", "Choose a classification"), *Classification.choices]
+
+
+class MultiUploadForm(DomainErrorsMixin, forms.Form):
+    """Several files in one go: a file input and a classification for each request still open,
+    and a few rows for documents sent without a request (each with a title).
+
+    A row with a file needs a classification (and, for another document, a title); rows left
+    without a file are ignored, so the choices made before a refusal can be kept.
+    """
+
+    def __init__(self, *args: Any, asks: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asks = asks
+        for ask in asks:
+            self.fields[f"file_{ask.code}"] = self._file()
+            self.fields[f"classification_{ask.code}"] = self._classification()
+        for n in range(1, OTHER_SLOTS + 1):
+            self.fields[f"other_title_{n}"] = forms.CharField(
+                required=False,
+                max_length=200,
+                label=f"Other document {n}: what is it?",
+                help_text="For example ‘Workforce strategy’. Never name a child",
+            )
+            self.fields[f"other_file_{n}"] = self._file()
+            self.fields[f"other_classification_{n}"] = self._classification()
+
+    @staticmethod
+    def _file() -> forms.FileField:
+        return forms.FileField(
+            required=False,
+            label="File",
+            error_messages={"empty": "The selected file is empty", "invalid": "Choose a file"},
+        )
+
+    @staticmethod
+    def _classification() -> forms.ChoiceField:
+        return forms.ChoiceField(
+            choices=CLASSIFY_CHOICES,
+            required=False,
+            label="Classification",
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows as drawn: each request's, then the other documents'."""
+        rows: list[dict[str, Any]] = [
+            {
+                "ask": ask,
+                "file": self[f"file_{ask.code}"],
+                "classification": self[f"classification_{ask.code}"],
+            }
+            for ask in self.asks
+        ]
+        for n in range(1, OTHER_SLOTS + 1):
+            rows.append(
+                {
+                    "other": n,
+                    "title": self[f"other_title_{n}"],
+                    "file": self[f"other_file_{n}"],
+                    "classification": self[f"other_classification_{n}"],
+                }
+            )
+        return rows
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = 0
+        for ask in self.asks:
+            chosen += self._check_row(data, f"file_{ask.code}", f"classification_{ask.code}")
+        for n in range(1, OTHER_SLOTS + 1):
+            has = self._check_row(data, f"other_file_{n}", f"other_classification_{n}")
+            chosen += has
+            title = (data.get(f"other_title_{n}") or "").strip()
+            if has and not title:
+                self.add_error(f"other_title_{n}", f"Say what other document {n} is")
+        if not chosen and not self.errors:
+            first = f"file_{self.asks[0].code}" if self.asks else "other_file_1"
+            self.add_error(first, "Choose at least one file to upload")
+        return data
+
+    def _check_row(self, data: dict[str, Any], file_name: str, class_name: str) -> int:
+        upload = data.get(file_name)
+        if not upload:
+            return 0
+        if not data.get(class_name):
+            self.add_error(class_name, f"Choose how ‘{upload.name[:80]}’ is classified")
+        return 1
+
+    def files_chosen(self) -> dict[str, str]:
+        """The name of each file sent, by field: shown again after a refusal."""
+        files: Any = self.files
+        return {name: str(files[name].name) for name in files if name in self.fields}
+
+    def to_supply(self) -> list[FileToSupply]:
+        data = self.cleaned_data
+        items = []
+        for ask in self.asks:
+            upload = data.get(f"file_{ask.code}")
+            if upload:
+                items.append(
+                    FileToSupply(
+                        slot=f"file_{ask.code}",
+                        file=upload,
+                        name=upload.name,
+                        classification=data[f"classification_{ask.code}"],
+                        ask=ask,
+                    )
+                )
+        for n in range(1, OTHER_SLOTS + 1):
+            upload = data.get(f"other_file_{n}")
+            if upload:
+                items.append(
+                    FileToSupply(
+                        slot=f"other_file_{n}",
+                        file=upload,
+                        name=upload.name,
+                        classification=data[f"other_classification_{n}"],
+                        title=data.get(f"other_title_{n}") or "",
+                    )
+                )
+        return items

@@ -16,7 +16,7 @@ from .versioning import VersionedFormMixin
 
 def _kloe_choices(diagnostic: Diagnostic) -> list[tuple[str, str]]:
     return [("", "Choose a line of enquiry")] + [
-        (k.code, f"{k.order}. {k.text[:90]}") for k in diagnostic.kloes.all()
+        (k.code, f"{k.order}. {k.text}") for k in diagnostic.kloes.all()
     ]
 
 

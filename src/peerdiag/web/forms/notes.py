@@ -46,7 +46,7 @@ def at_most(limit: int, what: str) -> Callable[[str], None]:
 
 def _kloe_choices(diagnostic: Diagnostic, kloes: list[Kloe] | None = None) -> list[tuple[str, str]]:
     rows = kloes if kloes is not None else list(diagnostic.kloes.all())
-    return [(k.code, f"{k.order}. {k.text[:90]}") for k in rows]
+    return [(k.code, f"{k.order}. {k.text}") for k in rows]
 
 
 class KloesMixin:
@@ -245,5 +245,5 @@ class NoteFilterForm(forms.Form):
 
     def __init__(self, *args: Any, kloes: list[Kloe], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        rows = [(k.code, f"{k.order}. {k.text[:60]}") for k in kloes]
+        rows = [(k.code, f"{k.order}. {k.text}") for k in kloes]
         self.fields["kloe"].choices = [("", "Any"), *rows]  # type: ignore[attr-defined]

@@ -115,6 +115,16 @@ class PublishForm(DomainErrorsMixin, forms.Form):
         label="Note for the version history (optional)",
         help_text="For example ‘Moved the partners' focus group to day 3’",
     )
+    # Kept only when the draft has new or changed sessions dated before today (views/schedule).
+    past_confirmed = forms.BooleanField(
+        required=False,
+        label="Publish these past sessions as a record; nobody is e-mailed about them",
+    )
+
+    def __init__(self, *args: Any, has_past: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_past:
+            del self.fields["past_confirmed"]
 
 
 class CompareForm(forms.Form):

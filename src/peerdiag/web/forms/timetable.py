@@ -297,7 +297,7 @@ class SessionForm(DomainErrorsMixin, forms.Form):
         types = [(v, lbl) for v, lbl in SessionType.choices if internal or v not in INTERNAL_TYPES]
         self.fields["type"].choices = types  # type: ignore[attr-defined]
         self.fields["kloes"].choices = [  # type: ignore[attr-defined]
-            (k.code, f"{k.order}. {k.text[:90]}") for k in self.kloe_map.values()
+            (k.code, f"{k.order}. {k.text}") for k in self.kloe_map.values()
         ]
         self.fields["attendees"].choices = [  # type: ignore[attr-defined]
             (a.code, f"{a.name}{f', {a.job_title}' if a.job_title else ''} ({a.group})")

@@ -8,11 +8,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from peerdiag.casereview.domain.concerns import open_concerns_for
-from peerdiag.diagnostics.domain.council_asks import council_asks
 from peerdiag.diagnostics.domain.keydates import next_key_date, overdue_items
 from peerdiag.diagnostics.domain.queries import diagnostics_for_user
 from peerdiag.diagnostics.domain.requests import requests_for_user
 from peerdiag.evaluation.domain.surveys import survey_overdue_items, with_survey_status
+from peerdiag.evaluation.domain.todos import todos_for
 from peerdiag.web.forms.diagnostics import DashboardFilterForm
 
 from .common import is_htmx
@@ -24,7 +24,8 @@ PAGE_SIZE = 25
 def dashboard(request: HttpRequest) -> HttpResponse:
     """My diagnostics (every diagnostic for an LGA admin), with stage, next date and overdue.
 
-    People at a council see first what their council still has to do.
+    Everyone sees first their to-do list: every open ask across their diagnostics
+    (evaluation/domain/todos.py), whatever their role.
     """
     form = DashboardFilterForm(request.GET or None)
     qs = diagnostics_for_user(request.user).order_by("-created_at", "-id")
@@ -50,8 +51,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # htmx asks for the results alone when a filter changes; a plain request gets the page.
     partial = is_htmx(request)
     template = "web/dashboard.html#results" if partial else "web/dashboard.html"
-    person = getattr(request.user, "person", None)
-    at_council = person is not None and person.organisation.is_council
     return render(
         request,
         template,
@@ -62,8 +61,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "filtered": any(request.GET.get(k) for k in ("stage", "type", "region")),
-            "at_council": at_council,
-            "asks": council_asks(request.user, today=today) if at_council and not partial else [],
+            # The htmx filter swaps the table only, so the list is worked out for full pages.
+            "todos": [] if partial else todos_for(request.user, today=today),
             "can_search_bench": request.user.has_perm("directory.view_bench"),
             # Councils' requests still waiting for the LGA (issue 17).
             "council_requests": [] if partial else requests_for_user(request.user),  # type: ignore[arg-type]

@@ -30,21 +30,28 @@ from peerdiag.documents.domain.requests import (
     accept_document,
     default_due_on,
     request_document,
+    request_standard_documents,
+    requested_titles,
     return_document,
     seed_standard_requests,
+    standard_list,
 )
 from peerdiag.documents.domain.uploads import (
+    ALLOWED_WORDS,
     max_upload_bytes,
     reclassify_version,
     supply_document,
+    supply_documents,
 )
 from peerdiag.documents.enums import OUTSTANDING, RequestStatus
 from peerdiag.documents.models import DocumentRequest, DocumentVersion
 from peerdiag.web.forms.documents import (
     AcceptForm,
     DocumentRequestForm,
+    MultiUploadForm,
     ReclassifyForm,
     ReturnForm,
+    StandardListForm,
     UploadForm,
 )
 
@@ -124,6 +131,103 @@ def document_seed(request: HttpRequest, ref: str) -> HttpResponse:
     else:
         messages.success(request, f"{len(made)} standard documents requested")
     return redirect("web:document_list", d.reference)
+
+
+@login_required
+def document_standard_create(request: HttpRequest, ref: str) -> HttpResponse:
+    """The type's standard list as tick boxes: the PCM requests the missing ones in one step."""
+    d = get_diagnostic_for_user(request.user, ref, perm=MANAGE)
+    items = standard_list(d.type)
+    have = requested_titles(d)
+    pending = [item for item in items if item.title.lower() not in have]
+    form = StandardListForm(request.POST or None, pending=pending)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = request_standard_documents(
+                d,
+                by=request.user,  # type: ignore[arg-type]
+                chosen=form.chosen(),
+                due_on=data["due_on"],
+                notes=data["notes"],
+            )
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            if made:
+                n = len(made)
+                messages.success(
+                    request,
+                    f"{n} standard document{'s' if n != 1 else ''} requested from the council",
+                )
+            else:
+                messages.info(request, "Those documents had been requested already")
+            return redirect("web:document_list", d.reference)
+    return render(
+        request,
+        "web/documents/standard_form.html",
+        {
+            "d": d,
+            "form": form,
+            "items": items,
+            "pending": pending,
+            "requested": [item for item in items if item.title.lower() in have],
+            "default_due": default_due_on(d),
+            "open": d.stage not in ENDED,
+        },
+    )
+
+
+@login_required
+def document_multi_upload(request: HttpRequest, ref: str) -> HttpResponse:
+    """One form for several files: each open request's, and documents sent without one."""
+    d = get_diagnostic_for_user(request.user, ref, perm=SUPPLY)
+    asks = [a for a in requests_for(d) if a.status != RequestStatus.ACCEPTED]
+    for ask in asks:
+        ask.diagnostic = d
+    form = MultiUploadForm(request.POST or None, request.FILES or None, asks=asks)
+    chosen_before: dict[str, str] = {}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                stored = supply_documents(
+                    d,
+                    form.to_supply(),
+                    by=request.user,  # type: ignore[arg-type]
+                )
+            except DomainError as e:
+                form.add_domain_error(e)
+            else:
+                n = len(stored)
+                messages.success(request, f"{n} file{'s' if n != 1 else ''} uploaded")
+                return redirect("web:document_list", d.reference)
+        chosen_before = form.files_chosen()
+        if chosen_before:
+            refused = form.errors.keys() & chosen_before.keys()
+            form.add_error(
+                None,
+                "Nothing was uploaded"
+                + (": one file was refused" if refused else "")
+                + ". Your other answers are kept, but a browser cannot keep chosen files: "
+                "choose the files again",
+            )
+    today = timezone.localdate()
+    return render(
+        request,
+        "web/documents/multi_upload.html",
+        {
+            "d": d,
+            "form": form,
+            "rows": [
+                {**row, "before": chosen_before.get(row["file"].html_name, "")}
+                | ({"overdue": is_overdue(row["ask"], today)} if "ask" in row else {})
+                for row in form.rows()
+            ],
+            "max_mb": max_upload_bytes() // (1024 * 1024),
+            "allowed": ALLOWED_WORDS,
+            "can_supply": d.stage not in ENDED,
+        },
+    )
 
 
 def _detail(

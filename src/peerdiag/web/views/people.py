@@ -9,11 +9,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.domain import people as domain
+from peerdiag.diagnostics.domain.gates import late_endorsements
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import SINGLE_COUNCIL_ROLES, CouncilRoleKind, EndorserRole
 from peerdiag.diagnostics.models import Diagnostic, Endorsement, ScopingMeeting
@@ -175,11 +177,19 @@ def endorsement_edit(request: HttpRequest, ref: str, role: str) -> HttpResponse:
             form.add_domain_error(e)
         else:
             messages.success(request, f"{EndorserRole(role).label} endorsement saved")
+            for warning in late_endorsements(d, role=role):
+                messages.warning(request, warning)
             return redirect("web:council_roles", d.reference)
     return render(
         request,
         "web/diagnostics/endorsement.html",
-        {"d": d, "form": form, "role_label": EndorserRole(role).label, "current": current},
+        {
+            "d": d,
+            "form": form,
+            "role_label": EndorserRole(role).label,
+            "current": current,
+            "late": late_endorsements(d, role=role),
+        },
     )
 
 
@@ -226,6 +236,7 @@ def scoping(request: HttpRequest, ref: str) -> HttpResponse:
                 background_information=data["background_information"],
                 case_list_names=data["case_list_names"].splitlines(),
                 version=form.sent_version(),
+                today=timezone.localdate(),
             )
         except StaleEdit as e:
             saved = Diagnostic.objects.get(pk=d.pk)

@@ -38,6 +38,7 @@ from peerdiag.timetable.domain.generate import (
     run_description,
     start_generation,
 )
+from peerdiag.timetable.domain.past import past_changed_sessions
 from peerdiag.timetable.domain.placements import move_session
 from peerdiag.timetable.domain.problem import latest_version, planned_sessions
 from peerdiag.timetable.domain.versions import (
@@ -59,6 +60,7 @@ from peerdiag.timetable.domain.views_support import (
     visible_sessions,
 )
 from peerdiag.timetable.domain.week import day_dates, delivery_members, timetable_for
+from peerdiag.timetable.domain.week_shape import week_shape
 from peerdiag.timetable.enums import DELIVERY_DAYS, HEARING_TYPES, JobState, SessionStatus
 from peerdiag.timetable.models import Attendee, Session, TimetableVersion
 from peerdiag.web.forms.schedule import (
@@ -117,6 +119,7 @@ def _progress_context(request: HttpRequest, d: Diagnostic) -> dict[str, Any]:
         sessions = visible_sessions(planned_sessions(d), internal=_internal(request, d))
         ctx["placed"] = sum(1 for s in sessions if s.placed)
         ctx["left_out"] = [s for s in sessions if not s.placed]
+        ctx["shape"] = week_shape(sessions, day_dates(d))
     return ctx
 
 
@@ -239,6 +242,10 @@ def schedule_grid(request: HttpRequest, ref: str) -> HttpResponse:
             "d": d,
             "grid": grid,
             "rows": _drawn_rows(grid),
+            # The same sessions person by person: the list shown instead of the grid on phones.
+            "by_person": [
+                (m, [s for s in grid.sessions if m in s.peers.all()]) for m in grid.columns
+            ],
             "days": _day_links(dates, day),
             "day1_missing": not dates,
             "unplaced": [s for s in sessions if not s.placed],
@@ -530,7 +537,17 @@ def timetable_agree(request: HttpRequest, ref: str) -> HttpResponse:
 def timetable_publish(request: HttpRequest, ref: str) -> HttpResponse:
     """What publishing would change and who would hear of it; POST publishes."""
     d = get_diagnostic_for_user(request.user, ref, perm=PUBLISH)
-    form = PublishForm(request.POST or None)
+    past = past_changed_sessions(
+        d, planned_sessions(d), today=timezone.localdate(), show_internal=_internal(request, d)
+    )
+    form = PublishForm(request.POST or None, has_past=bool(past))
+    confirmed = form.is_bound and form.is_valid() and form.cleaned_data.get("past_confirmed")
+    if request.method == "POST" and form.is_valid() and past and not confirmed:
+        form.add_error(
+            "past_confirmed",
+            "Some sessions are in the past: confirm that they are published as a record, with "
+            "no e-mails",
+        )
     if request.method == "POST" and form.is_valid():
         try:
             version = publish(
@@ -565,6 +582,7 @@ def timetable_publish(request: HttpRequest, ref: str) -> HttpResponse:
             "changes": visible_changes(changes, old, draft, internal=internal),
             # The very list `publish` sends from (see timetable.domain.invitations).
             "e_mails": planned_e_mails(d, sessions),
+            "past": past,
         },
     )
 

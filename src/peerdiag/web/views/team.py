@@ -27,7 +27,7 @@ from peerdiag.diagnostics.domain.confidentiality import (
 from peerdiag.diagnostics.domain.conflicts import conflicts_for, declare_interests
 from peerdiag.diagnostics.domain.gates import GATES, gate_warnings
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
-from peerdiag.diagnostics.domain.team_builder import suggest_peers
+from peerdiag.diagnostics.domain.team_builder import excluded_peers, suggest_peers
 from peerdiag.diagnostics.enums import ENDED, AccessEvent, Stage, TeamRole
 from peerdiag.diagnostics.models import (
     Briefing,
@@ -145,7 +145,12 @@ def _suggestions(d: Diagnostic, rows: list[dict[str, Any]]) -> list[dict[str, An
     if d.case_review_in_scope:
         roles.append(TeamRole.CASE_AUDITOR)
     return [
-        {"role": role, "items": suggest_peers(d, role, limit=SUGGESTIONS_PER_ROLE)}
+        {
+            "role": role,
+            "items": suggest_peers(d, role, limit=SUGGESTIONS_PER_ROLE),
+            # Left out by a conflict of interest: listed with the reason, never silently.
+            "excluded": excluded_peers(d, role),
+        }
         for role in roles
     ]
 

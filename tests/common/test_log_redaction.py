@@ -169,7 +169,6 @@ def test_what_is_redacted_and_what_stays_readable(raw: str, shown: str) -> None:
 ACCESS_LOG = ["--access-logfile", "-"]
 
 
-@pytest.mark.own_database  # its own SQLite file
 def test_gunicorns_access_log_shows_no_token(tmp_path):  # type: ignore[no-untyped-def]
     # The production docs start gunicorn with --access-logfile -, a logger peerdiag does not
     # configure: it writes every request line, query string included.

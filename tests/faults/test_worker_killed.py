@@ -8,13 +8,15 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import PrivatePostgres, peerdiag
+import pytest
 
-ENQUEUE = """
-from tests.faults.slow_tasks import slow_mark
+from .conftest import PrivatePostgres, peerdiag
 
 # Runs against its own PostgreSQL server, never the run's database: CI runs it once.
 pytestmark = pytest.mark.own_database
+
+ENQUEUE = """
+from tests.faults.slow_tasks import slow_mark
 print(slow_mark.enqueue({path!r}, {seconds}).id)
 """
 

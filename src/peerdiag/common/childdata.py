@@ -28,7 +28,7 @@ def forenames() -> frozenset[str]:
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
-_LETTERS = re.compile(r"[^\W\d_]+")
+LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def split_case(run: str) -> list[str]:
@@ -51,7 +51,7 @@ def words(value: str) -> list[str]:
     """The words of `value`, lower case and without accents: split at anything that is not a
     letter, and where the case changes inside a run of letters."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
-    return [w.lower() for run in _LETTERS.findall(plain) for w in split_case(run)]
+    return [w.lower() for run in LETTERS.findall(plain) for w in split_case(run)]
 
 
 def has_forename(value: str, *, allowed: frozenset[str] = frozenset()) -> bool:

@@ -84,7 +84,6 @@ def known_words(diagnostic: Any) -> frozenset[str]:
 
 # Left whole: links, mailto: addresses and e-mail addresses.
 _KEEP = re.compile(r"(?:https?://|mailto:)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_LETTERS = re.compile(r"[^\W\d_]+")
 _BIRTH = re.compile(r"(?<![^\W\d_])(?:born|dob|d\.o\.b|birth|birthday|yob)(?![^\W\d_])", re.I)
 
 
@@ -98,7 +97,7 @@ def _scrub_words(text: str, allowed: frozenset[str]) -> str:
             out.append(NAME if found else part)
         return "".join(out)
 
-    return _LETTERS.sub(one, text)
+    return childdata.LETTERS.sub(one, text)
 
 
 def _scrub_line(line: str, allowed: frozenset[str]) -> str:

@@ -89,7 +89,7 @@ found=$("$PYTHON" -c '
 import django
 django.setup()
 from django.urls import reverse
-from peerdiag.diagnostics.demo import DEMO_PASSWORD
+from peerdiag.demo.cast import DEMO_PASSWORD
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import Diagnostic
 d = Diagnostic.objects.filter(stage=Stage.DELIVERY).order_by("reference").first()

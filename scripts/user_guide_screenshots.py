@@ -11,7 +11,7 @@ browser), in a window 1280 px wide, and writes two PNG files into OUT_DIR:
     overview-tasks.png  the PCM's overview of the diagnostic in delivery, cropped to its task list
 
 The demo accounts' password is in the environment variable USER_GUIDE_PASSWORD (the shell script
-reads it from peerdiag.diagnostics.demo); two-factor codes come from `peerdiag demo_code EMAIL`
+reads it from peerdiag.demo.cast); two-factor codes come from `peerdiag demo_code EMAIL`
 (demo accounts only). On any failure it prints one line saying what went wrong and exits 1.
 """
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "peerdiag.evaluation",
     "peerdiag.web",
     "peerdiag.api",
+    "peerdiag.demo",
 ]
 
 MIDDLEWARE = [

@@ -365,34 +365,6 @@ def test_an_attendee_without_a_login_is_erased_too(world):  # type: ignore[no-un
         subject_access_export("sam@example.org")
 
 
-def test_the_demo_peer_is_erased_and_every_diagnostic_of_theirs_still_renders(db):  # type: ignore[no-untyped-def]
-    # The demo has records of every kind (about 5 s to load); the peer is on open diagnostics.
-    call_command("demo", stdout=io.StringIO())
-    user = User.objects.get(email="peer@peerdiag.test")
-    old_name = user.full_name
-    refs = sorted(
-        TeamMember.objects.filter(person__user=user).values_list("diagnostic__reference", flat=True)
-    )
-    assert refs
-    with pytest.raises(CommandError) as info:
-        _erase("peer@peerdiag.test", "--yes")
-    assert info.value.returncode == 2
-    assert "which have not ended" in str(info.value)
-    out = _erase("peer@peerdiag.test", "--yes", "--force")
-    assert f"Audit entries added to {', '.join(refs)}." in out
-    with pytest.raises(DomainError):
-        subject_access_export("peer@peerdiag.test")
-    admin = Client()
-    admin.force_login(User.objects.get(email="admin@peerdiag.test"))
-    name = User.objects.get(pk=user.pk).full_name
-    for ref in refs:
-        for url in (f"/diagnostics/{ref}/team/", f"/diagnostics/{ref}/audit/"):
-            r = admin.get(url)
-            assert r.status_code == 200, url
-            assert name in r.content.decode(), url
-        assert old_name not in admin.get(f"/diagnostics/{ref}/team/").content.decode()
-
-
 def test_published_timetable_versions_take_the_pseudonym(world, peer):  # type: ignore[no-untyped-def]
     from peerdiag.timetable.models import TimetableVersion
 

@@ -17,7 +17,3 @@ class EvaluationConfig(AppConfig):
         from .domain import retention
 
         register_retention_step(retention.destroy_due_evaluation_text, name=retention.STEP)
-
-        from peerdiag.diagnostics.demo import register_demo_step
-
-        register_demo_step("peerdiag.evaluation.demo.load")

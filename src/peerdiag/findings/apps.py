@@ -11,7 +11,3 @@ class FindingsConfig(AppConfig):
         from .domain.gate import register
 
         register()
-
-        from peerdiag.diagnostics.demo import register_demo_step
-
-        register_demo_step("peerdiag.findings.demo.load")

@@ -17,7 +17,3 @@ class TimetableConfig(AppConfig):
         from .domain import retention
 
         register_retention_step(retention.destroy_due_delivery_week, name=retention.STEP)
-
-        from peerdiag.diagnostics.demo import register_demo_step
-
-        register_demo_step("peerdiag.timetable.demo.load")

@@ -6,12 +6,11 @@ A survey goes 10 working days after the written feedback is issued, and only onc
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 
+from peerdiag.common.commands import add_date_argument, day_from
 from peerdiag.evaluation.domain.surveys import send_due_surveys
 
 
@@ -20,13 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("subcommand", choices=["send"], help="send")
-        parser.add_argument("--date", help="the day to act as (YYYY-MM-DD); default today")
+        add_date_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        raw = options.get("date")
-        try:
-            day = date.fromisoformat(raw) if raw else timezone.localdate()
-        except ValueError:
-            raise CommandError(f"--date must be a date like 2027-03-01, not {raw!r}") from None
+        day = day_from(options)
         sent = send_due_surveys(day)
         self.stdout.write(f"Sent {sent} evaluation survey(s) for {day.isoformat()}")

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
 from peerdiag.accounts.models import User
-from peerdiag.diagnostics.demo import DEMO_DOMAIN
+from peerdiag.demo.cast import DEMO_DOMAIN
 
 FLAG = "--i-know-this-is-not-production"
 # Logins that `peerdiag erase_person` has erased (evaluation/domain/erasure.py) no longer name

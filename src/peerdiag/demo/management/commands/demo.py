@@ -2,12 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from peerdiag.diagnostics.demo import (
-    DEMO_PASSWORD,
-    DEMO_TOTP_SECRET,
-    TWO_FACTOR_ACCOUNTS,
-    load_demo,
-)
+from peerdiag.demo.cast import DEMO_PASSWORD, DEMO_TOTP_SECRET, TWO_FACTOR_ACCOUNTS
+from peerdiag.demo.loader import load_demo
 
 from ._not_production import add_flag, refuse_on_real_data
 

@@ -10,7 +10,6 @@ may show the erased person's old name or address.
 
 from __future__ import annotations
 
-import io
 import re
 from collections import deque
 from datetime import timedelta
@@ -18,7 +17,6 @@ from html import unescape
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -49,6 +47,9 @@ HREF = re.compile(r'href="(/[^"]*)"')
 # The audit trail cannot be changed, and its entries may name the person as they were then
 # (docs/operations.md says so): the only pages allowed to show the old name.
 AUDIT_TRAIL = re.compile(r"/audit/$|/admin/diagnostics/auditentry/")
+OVERVIEW_AUDIT = re.compile(
+    r'<details class="govuk-details" id="overview-audit">.*?</details>', re.S
+)
 
 
 def _client(user: User) -> Client:
@@ -81,8 +82,7 @@ def _crawl(client: Client, limit: int) -> tuple[dict[str, int], list[tuple[str, 
     return seen, bodies
 
 
-def test_every_reachable_page_works_after_retention_and_an_erasure(db):  # type: ignore[no-untyped-def]
-    call_command("demo", stdout=io.StringIO())
+def test_every_reachable_page_works_after_retention_and_an_erasure(demo, db):  # type: ignore[no-untyped-def]
     erased_user = User.objects.get(email=ERASED)
     old_name = erased_user.full_name
     assert EvidenceNote.objects.exclude(body="").exists()  # the demo has live notes to destroy
@@ -92,7 +92,13 @@ def test_every_reachable_page_works_after_retention_and_an_erasure(db):  # type:
     kinds = {what for what, ref in run.others if ref == in_delivery.reference}
     assert {"personal data of the delivery week", "peer notes", "KIT digest text"} <= kinds
     assert any(what == "evaluation free text" for what, _ in run.others)
-    assert not Attendee.objects.filter(email__contains="@").exclude(name__contains="removed")
+    # Attendees of every delivery week whose personal data was due are gone (open diagnostics,
+    # whose weeks are still to come or still to report on, keep theirs).
+    destroyed = {ref for what, ref in run.others if what == "personal data of the delivery week"}
+    assert in_delivery.reference in destroyed
+    assert not Attendee.objects.filter(
+        diagnostic__reference__in=destroyed, email__contains="@"
+    ).exclude(name__contains="removed")
     erase_person(ERASED, reason="Request 42", force=True)
 
     for email in ACCOUNTS:
@@ -100,9 +106,12 @@ def test_every_reachable_page_works_after_retention_and_an_erasure(db):  # type:
         failures = {url: code for url, code in seen.items() if code >= 500}
         assert failures == {}, email
         assert sum(code == 200 for code in seen.values()) >= 20, (email, len(seen))
+        # The audit trail keeps what was written when (docs/operations.md), on its own page
+        # and in the overview's excerpt of it: both are left out of the search.
+        shown = [(url, OVERVIEW_AUDIT.sub("", body)) for url, body in bodies]
         leaks = [
             (url, body[max(0, body.find(old_name) - 150) : body.find(old_name) + 50])
-            for url, body in bodies
+            for url, body in shown
             if (old_name in body or ERASED in body) and not AUDIT_TRAIL.search(url)
         ]
         assert leaks == [], email

@@ -4,7 +4,7 @@ import pyotp
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from peerdiag.accounts.models import TotpDevice
-from peerdiag.diagnostics.demo import DEMO_DOMAIN, DEMO_TOTP_SECRET
+from peerdiag.demo.cast import DEMO_DOMAIN, DEMO_TOTP_SECRET
 
 from ._not_production import add_flag, refuse_on_real_data
 

@@ -7,11 +7,9 @@ records) stay, and a diagnostic not yet due keeps its notes.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 
 from peerdiag.casereview.domain.retention import run_retention
 from peerdiag.casereview.models import (
@@ -38,8 +36,7 @@ def _due(d: Diagnostic) -> bool:
     return d.written_feedback_issued_on is not None or d.stage in ENDED
 
 
-def test_retention_destroys_case_content_and_peer_notes_and_keeps_the_rest():  # type: ignore[no-untyped-def]
-    call_command("demo", stdout=io.StringIO())
+def test_retention_destroys_case_content_and_peer_notes_and_keeps_the_rest(demo):  # type: ignore[no-untyped-def]
     due = [d for d in Diagnostic.objects.all() if _due(d)]
     not_due = [d for d in Diagnostic.objects.all() if not _due(d)]
     notes_due = EvidenceNote.objects.filter(diagnostic__in=due)
@@ -57,7 +54,7 @@ def test_retention_destroys_case_content_and_peer_notes_and_keeps_the_rest():  #
     kept_quotes = Quote.objects.filter(note__diagnostic__in=not_due).count()
     findings = Finding.objects.count()
     recommendations = Recommendation.objects.count()
-    grades = list(DomainGrade.objects.values_list("pk", "grade"))
+    grades = list(DomainGrade.objects.order_by("pk").values_list("pk", "grade"))
     audit_before = AuditEntry.objects.count()
 
     run = run_retention(today=LATER)
@@ -85,7 +82,7 @@ def test_retention_destroys_case_content_and_peer_notes_and_keeps_the_rest():  #
     # Kept: outputs, grades, the audit trail (with the destruction recorded), undue notes.
     assert Finding.objects.count() == findings
     assert Recommendation.objects.count() == recommendations
-    assert list(DomainGrade.objects.values_list("pk", "grade")) == grades
+    assert list(DomainGrade.objects.order_by("pk").values_list("pk", "grade")) == grades
     assert AuditEntry.objects.count() > audit_before
     assert AuditEntry.objects.filter(action="notes_destroyed").exists()
     assert {n.pk: n.body for n in EvidenceNote.objects.filter(diagnostic__in=not_due)} == (

@@ -84,7 +84,7 @@ def _recent_sign_in(request, monkeypatch):  # type: ignore[no-untyped-def]
     # not about re-authentication, so it counts as recent. Tests marked `real_reauth`
     # (tests/accounts/test_reauth.py, test_tokens.py) get the real rule.
     if request.node.get_closest_marker("real_reauth") is None:
-        monkeypatch.setattr("peerdiag.web.views.reauth.auth_is_recent", lambda *a, **k: True)
+        monkeypatch.setattr("peerdiag.web.views.common.auth_is_recent", lambda *a, **k: True)
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 the survey early, the outcome and the impact check-ins.
 
 The survey is public to whoever holds its address (the token is the secret), so every role gets
-it; an unknown token is tested in tests/evaluation/test_pages.py. The results are the LGA's and
+it; an unknown token is tested in tests/web/test_evaluation_pages.py. The results are the LGA's and
 the team's (the council gets 403); writing them is for LGA admins and the PCM.
 """
 

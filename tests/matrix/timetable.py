@@ -38,6 +38,6 @@ ENTRIES: dict[str, Case] = {
     "web:session_links": Case(PLAN, kwargs=R),
     "web:session_add": Case(PLAN, kwargs=R),
     "web:session_edit": Case(PLAN, kwargs=RC, make=_session),
-    # The confirm page; the POST that removes is tried in tests/timetable/test_timetable_pages.py.
+    # The confirm page; the POST that removes is tried in tests/web/test_timetable_pages.py.
     "web:session_remove": Case(PLAN, kwargs=RC, make=_session),
 }

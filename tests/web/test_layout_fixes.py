@@ -14,7 +14,7 @@ from django.urls import reverse
 from peerdiag.diagnostics.enums import CouncilRoleKind
 from tests.factories import CouncilRoleFactory, PersonFactory
 from tests.findings.helpers import delivery
-from tests.findings.test_findings_pages import _two_strengths
+from tests.web.test_findings_pages import _two_strengths
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "peerdiag" / "web" / "templates"
 REF = "RPD-2027-001"  # world.own

@@ -8,7 +8,6 @@ one of the functions in diagnostics/domain/.
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -253,28 +252,15 @@ def diagnostic_update(request: HttpRequest, ref: Ref, payload: DiagnosticPatch) 
     given = payload.model_dump(exclude_unset=True)
     version = given.pop("version")
     already_held = bool(given.pop("already_held", False))
-    changed: list[str] = []
-    warnings: list[str] = []
-    with transaction.atomic():
-        if "day1" in given:
-            day1 = given.pop("day1")
-            before = d.day1
-            warning = details.set_day1(
-                d,
-                by=user,
-                day1=day1,
-                version=version,
-                today=timezone.localdate(),
-                already_held=already_held,
-            )
-            version = d.version  # one request, one change: the details follow on from it
-            changed += ["day1"] if before != day1 else []
-            warnings += [warning] if warning else []
-        if given:
-            changed += [
-                c["field"] for c in details.update_details(d, by=user, version=version, **given)
-            ]
-    return _detail(request, d, changed=changed, warnings=warnings)
+    done = details.change_details(
+        d,
+        by=user,
+        version=version,
+        changes=given,
+        already_held=already_held,
+        today=timezone.localdate(),
+    )
+    return _detail(request, d, changed=done.fields, warnings=done.warnings)
 
 
 # --- Key lines of enquiry -----------------------------------------------------------------
@@ -332,19 +318,14 @@ def kloe_update(request: HttpRequest, ref: Ref, code: Code, payload: KloePatch) 
     kloe = _kloe(get_diagnostic_for_user(user, ref, perm=CHANGE), code)
     given = payload.model_dump(exclude_unset=True)
     version = given.pop("version")
-    with transaction.atomic():
-        if "text" in given or "theme" in given:
-            kloe = kloes.edit_kloe(
-                kloe,
-                by=user,
-                text=given.get("text", kloe.text),
-                theme=given.get("theme", kloe.theme),
-                version=version,
-            )
-            version = kloe.version
-        if "order" in given:
-            kloe = kloes.move_kloe(kloe, by=user, to_order=given["order"], version=version)
-    return kloe
+    return kloes.change_kloe(
+        kloe,
+        by=user,
+        version=version,
+        text=given.get("text"),
+        theme=given.get("theme"),
+        order=given.get("order"),
+    )
 
 
 @router.delete(

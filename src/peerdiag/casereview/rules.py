@@ -18,6 +18,8 @@ from peerdiag.diagnostics.rules import (
     relation,
 )
 
+from .enums import AuditStatus
+
 
 @rules.predicate
 def is_lead_peer(user: Any, diagnostic: Any) -> bool:
@@ -44,3 +46,50 @@ rules.add_perm("casereview.decide_sharing", is_manager)
 # The issued report: the team always; the sponsor and organiser once it is issued (the view
 # checks the issue, which is a state, not a relation).
 rules.add_perm("casereview.view_report", _INTERNAL | is_sponsor_or_organiser)
+
+
+# One sampled case (the object is a SampledCase): what its page offers to whom. The case
+# content itself is behind `diagnostics.view_child_data` and a two-factor session as above.
+def _audit(case: Any) -> Any:
+    return getattr(case, "audit", None) if hasattr(case, "audit") else None
+
+
+@rules.predicate
+def audits_the_case(user: Any, case: Any) -> bool:
+    """The case auditor the case is shared out to (no one else may write its audit)."""
+    person = getattr(user, "person", None)
+    return person is not None and case.auditor is not None and case.auditor.person_id == person.pk
+
+
+@rules.predicate
+def case_released(user: Any, case: Any) -> bool:
+    return case.released_at is not None
+
+
+@rules.predicate
+def has_audit(user: Any, case: Any) -> bool:
+    return _audit(case) is not None
+
+
+@rules.predicate
+def audit_is_draft(user: Any, case: Any) -> bool:
+    audit = _audit(case)
+    return audit is None or audit.status == AuditStatus.DRAFT
+
+
+@rules.predicate
+def audit_is_done(user: Any, case: Any) -> bool:
+    audit = _audit(case)
+    return audit is not None and audit.status == AuditStatus.DONE
+
+
+# Its auditor saves the audit once the case is released; the form is open while it is a draft.
+may_save_audit = audits_the_case & case_released
+rules.add_perm("casereview.edit_audit", may_save_audit & audit_is_draft)
+# Its auditor logs talks with the case's practitioner or manager, once the audit is begun.
+may_log_contact = audits_the_case & has_audit
+rules.add_perm("casereview.log_contact", may_log_contact)
+# A second reading is by someone who sees the case but did not audit it (the PCM, the lead
+# peer), of a finished audit.
+may_read_again = ~audits_the_case & has_audit
+rules.add_perm("casereview.moderate_audit", may_read_again & audit_is_done)

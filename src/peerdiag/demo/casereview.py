@@ -323,7 +323,7 @@ def _refuse(ctx: Ctx, why: str) -> NotYet:
     """A step the demo cannot take as the right person: a bug in the demo's data. While phases
     are being written (PEERDIAG_DEMO_PARTIAL) it is printed and the diagnostic stops there;
     otherwise the load stops, as a refusing gate does."""
-    from .walk import DemoGateRefused
+    from .context import DemoGateRefused
 
     if os.environ.get("PEERDIAG_DEMO_PARTIAL"):
         print(f"demo: {ctx.plan.key} case review stops: {why}")

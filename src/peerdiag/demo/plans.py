@@ -17,7 +17,7 @@ from peerdiag.common.workdays import add_working_days, is_working_day
 from peerdiag.diagnostics.enums import DiagnosticType as T
 from peerdiag.diagnostics.enums import Stage as S
 
-from .context import Timeline
+from .timeline import Timeline
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,9 @@ from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.models import Organisation
 
 from . import after, casereview, content, delivery, documents, week
-from .context import Ctx, NotYet, moment
+from .context import Ctx, DemoGateRefused, NotYet, moment
 from .plans import Plan, cancelled_on, not_suitable_on, postponed_on
-
-
-class DemoGateRefused(Exception):
-    """A gate refused a move the demo's plan makes: the demo's data is incomplete."""
+from .team import pick_team
 
 
 def request_title(plan: Plan) -> str:
@@ -72,7 +69,7 @@ def request(plan: Plan, cast, cutoff) -> Ctx:  # type: ignore[no-untyped-def]
     """The council's sponsor asks for the diagnostic; the LGA names its PCM the next day."""
     from peerdiag.diagnostics.domain.requests import request_diagnostic
 
-    from .context import Timeline
+    from .timeline import Timeline
 
     council = Organisation.objects.get(name=plan.council, kind="council")
     people = cast.council(plan.council)
@@ -200,7 +197,7 @@ def team(ctx: Ctx) -> None:
 
     tl = ctx.tl
     with ctx.at(tl.team_named, "10:30"):
-        for person, role in ctx.cast.pick_team(ctx):
+        for person, role in pick_team(ctx):
             dp.add_team_member(ctx.d, by=ctx.pcm, person=person, role=role)
         if ctx.plan.case_review:
             first = ctx.members(TeamRole.CASE_AUDITOR)[:1]

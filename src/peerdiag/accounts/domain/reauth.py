@@ -4,7 +4,8 @@ Signing in (the password, and the second factor for people who have one) and the
 re-authentication page record the time in the session; `auth_is_recent` compares it with a
 limit. `confirm_identity` checks what the re-authentication page was given: the password,
 and for people with a second factor a current code, a recovery code or a passkey as well, by
-the same rules as signing in. The view decorator and the page live in web/views/reauth.py.
+the same rules as signing in. The view decorator lives in web/views/common.py, the page
+in web/views/reauth.py.
 """
 
 from __future__ import annotations

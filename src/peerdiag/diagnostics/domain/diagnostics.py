@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -243,3 +244,46 @@ def set_day1(
                 changes=diff,
             )
     return day1_warning(day1) if day1 else None
+
+
+@dataclass(frozen=True)
+class DetailsChanged:
+    fields: list[str]  # the names of the fields that changed (day1 among them)
+    warnings: list[str]  # about day 1, when it is unusual but allowed
+
+
+def change_details(
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    version: int | None,
+    changes: dict[str, Any],
+    already_held: bool = False,
+    today: date | None = None,
+) -> DetailsChanged:
+    """Change delivery day 1 (a `day1` key in `changes`) and any other details in one go, all
+    or nothing, as set_day1 and update_details each would. A stale `version` refuses the lot
+    with StaleEdit; so does anything either refuses (DomainError), with nothing saved."""
+    rest = dict(changes)
+    changed: list[str] = []
+    warnings: list[str] = []
+    with transaction.atomic():
+        if "day1" in rest:
+            day1 = rest.pop("day1")
+            before = diagnostic.day1
+            warning = set_day1(
+                diagnostic,
+                by=by,
+                day1=day1,
+                version=version,
+                today=today or timezone.localdate(),
+                already_held=already_held,
+            )
+            version = diagnostic.version  # one request, one change: the details follow on
+            changed += ["day1"] if before != day1 else []
+            warnings += [warning] if warning else []
+        if rest:
+            changed += [
+                c["field"] for c in update_details(diagnostic, by=by, version=version, **rest)
+            ]
+    return DetailsChanged(fields=changed, warnings=warnings)

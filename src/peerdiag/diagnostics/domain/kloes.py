@@ -183,6 +183,33 @@ def move_kloe(
     return kloe
 
 
+def change_kloe(
+    kloe: Kloe,
+    *,
+    by: User | None,
+    version: int | None,
+    text: str | None = None,
+    theme: str | None = None,
+    order: int | None = None,
+) -> Kloe:
+    """Change any of a KLOE's words, theme and position in one go, all or nothing: what is not
+    given keeps its value. Refused with StaleEdit (nothing saved) when someone changed the KLOE
+    after `version`. Side effects: an audit entry for each kind of change made."""
+    with transaction.atomic():
+        if text is not None or theme is not None:
+            kloe = edit_kloe(
+                kloe,
+                by=by,
+                text=kloe.text if text is None else text,
+                theme=kloe.theme if theme is None else theme,
+                version=version,
+            )
+            version = kloe.version  # one request, one change: the move follows on from it
+        if order is not None:
+            kloe = move_kloe(kloe, by=by, to_order=order, version=version)
+    return kloe
+
+
 def remove_kloe(
     kloe: Kloe, *, by: User | None, version: int | None, now: datetime | None = None
 ) -> None:

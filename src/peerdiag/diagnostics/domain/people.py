@@ -121,6 +121,33 @@ def assign_council_role(
     return held
 
 
+def assign_council_role_to_new_person(
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    role: str,
+    full_name: str,
+    job_title: str = "",
+    email: str = "",
+    is_dcs_or_equivalent: bool = False,
+    replacing: str | None = None,
+) -> Person:
+    """Add someone new at the host council and give them `role`, both or neither (a refused
+    role, or a stale `replacing`, leaves no person behind). Returns the person."""
+    from peerdiag.directory.domain.people import add_person
+
+    with transaction.atomic():
+        person = add_person(
+            diagnostic.host_council,
+            full_name=full_name,
+            job_title=job_title,
+            email=email,
+            is_dcs_or_equivalent=is_dcs_or_equivalent,
+        )
+        assign_council_role(diagnostic, by=by, person=person, role=role, replacing=replacing)
+    return person
+
+
 def remove_council_role(held: CouncilRole, *, by: User | None, version: int | None) -> None:
     """Take a council role away.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
@@ -114,3 +115,22 @@ def search_bench(
 
 def profile_roles_label(roles: list[str]) -> list[str]:
     return [str(PeerRoleOffer(r).label) for r in roles if r in PeerRoleOffer.values]
+
+
+def add_to_bench(
+    council: Organisation,
+    *,
+    by: User | None,
+    full_name: str,
+    job_title: str = "",
+    email: str = "",
+    **profile: Any,
+) -> Person:
+    """A new person at `council` with their bench profile (`profile`: save_peer_profile's
+    fields), both or neither: a refused profile leaves no person behind."""
+    from .people import add_person
+
+    with transaction.atomic():
+        person = add_person(council, full_name=full_name, job_title=job_title, email=email)
+        save_peer_profile(person, by=by, version=0, **profile)  # a new person has no profile
+    return person

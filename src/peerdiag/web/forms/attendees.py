@@ -13,7 +13,7 @@ from peerdiag.timetable.domain.spreadsheet import MAX_BYTES
 from peerdiag.timetable.enums import HEARING_DAYS
 from peerdiag.timetable.models import Timetable
 
-from .diagnostics import DomainErrorsMixin
+from .common import DomainErrorsMixin
 from .timetable import TimetableConflictMixin
 from .versioning import Conflict, ConflictField, VersionedFormMixin
 

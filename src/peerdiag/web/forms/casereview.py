@@ -18,7 +18,7 @@ from peerdiag.common.versioning import StaleEdit, when_text
 from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.models import Person
 
-from .diagnostics import DomainErrorsMixin
+from .common import DomainErrorsMixin
 from .fields import GovukDateField, YesNoField
 from .versioning import VersionedFormMixin
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .diagnostics import DomainErrorsMixin
+from .common import DomainErrorsMixin
 
 
 class DestroyEarlyForm(DomainErrorsMixin, forms.Form):

@@ -22,20 +22,13 @@ from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.enums import OrganisationKind, Region
 from peerdiag.directory.models import Organisation, Person
 
+from .common import DomainErrorsMixin
 from .fields import GovukDateField, GovukDateWidget, YesNoField
 from .versioning import ConflictField, VersionedFormMixin
 
 
 def _blank(label: str, choices: Any) -> list[tuple[str, str]]:
     return [("", label), *[(str(v), str(lbl)) for v, lbl in choices]]
-
-
-class DomainErrorsMixin:
-    """Puts a DomainError from a domain function back on the field it names."""
-
-    def add_domain_error(self, error: Any) -> None:
-        field = error.field if error.field in self.fields else None  # type: ignore[attr-defined]
-        self.add_error(field, error.message)  # type: ignore[attr-defined]
 
 
 def _date_words(value: Any) -> str:

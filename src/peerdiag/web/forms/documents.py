@@ -11,7 +11,7 @@ from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.documents.domain.uploads import FileToSupply
 from peerdiag.documents.enums import Category, Classification, RequestStatus
 
-from .diagnostics import DomainErrorsMixin
+from .common import DomainErrorsMixin
 from .fields import GovukDateField
 from .versioning import VersionedFormMixin
 

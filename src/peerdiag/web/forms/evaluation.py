@@ -10,7 +10,7 @@ from django import forms
 from peerdiag.evaluation.domain.surveys import RATING_QUESTIONS, RATING_SCALE, RATINGS
 from peerdiag.findings.enums import FindingKind
 
-from .diagnostics import DomainErrorsMixin
+from .common import DomainErrorsMixin
 from .fields import YES_NO, GovukDateField
 from .versioning import VersionedFormMixin
 

@@ -10,7 +10,7 @@ from peerdiag.diagnostics.models import Diagnostic, Kloe
 from peerdiag.findings.enums import FindingKind, Stance
 from peerdiag.findings.models import EvidenceNote, Finding
 
-from .diagnostics import DomainErrorsMixin
+from .common import DomainErrorsMixin
 from .versioning import VersionedFormMixin
 
 

@@ -12,7 +12,8 @@ from peerdiag.common.versioning import when_text
 from peerdiag.findings.domain.digest import DigestItemsStale, ItemEdit, item_state
 from peerdiag.findings.models import DigestItem
 
-from .diagnostics import DomainErrorsMixin, VersionedForm
+from .common import DomainErrorsMixin
+from .diagnostics import VersionedForm
 from .versioning import Conflict, ConflictField
 
 OUT_OF_DATE = "This page is out of date: open the digest again and make your change"

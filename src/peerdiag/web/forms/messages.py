@@ -10,7 +10,7 @@ from django import forms
 
 from peerdiag.messaging.domain.threads import MAX_REASON, MAX_TEXT
 
-from .diagnostics import DomainErrorsMixin
+from .common import DomainErrorsMixin
 from .versioning import VersionedFormMixin
 
 

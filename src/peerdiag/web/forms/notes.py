@@ -21,7 +21,7 @@ from peerdiag.findings.domain.notes import (
 )
 from peerdiag.findings.enums import Polarity, SourceType
 
-from .diagnostics import DomainErrorsMixin
+from .common import DomainErrorsMixin
 from .versioning import VersionedFormMixin
 
 OTHER_GROUP = "__other__"

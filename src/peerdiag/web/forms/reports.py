@@ -10,7 +10,7 @@ from peerdiag.reports.domain.exports import DIAGNOSTIC_KINDS
 from peerdiag.reports.domain.written import MAX_HEADING, MAX_TEXT
 from peerdiag.reports.enums import ExportKind
 
-from .diagnostics import DomainErrorsMixin
+from .common import DomainErrorsMixin
 from .versioning import VersionedFormMixin
 
 MOVES = ("submit", "pass_check", "return", "council_done", "issue")

@@ -11,7 +11,8 @@ from django import forms
 from peerdiag.diagnostics.domain.requests import MAX_CONCERNS, MAX_REASON, NAME_LIMIT
 from peerdiag.diagnostics.enums import DiagnosticType
 
-from .diagnostics import DomainErrorsMixin, VersionedForm
+from .common import DomainErrorsMixin
+from .diagnostics import VersionedForm
 from .fields import GovukDateField
 
 

@@ -14,7 +14,7 @@ from peerdiag.timetable.domain.generate import MAX_SECONDS, MIN_SECONDS
 from peerdiag.timetable.enums import HEARING_DAYS, MEETING_TYPES
 from peerdiag.timetable.models import Session
 
-from .diagnostics import DomainErrorsMixin
+from .common import DomainErrorsMixin
 from .timetable import TimetableConflictMixin
 
 OUT = "out"

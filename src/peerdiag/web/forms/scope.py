@@ -7,7 +7,8 @@ from django import forms
 from peerdiag.diagnostics.domain.scope import COMMENT_LIMIT
 from peerdiag.diagnostics.models import ScopeDecision
 
-from .diagnostics import DomainErrorsMixin, VersionedForm
+from .common import DomainErrorsMixin
+from .diagnostics import VersionedForm
 
 
 class ScopeAnswerForm(DomainErrorsMixin, forms.Form):

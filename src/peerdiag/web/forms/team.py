@@ -12,7 +12,8 @@ from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.enums import Expertise, OrganisationKind, PeerRoleOffer, Region, Seniority
 from peerdiag.directory.models import Organisation, Person
 
-from .diagnostics import DomainErrorsMixin, VersionedForm
+from .common import DomainErrorsMixin
+from .diagnostics import VersionedForm
 from .fields import GovukDateField, YesNoField
 
 

@@ -15,7 +15,7 @@ from peerdiag.timetable.domain.sessions import SLOT_CHOICES, SessionDetails
 from peerdiag.timetable.enums import INTERNAL_TYPES, Priority, SessionType
 from peerdiag.timetable.models import Attendee, Session, Timetable
 
-from .diagnostics import DomainErrorsMixin
+from .common import DomainErrorsMixin
 from .fields import GovukDateField
 from .versioning import Conflict, ConflictField, VersionedFormMixin
 

@@ -26,7 +26,7 @@ from peerdiag.accounts.models import Invitation, Passkey, User
 from peerdiag.common.errors import DomainError
 from peerdiag.web.forms.auth import ChoosePasswordForm, ConfirmAppForm
 
-from .reauth import recent_auth
+from .common import recent_auth
 
 QR_PIXELS = 200
 

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,12 +15,12 @@ from django.views.decorators.http import require_POST
 from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import StaleEdit
 from peerdiag.directory.domain.bench import (
+    add_to_bench,
     declare_recent_work,
     profile_roles_label,
     save_peer_profile,
     search_bench,
 )
-from peerdiag.directory.domain.people import add_person
 from peerdiag.directory.models import PeerProfile, Person
 from peerdiag.web.forms.team import (
     BenchAddForm,
@@ -212,19 +211,14 @@ def bench_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                person = add_person(
-                    data["council"],
-                    full_name=data["full_name"],
-                    job_title=data["job_title"],
-                    email=data["email"],
-                )
-                save_peer_profile(
-                    person,
-                    by=request.user,  # type: ignore[arg-type]
-                    version=0,  # a new person has no profile yet
-                    **{k: data[k] for k in PROFILE_FIELDS},
-                )
+            person = add_to_bench(
+                data["council"],
+                by=request.user,  # type: ignore[arg-type]
+                full_name=data["full_name"],
+                job_title=data["job_title"],
+                email=data["email"],
+                **{k: data[k] for k in PROFILE_FIELDS},
+            )
         except DomainError as e:
             form.add_domain_error(e)
         else:

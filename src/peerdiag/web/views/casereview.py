@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peerdiag.accounts.models import User
+from peerdiag.casereview import rules as cr_rules
 from peerdiag.casereview.domain import audits, concerns, report, sampling
 from peerdiag.casereview.domain import sharing as sharing_domain
 from peerdiag.casereview.domain.gate import case_review_blockers, case_review_warnings
@@ -61,7 +62,7 @@ from peerdiag.web.forms.casereview import (
     UploadForm,
 )
 
-from .reauth import recent_auth
+from .common import recent_auth
 from .sensitive import sensitive
 from .stale import already_saved
 
@@ -656,8 +657,8 @@ def _case_page(
     as just read (and logged) by the caller; without it the page reads (and logs) it."""
     audit = _audit_of(c)
     me = _me(request)
-    is_auditor = audits.is_case_auditor(c, me)
-    editable = is_auditor and c.released_at and (audit is None or audit.status == AuditStatus.DRAFT)
+    is_auditor = cr_rules.audits_the_case(me, c)
+    editable = me.has_perm("casereview.edit_audit", c)
     if content is None:
         content = audits.read_case(c, by=me)
     if form is None:
@@ -666,8 +667,8 @@ def _case_page(
             diagnostic_type=d.type,
             initial_version=audit.version if audit is not None else audits.NO_AUDIT_YET,
         )
-    may_log_contact = is_auditor and audit is not None
-    may_moderate = not is_auditor and audit is not None and audit.status == AuditStatus.DONE
+    may_log_contact = me.has_perm("casereview.log_contact", c)
+    may_moderate = me.has_perm("casereview.moderate_audit", c)
     if contact_form is None and may_log_contact:
         contact_form = ContactForm()
     if moderation_form is None and may_moderate:
@@ -723,12 +724,11 @@ def case(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d, review = _review(request, ref)
     c = _visible_case(request, d, review, code)
     audit = _audit_of(c)
-    is_auditor = audits.is_case_auditor(c, _me(request))
     if request.method != "POST":
         return _case_page(request, d, c)
     # Only the case's auditor, once the case is released, may save; they (and nobody else) are
     # shown what was saved meanwhile, below.
-    if not (is_auditor and c.released_at):
+    if not cr_rules.may_save_audit(_me(request), c):
         raise PermissionDenied
     form = AuditForm(request.POST, diagnostic_type=d.type)
     if audit is not None and audit.status != AuditStatus.DRAFT:
@@ -803,7 +803,7 @@ def contact(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d, review = _review(request, ref)
     c = _visible_case(request, d, review, code)
     audit = _audit_of(c)
-    if audit is None or not audits.is_case_auditor(c, _me(request)):
+    if audit is None or not cr_rules.may_log_contact(_me(request), c):
         raise PermissionDenied
     form = ContactForm(request.POST)
     if form.is_valid():
@@ -832,7 +832,7 @@ def moderate(request: HttpRequest, ref: str, code: str) -> HttpResponse:
     d, review = _review(request, ref)
     c = _visible_case(request, d, review, code)
     audit = _audit_of(c)
-    if audit is None or audits.is_case_auditor(c, _me(request)):
+    if audit is None or not cr_rules.may_read_again(_me(request), c):
         raise PermissionDenied
     if audit.status != AuditStatus.DONE:
         messages.error(request, "Only a finished audit can be given a second reading")

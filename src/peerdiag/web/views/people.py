@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +19,6 @@ from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import SINGLE_COUNCIL_ROLES, CouncilRoleKind, EndorserRole
 from peerdiag.diagnostics.models import Diagnostic, Endorsement, ScopingMeeting
 from peerdiag.directory.domain.invitations import invite_person as invite_person_domain
-from peerdiag.directory.domain.people import add_person
 from peerdiag.directory.models import Person
 from peerdiag.web.forms.diagnostics import CouncilRoleForm, EndorsementForm, ScopingForm
 from peerdiag.web.views.stale import posted_version
@@ -46,20 +44,26 @@ def council_roles(request: HttpRequest, ref: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    person = data["person"] or add_person(
-                        d.host_council,
-                        full_name=data["new_name"],
-                        job_title=data["new_job_title"],
-                        email=data["new_email"],
-                        is_dcs_or_equivalent=data["new_is_dcs"],
-                    )
+                replacing = _seen_holder(request, data["role"])
+                if data["person"]:
+                    person = data["person"]
                     domain.assign_council_role(
                         d,
                         by=request.user,  # type: ignore[arg-type]
                         person=person,
                         role=data["role"],
-                        replacing=_seen_holder(request, data["role"]),
+                        replacing=replacing,
+                    )
+                else:
+                    person = domain.assign_council_role_to_new_person(
+                        d,
+                        by=request.user,  # type: ignore[arg-type]
+                        role=data["role"],
+                        full_name=data["new_name"],
+                        job_title=data["new_job_title"],
+                        email=data["new_email"],
+                        is_dcs_or_equivalent=data["new_is_dcs"],
+                        replacing=replacing,
                     )
             except StaleEdit as e:
                 form.add_error(

@@ -3,15 +3,13 @@ its page."""
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,8 +18,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from peerdiag.accounts.domain import passkeys, throttle
 from peerdiag.accounts.domain.reauth import (
-    DEFAULT_MINUTES,
-    auth_is_recent,
     confirm_identity,
     needs_code,
 )
@@ -29,50 +25,6 @@ from peerdiag.accounts.domain.two_factor import has_confirmed_device
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
 from peerdiag.web.forms.auth import code_field
-
-View = Callable[..., HttpResponse]
-
-
-def recent_auth(minutes: int = DEFAULT_MINUTES) -> Callable[[View], View]:
-    """Let the view run only if the person proved who they are in the last `minutes` minutes.
-
-    Otherwise a GET goes to the re-authentication page, which comes back to the same address.
-    A POST goes there too and comes back to the page the form was on (its Referer, if it is
-    ours), never repeating the action: the person sees what they were about to do and submits
-    it again. Signed-out visitors go to the sign-in page as with login_required.
-    """
-
-    def decorate(view: View) -> View:
-        @functools.wraps(view)
-        @login_required
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if auth_is_recent(request.session, minutes=minutes):
-                return view(request, *args, **kwargs)
-            query = urlencode({"next": _return_to(request)})
-            target = f"{reverse('web:reauth')}?{query}"
-            if request.headers.get("HX-Request") == "true":
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = target
-                return response
-            return HttpResponseRedirect(target)
-
-        wrapper.recent_auth_minutes = minutes  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorate
-
-
-def _return_to(request: HttpRequest) -> str:
-    """Where to come back to: this address for a GET; for a POST the page that sent it."""
-    if request.method in ("GET", "HEAD"):
-        return request.get_full_path()
-    referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        parts = urlsplit(referer)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return request.get_full_path()
 
 
 class ReauthForm(forms.Form):

@@ -59,7 +59,7 @@ from peerdiag.web.forms.reports import (
     RespondForm,
     RestoreForm,
 )
-from peerdiag.web.views.reauth import recent_auth
+from peerdiag.web.views.common import recent_auth
 
 VIEW = "reports.view_written"
 EDIT = "reports.edit_written"

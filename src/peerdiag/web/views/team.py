@@ -51,8 +51,7 @@ from peerdiag.web.forms.team import (
 )
 from peerdiag.web.views.stale import posted_version
 
-from .common import fix_url
-from .reauth import recent_auth
+from .common import fix_url, recent_auth
 
 VIEW = "diagnostics.view_diagnostic"
 INTERNAL = "diagnostics.view_internal"

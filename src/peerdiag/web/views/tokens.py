@@ -33,7 +33,7 @@ from peerdiag.accounts.domain.tokens import (
 from peerdiag.accounts.models import ApiToken, User
 from peerdiag.common.errors import DomainError
 
-from .reauth import recent_auth
+from .common import recent_auth
 
 Scope = ApiToken.Scope
 

@@ -16,8 +16,7 @@ from peerdiag.reports.domain.content import finding_key, written_for
 from peerdiag.reports.domain.written import add_comment, pass_pcm_check, submit_for_check
 from peerdiag.reports.enums import ExportKind, JobState, WrittenState
 from peerdiag.reports.models import ExportJob, FactualComment, WrittenFeedback
-
-from .helpers import Drafted, drafted
+from tests.reports.helpers import Drafted, drafted
 
 REF = "RPD-2027-001"
 PAGE = reverse("web:written_feedback", args=[REF])

@@ -11,8 +11,7 @@ from django.test import Client
 
 from peerdiag.accounts.domain import two_factor
 from peerdiag.accounts.models import RecoveryCode, TotpDevice
-
-from .helpers import set_up_app
+from tests.accounts.helpers import set_up_app
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,8 @@ from peerdiag.findings.domain.findings import add_finding
 from peerdiag.findings.domain.notes import add_note, add_quote, note_for_session, save_note
 from peerdiag.findings.models import EvidenceNote, Quote
 from peerdiag.timetable.models import Attendee
+from tests.findings.helpers import Delivery, delivery
 from tests.timetable.helpers import generate
-
-from .helpers import Delivery, delivery
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from peerdiag.casereview.domain.retention import run_retention
 from peerdiag.diagnostics.domain.retention import REMOVED
-
-from .helpers import DUE, EVALUATION_DUE, fill
+from tests.retention.helpers import DUE, EVALUATION_DUE, fill
 
 pytestmark = pytest.mark.django_db
 

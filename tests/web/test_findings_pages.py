@@ -15,8 +15,7 @@ from peerdiag.findings.domain.board import board_fingerprint
 from peerdiag.findings.domain.findings import add_finding, add_recommendation, link_evidence
 from peerdiag.findings.domain.notes import add_note, add_quote, note_for_session
 from peerdiag.findings.models import EvidenceNote, Finding, FindingEvidence, Recommendation
-
-from .helpers import delivery
+from tests.findings.helpers import delivery
 
 
 def _client(user: Any) -> Client:

@@ -11,8 +11,7 @@ from django.test import Client
 from peerdiag.documents.domain.requests import request_document
 from peerdiag.documents.domain.uploads import supply_document
 from peerdiag.documents.models import DocumentVersion
-
-from .helpers import PDF, PNG, upload
+from tests.documents.helpers import PDF, PNG, upload
 
 pytestmark = pytest.mark.django_db
 

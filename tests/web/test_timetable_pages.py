@@ -17,8 +17,7 @@ from peerdiag.timetable.domain.week import seed_fixed_meetings, timetable_for
 from peerdiag.timetable.enums import SessionStatus, SessionType
 from peerdiag.timetable.models import Attendee, Session
 from tests.factories import KloeFactory
-
-from .helpers import DAY1, planned_week
+from tests.timetable.helpers import DAY1, planned_week
 
 
 def _client(user) -> Client:  # type: ignore[no-untyped-def]

@@ -19,8 +19,7 @@ from peerdiag.diagnostics.models import AuditEntry, Diagnostic, TeamMember
 from peerdiag.timetable.enums import JobState, Priority, SessionStatus, SessionType
 from peerdiag.timetable.models import Attendee, Session, TimetableVersion
 from tests.factories import PersonFactory, TeamMemberFactory
-
-from .helpers import DAY1, generate, planned_week
+from tests.timetable.helpers import DAY1, generate, planned_week
 
 REF = "RPD-2027-001"
 

@@ -14,8 +14,7 @@ from django.utils import timezone
 from peerdiag.findings.domain.findings import add_finding
 from peerdiag.findings.domain.notes import add_note
 from peerdiag.findings.models import DigestItem, KitDigest
-
-from .helpers import delivery
+from tests.findings.helpers import delivery
 
 
 def _client(user) -> Client:  # type: ignore[no-untyped-def]

@@ -42,6 +42,17 @@ class DemoGateRefused(Exception):
     data is incomplete (a bug in the demo, never in the product's rules)."""
 
 
+@contextmanager
+def clock_at(day: date, hhmm: str, *, cutoff: datetime, what: str) -> Iterator[datetime]:
+    """Run the block with the process clock frozen at `day` `hhmm`; NotYet (naming `what`) if
+    that is on or after `cutoff`. Before a diagnostic exists, the walk calls this directly."""
+    when = moment(day, hhmm)
+    if when >= cutoff:
+        raise NotYet(f"{what}: {when:%Y-%m-%d %H:%M} is after the cutoff")
+    with time_machine.travel(when, tick=False):
+        yield when
+
+
 @dataclass
 class Ctx:
     """What a demo step gets: the diagnostic, its plan and timeline, the people, the clock."""
@@ -64,10 +75,7 @@ class Ctx:
     def at(self, day: date, hhmm: str = "10:00") -> Iterator[datetime]:
         """Run the block with the clock at `day` `hhmm` (frozen). Raises NotYet if that is
         on or after the cutoff, so a caller that forgot to ask `due` still writes nothing late."""
-        when = moment(day, hhmm)
-        if when >= self.cutoff:
-            raise NotYet(f"{self.plan.key}: {when:%Y-%m-%d %H:%M} is after the cutoff")
-        with time_machine.travel(when, tick=False):
+        with clock_at(day, hhmm, cutoff=self.cutoff, what=self.plan.key) as when:
             yield when
 
     def refresh(self) -> Diagnostic:

@@ -66,7 +66,6 @@ LAST_WRITE = 17 * 60 + 20  # 17:20: the timetable records the day's sessions fro
 NOTE_LAG = 10  # minutes after a session ends before its note is written up
 # When a day has no sessions yet (the timetable is being written): notes at these times, and a
 # KIT meeting at 16:00-16:30.
-FALLBACK_NOTES = ("10:20", "11:50", "14:20", "15:30")
 FALLBACK_KIT = (16 * 60, 30)
 # Which days findings emerge on: item i of n on EMERGE[i * len(EMERGE) // n] (6: drafting).
 EMERGE = (2, 3, 4, 6)
@@ -187,9 +186,6 @@ class _Notes:
         self.heard = content.heard(ctx.plan)
         self.quotes = content.quotes(ctx.plan)
         self.count = EvidenceNote.objects.filter(diagnostic=ctx.d, session__isnull=False).count()
-        self.loose = EvidenceNote.objects.filter(
-            diagnostic=ctx.d, session__isnull=True, source_type__in=[s[0] for s in SESSION_FREE]
-        ).count()
 
     def _quote(self, note: EvidenceNote, i: int, by: User | None) -> None:
         # Every third note carries a quote, until the plan's quotes run out.
@@ -219,38 +215,8 @@ class _Notes:
         )
         self._quote(note, i, by)
 
-    def loose_note(self, peer: TeamMember) -> None:
-        """A note of a conversation when the timetable has no sessions yet."""
-        i = self.loose
-        self.loose += 1
-        self.count += 1
-        by = peer.person.user
-        h = self.heard[i % len(self.heard)] if self.heard else None
-        source, what = SESSION_FREE[i % len(SESSION_FREE)]
-        kloe = self._kloe(h) if h else []
-        note = add_note(
-            self.ctx.d,
-            by=by,
-            source_type=source,
-            title=f"{what} {i + 1}",
-            body=h.text if h else "",
-            kloes=kloe,
-            polarity=h.polarity if h else Polarity.NEUTRAL,
-            heard_from=what,
-        )
-        self._quote(note, i, by)
-
     def _kloe(self, h: content.Heard) -> list[Kloe]:
         return [self.kloes[h.kloe % len(self.kloes)]] if self.kloes else []
-
-
-# Used only while the timetable has no sessions: (source, who was heard).
-SESSION_FREE = (
-    (SourceType.INTERVIEW, "Team managers"),
-    (SourceType.FOCUS_GROUP, "Frontline practitioners"),
-    (SourceType.INTERVIEW, "Senior leaders"),
-    (SourceType.FOCUS_GROUP, "Partner agencies"),
-)
 
 
 def _author(peers: list[TeamMember], able: set[int], i: int) -> TeamMember | None:
@@ -462,21 +428,15 @@ def day(ctx: Ctx, n: int) -> None:
                 ),
             )
 
+    # The week is published before delivery (the gate to ready needs it): a note per session.
     sessions = sessions_of(ctx, n)
-    timetabled = Session.objects.filter(diagnostic=ctx.d, day__isnull=False).exists()
-    if timetabled:
-        for i, s in enumerate(x for x in sessions if x.type in NOTED):
-            assert s.start is not None
-            ends = _minutes(s.start) + s.minutes + NOTE_LAG
-            peer = _author(list(s.peers.all()), able, i)
-            if peer is None or ends > LAST_WRITE:
-                continue
-            plan.add(ends, partial(notes.of_session, s, peer))
-    else:
-        for i, hhmm in enumerate(FALLBACK_NOTES):
-            hours, minutes = (int(x) for x in hhmm.split(":"))
-            peer = team[(n + i) % len(team)]
-            plan.add(hours * 60 + minutes, partial(notes.loose_note, peer))
+    for i, s in enumerate(x for x in sessions if x.type in NOTED):
+        assert s.start is not None
+        ends = _minutes(s.start) + s.minutes + NOTE_LAG
+        peer = _author(list(s.peers.all()), able, i)
+        if peer is None or ends > LAST_WRITE:
+            continue
+        plan.add(ends, partial(notes.of_session, s, peer))
 
     kit = next((s for s in sessions if s.type == SessionType.KIT), None)
     drafted, _ = _kit_times(kit)

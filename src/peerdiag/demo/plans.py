@@ -257,13 +257,11 @@ def _latest(plan: Plan, days: list[date], target: date) -> date | None:
     return days[lo]
 
 
-def day1_for(plan: Plan, today: date) -> date:
+def day1_for(plan: Plan, today: date, days: list[date] | None = None) -> date:
     """A working day 1 whose timeline reached `plan.stage` about `plan.ago` working days before
     `today`, and the next stage not before today. Timelines move in whole weeks, so the nearest
     number of days ago that satisfies both is taken."""
-    start = today - timedelta(days=600)
-    days = [start + timedelta(days=i) for i in range(1000)]
-    days = [d for d in days if is_working_day(d)]
+    days = days or _candidates(today)
     nxt = NEXT.get(plan.stage)
     for ago in sorted(range(1, plan.ago + 10), key=lambda a: (abs(a - plan.ago), a)):
         day1 = _latest(plan, days, add_working_days(today, -ago))
@@ -274,8 +272,15 @@ def day1_for(plan: Plan, today: date) -> date:
     raise ValueError(f"{plan.key}: no day 1 puts it at {plan.stage} on {today}")
 
 
+def _candidates(today: date) -> list[date]:
+    """The working days a day 1 may fall on: from 600 days before `today` to 400 after."""
+    start = today - timedelta(days=600)
+    return [d for d in (start + timedelta(days=i) for i in range(1000)) if is_working_day(d)]
+
+
 def planned(today: date) -> list[Plan]:
     """Every plan with its day 1 worked out for `today`."""
     from dataclasses import replace
 
-    return [replace(p, day1=day1_for(p, today)) for p in PLANS]
+    days = _candidates(today)
+    return [replace(p, day1=day1_for(p, today, days)) for p in PLANS]

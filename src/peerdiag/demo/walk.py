@@ -9,7 +9,7 @@ each diagnostic sits in follows from its plan's dates alone.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.files.base import ContentFile
 
@@ -31,7 +31,8 @@ from peerdiag.diagnostics.models import Diagnostic
 from peerdiag.directory.models import Organisation
 
 from . import after, casereview, content, delivery, documents, week
-from .context import Ctx, DemoGateRefused, NotYet, moment
+from .cast import Cast
+from .context import Ctx, DemoGateRefused, NotYet, clock_at, moment
 from .plans import Plan, cancelled_on, not_suitable_on, postponed_on
 from .team import pick_team
 
@@ -50,7 +51,7 @@ def find(plan: Plan) -> Diagnostic | None:
     ).first()
 
 
-def _move(ctx: Ctx, stage: str, day, hhmm: str = "09:00") -> None:  # type: ignore[no-untyped-def]
+def _move(ctx: Ctx, stage: str, day: date, hhmm: str = "09:00") -> None:
     with ctx.at(day, hhmm):
         try:
             advance(ctx.d, stage, by=ctx.pcm)
@@ -65,7 +66,7 @@ def _move(ctx: Ctx, stage: str, day, hhmm: str = "09:00") -> None:  # type: igno
             ) from e
 
 
-def request(plan: Plan, cast, cutoff) -> Ctx:  # type: ignore[no-untyped-def]
+def request(plan: Plan, cast: Cast, cutoff: datetime) -> Ctx:
     """The council's sponsor asks for the diagnostic; the LGA names its PCM the next day."""
     from peerdiag.diagnostics.domain.requests import request_diagnostic
 
@@ -77,8 +78,7 @@ def request(plan: Plan, cast, cutoff) -> Ctx:  # type: ignore[no-untyped-def]
     tl = Timeline(plan.day1, plan.turnaround)
     text = content.scoping(plan).concerns
     monday = plan.day1 - timedelta(days=plan.day1.weekday())
-    shell = Ctx(d=None, plan=plan, cast=cast, cutoff=cutoff)  # type: ignore[arg-type]
-    with shell.at(tl.enquiry, "11:20"):
+    with clock_at(tl.enquiry, "11:20", cutoff=cutoff, what=plan.key):
         req = request_diagnostic(
             council,
             by=cast.user_of(sponsor),
@@ -147,16 +147,7 @@ def scoping(ctx: Ctx) -> None:
             case_list_names=notes.case_lists,
             version=UNCHECKED,
         )
-        for role in EndorserRole:
-            dp.record_endorsement(
-                ctx.d,
-                by=ctx.pcm,
-                role=role,
-                status=EndorsementStatus.PENDING,
-                given_on=None,
-                note="Asked for by e-mail after scoping",
-                version=UNCHECKED,
-            )
+        _record_endorsements(ctx, EndorsementStatus.PENDING, "Asked for by e-mail after scoping")
     _move(ctx, Stage.SCOPED, tl.scoping_held, "15:30")
     if not suitable:
         _move(ctx, Stage.CLOSED_NOT_SUITABLE, not_suitable_on(tl), "11:00")
@@ -165,10 +156,12 @@ def scoping(ctx: Ctx) -> None:
     from peerdiag.diagnostics.domain.scope import answer_scope, current_scope
 
     sponsor = ctx.council_user(CouncilRoleKind.SPONSOR)
+    if sponsor is None:
+        raise DemoGateRefused(f"{plan.key}: the sponsor has no login to confirm the scope")
     with ctx.at(tl.scope_confirmed, "09:30"):
         answer_scope(
             ctx.d,
-            by=sponsor,  # type: ignore[arg-type]
+            by=sponsor,
             decision="confirmed",
             fingerprint=current_scope(ctx.d).fingerprint,
         )
@@ -215,7 +208,7 @@ def team(ctx: Ctx) -> None:
     for i, m in enumerate(members):
         with ctx.at(tl.team_approved, f"{11 + i % 6}:{10 + i:02d}"):
             declare_interests(
-                ctx.d, by=m.person.user or ctx.admin, person=m.person, worked_for_host=False
+                ctx.d, by=ctx.cast.user_of(m.person), person=m.person, worked_for_host=False
             )
     with ctx.at(tl.briefing_issued, "10:00"):
         briefing = issue_briefing(
@@ -239,7 +232,7 @@ def team(ctx: Ctx) -> None:
         if not ctx.due(day, "18:00"):
             raise NotYet
         with ctx.at(day, hhmm):
-            by = m.person.user or ctx.admin
+            by = ctx.cast.user_of(m.person)  # every peer signs in as themselves
             acknowledge_briefing(briefing, by=by, person=m.person)
             if agreement is not None:
                 sign_agreement(agreement, by=by, person=m.person, typed_name=m.person.full_name)
@@ -250,16 +243,26 @@ def endorsements(ctx: Ctx) -> None:
     """The lead member and chief executive say yes, between documents and the timetable."""
     day = add_working_days(ctx.tl.documents_end, 1)
     with ctx.at(day, "12:00"):
-        for role in EndorserRole:
-            dp.record_endorsement(
-                ctx.d,
-                by=ctx.pcm,
-                role=role,
-                status=EndorsementStatus.GIVEN,
-                given_on=day,
-                note="Confirmed by e-mail to the peer challenge manager",
-                version=UNCHECKED,
-            )
+        _record_endorsements(
+            ctx,
+            EndorsementStatus.GIVEN,
+            "Confirmed by e-mail to the peer challenge manager",
+            given_on=day,
+        )
+
+
+def _record_endorsements(ctx: Ctx, status: str, note: str, given_on: date | None = None) -> None:
+    """The PCM records both endorsements (lead member, chief executive) as they stand."""
+    for role in EndorserRole:
+        dp.record_endorsement(
+            ctx.d,
+            by=ctx.pcm,
+            role=role,
+            status=status,
+            given_on=given_on,
+            note=note,
+            version=UNCHECKED,
+        )
 
 
 def walk(ctx: Ctx) -> None:

@@ -75,7 +75,11 @@ ENTERED_FROM = {nxt: prev for prev, nxt in pairwise(MAIN_LINE)}
 def test_the_gate_into_each_diagnostics_stage_still_reports_nothing_missing(  # type: ignore[no-untyped-def]
     demo, demo_day
 ) -> None:
-    for d in Diagnostic.objects.exclude(stage__in=[*ENDED, Stage.POSTPONED, Stage.ENQUIRY]):
+    # (A capability that checks only while the diagnostic sits at the stage before, such as
+    # the drafting board's, passes here by construction; test_delivery checks the board.)
+    open_ones = Diagnostic.objects.exclude(stage__in=[*ENDED, Stage.POSTPONED, Stage.ENQUIRY])
+    assert open_ones.count() >= 11
+    for d in open_ones:
         stage = Stage(d.stage)
         prev = ENTERED_FROM[stage]
         if stage == Stage.READY and not d.case_review_in_scope:
@@ -102,6 +106,7 @@ def test_every_diagnostics_trail_is_in_date_order_and_before_the_day_it_was_load
 def test_the_team_is_briefed_and_signed_before_delivery_starts(demo) -> None:  # type: ignore[no-untyped-def]
     from peerdiag.diagnostics.models import BriefingAcknowledgement, Signature
 
+    checked = 0
     for d in Diagnostic.objects.filter(day1__isnull=False):
         for model in (BriefingAcknowledgement, Signature):
             for row in model.objects.filter(**_of(model, d)):
@@ -111,6 +116,8 @@ def test_the_team_is_briefed_and_signed_before_delivery_starts(demo) -> None:  #
                     if hasattr(row, f)
                 )
                 assert timezone.localtime(stamp).date() < d.day1, (d.title, model.__name__)
+                checked += 1
+    assert checked >= 50, "the demo's teams should have read and signed"
 
 
 def _of(model, d: Diagnostic) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
-"""The import contract "the solver and the renderers are pure Python" catches what it should.
+"""The import contracts catch what they should: "the solver and the renderers are pure Python",
+and the layers of the apps (portfolio and privacy in their places).
 
-Each case copies the source into a scratch folder, plants one import in the copy's solver, and
+Each case copies the source into a scratch folder, plants one import in the copy, and
 runs `lint-imports` on the copy with the project's own contracts: a model of the solver's own
 app, reached directly or through a module of that app that is not itself forbidden, must break
 the contract (the second was the hole while indirect imports were allowed).
@@ -71,3 +72,31 @@ def test_a_planted_import_breaks_the_purity_contract(tmp_path: Path, plant: dict
     done = _lint(tmp_path, plant)
     assert done.returncode != 0
     assert f"{CONTRACT} BROKEN" in done.stdout, done.stdout
+
+
+LAYERS = "Apps import one way"
+
+
+@pytest.mark.parametrize(
+    "plant",
+    [
+        pytest.param(
+            {"evaluation/domain/gate.py": "\nimport peerdiag.portfolio.domain.charts  # noqa\n"},
+            id="the evaluation stage reaching up into the portfolio",
+        ),
+        pytest.param(
+            {"portfolio/domain/charts.py": "\nimport peerdiag.privacy.domain.erasure  # noqa\n"},
+            id="the portfolio reaching across into privacy",
+        ),
+        pytest.param(
+            {"privacy/domain/erasure.py": "\nfrom peerdiag.web.views import common  # noqa\n"},
+            id="privacy reaching up into the pages",
+        ),
+    ],
+)
+def test_a_planted_import_breaks_the_layers(tmp_path: Path, plant: dict[str, str]) -> None:
+    """portfolio/ and privacy/ sit above evaluation, below the web, the API and the demo, and
+    neither imports the other."""
+    done = _lint(tmp_path, plant)
+    assert done.returncode != 0
+    assert f"{LAYERS} BROKEN" in done.stdout, done.stdout

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "peerdiag.findings",
     "peerdiag.reports",
     "peerdiag.evaluation",
+    "peerdiag.portfolio",
+    "peerdiag.privacy",
     "peerdiag.web",
     "peerdiag.api",
     "peerdiag.demo",

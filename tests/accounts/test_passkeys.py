@@ -662,7 +662,7 @@ def test_with_an_app_and_a_passkey_either_confirms(world):
 
 
 def test_erasing_a_person_deletes_their_passkeys(world):
-    from peerdiag.evaluation.domain.erasure import erase_person
+    from peerdiag.privacy.domain.erasure import erase_person
 
     add_passkey(world.sponsor, SoftAuthenticator(), name="Sponsor's laptop")
     erase_person(world.sponsor.email, reason="asked to be forgotten")

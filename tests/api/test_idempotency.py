@@ -12,6 +12,8 @@ from django.test import RequestFactory
 
 from peerdiag.api import idempotency
 from peerdiag.diagnostics.models import Kloe
+from peerdiag.reports.models import ExportJob
+from tests.reports.helpers import drafted
 
 from .conftest import ApiClient
 
@@ -81,15 +83,31 @@ def test_a_repeat_while_the_first_still_runs_is_409(world, monkeypatch):  # type
     assert not Kloe.objects.exists()
 
 
+def test_a_build_started_twice_with_one_key_builds_one_file(world):  # type: ignore[no-untyped-def]
+    drafted(world)
+    lead = ApiClient(world.peer)
+    path = "/api/diagnostics/RPD-2027-001/feedback-files"
+    body = {"kind": "presentation", "draft": True}
+    first = _post(lead, body, "build-1", path)
+    again = _post(lead, body, "build-1", path)
+    assert first.status_code == again.status_code == 202
+    assert again.json()["code"] == first.json()["code"]
+    assert ExportJob.objects.count() == 1
+    _post(lead, body, "build-2", path)
+    assert ExportJob.objects.count() == 2
+
+
 def test_the_header_is_only_honoured_on_posts_that_create_and_is_documented(world):  # type: ignore[no-untyped-def]
     schema = ApiClient(world.pcm).client.get("/api/openapi.json").json()
     create = schema["paths"]["/api/diagnostics/{ref}/kloes"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
+    build = schema["paths"]["/api/diagnostics/{ref}/feedback-files"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in build["parameters"])
     advance = [
         op
         for path, ops in schema["paths"].items()
         for method, op in ops.items()
-        if method == "post" and "201" not in {str(s) for s in op.get("responses", {})}
+        if method == "post" and not {"201", "202"} & {str(s) for s in op.get("responses", {})}
     ]
     assert advance, "some POSTs do not create"
     assert all(

@@ -54,6 +54,78 @@ EXPECTED = {
         "post": "reclassifyDocumentVersion"
     },
     "/api/diagnostics/{ref}/case-review": {"get": "getCaseReview"},
+    # Written feedback, feedback files, evaluation and the portfolio (tests/api/test_reports.py,
+    # test_evaluation.py, test_portfolio.py).
+    "/api/diagnostics/{ref}/feedback-files": {
+        "get": "listFeedbackFiles",
+        "post": "buildFeedbackFile",
+    },
+    "/api/diagnostics/{ref}/feedback-files/{code}": {"get": "getFeedbackFile"},
+    "/api/diagnostics/{ref}/feedback-files/{code}/file": {"get": "downloadFeedbackFile"},
+    "/api/diagnostics/{ref}/written-feedback": {"get": "getWrittenFeedback"},
+    "/api/diagnostics/{ref}/written-feedback/files/{which}": {"get": "downloadWrittenFeedback"},
+    "/api/diagnostics/{ref}/written-feedback/comments": {
+        "get": "listFactualComments",
+        "post": "addFactualComment",
+    },
+    "/api/diagnostics/{ref}/written-feedback/issue": {"post": "issueWrittenFeedback"},
+    "/api/diagnostics/{ref}/evaluation/surveys": {"get": "listSurveys"},
+    "/api/diagnostics/{ref}/evaluation/results": {"get": "getEvaluationResults"},
+    "/api/diagnostics/{ref}/evaluation/outcome": {
+        "get": "getEvaluationOutcome",
+        "put": "setEvaluationOutcome",
+    },
+    "/api/portfolio": {"get": "listPortfolio"},
+    "/api/portfolio/charts": {"get": "getPortfolioCharts"},
+    # The delivery-week timetable (tests/api/test_timetable.py).
+    "/api/diagnostics/{ref}/timetable/sessions": {"get": "listSessions", "post": "addSession"},
+    "/api/diagnostics/{ref}/timetable/sessions/{code}": {
+        "get": "getSession",
+        "patch": "updateSession",
+        "delete": "removeSession",
+    },
+    "/api/diagnostics/{ref}/timetable/sessions/{code}/attendees": {
+        "get": "listSessionAttendees",
+        "post": "addSessionAttendee",
+    },
+    "/api/diagnostics/{ref}/timetable/sessions/{code}/attendees/{attendee}": {
+        "delete": "removeSessionAttendee"
+    },
+    "/api/diagnostics/{ref}/timetable/attendees": {"get": "listAttendees"},
+    "/api/diagnostics/{ref}/timetable/availability": {"get": "getAvailability"},
+    "/api/diagnostics/{ref}/timetable/availability/{code}": {"put": "setAvailability"},
+    "/api/diagnostics/{ref}/timetable/versions": {"get": "listTimetableVersions"},
+    "/api/diagnostics/{ref}/timetable/versions/latest": {"get": "getLatestTimetableVersion"},
+    "/api/diagnostics/{ref}/timetable/versions/{number}": {"get": "getTimetableVersion"},
+    "/api/diagnostics/{ref}/timetable/publish": {
+        "get": "previewTimetablePublish",
+        "post": "publishTimetable",
+    },
+    "/api/diagnostics/{ref}/timetable/runs": {"post": "startTimetableRun"},
+    "/api/diagnostics/{ref}/timetable/runs/{code}": {
+        "get": "getTimetableRun",
+        "delete": "cancelTimetableRun",
+    },
+    "/api/diagnostics/{ref}/timetable/runs/{code}/result": {"get": "getTimetableRunResult"},
+    # Evidence and findings (tests/api/test_findings.py).
+    "/api/diagnostics/{ref}/notes": {"get": "listNotes", "post": "addNote"},
+    "/api/diagnostics/{ref}/notes/{code}": {"get": "getNote", "patch": "updateNote"},
+    "/api/diagnostics/{ref}/findings": {"get": "listFindings", "post": "addFinding"},
+    "/api/diagnostics/{ref}/findings/{code}": {"get": "getFinding", "patch": "updateFinding"},
+    "/api/diagnostics/{ref}/findings/{code}/evidence": {"post": "linkEvidence"},
+    "/api/diagnostics/{ref}/findings/{code}/evidence/{note_code}": {"delete": "unlinkEvidence"},
+    "/api/diagnostics/{ref}/recommendations": {
+        "get": "listRecommendations",
+        "post": "addRecommendation",
+    },
+    "/api/diagnostics/{ref}/recommendations/{code}": {"patch": "updateRecommendation"},
+    "/api/diagnostics/{ref}/board": {"get": "getBoard"},
+    "/api/diagnostics/{ref}/board/{code}/approve": {"post": "approveBoardItem"},
+    "/api/diagnostics/{ref}/board/{code}/withdraw": {"post": "withdrawApproval"},
+    "/api/diagnostics/{ref}/board/{code}/move": {"post": "moveBoardItem"},
+    "/api/diagnostics/{ref}/board/approve-all": {"post": "approveBoard"},
+    "/api/diagnostics/{ref}/kit-digests": {"get": "listKitDigests"},
+    "/api/diagnostics/{ref}/kit-digests/{code}": {"get": "getKitDigest"},
 }
 
 

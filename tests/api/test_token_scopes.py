@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -130,6 +131,29 @@ def test_a_read_token_reads_but_every_change_is_refused_naming_the_write_scope(w
     world.own.refresh_from_db()
     assert world.own.stage == "enquiry"
     assert api.get(f"/diagnostics/{ref}/confidentiality").json()["required"] is None
+
+
+def test_every_change_in_the_document_is_refused_to_a_read_token(world):  # type: ignore[no-untyped-def]
+    """Every operation other than a read, in every area, as the OpenAPI document lists them: a
+    read token is refused before anything is looked up, whatever the body."""
+    api = _client(world.pcm, READ, timedelta(days=30))
+    schema = api.client.get("/api/openapi.json").json()
+    values = {"ref": world.own.reference, "to_stage": "scoped", "role": "lead_peer"}
+    changes = []
+    for template, operations in schema["paths"].items():
+        path = template
+        for name in re.findall(r"{(\w+)}", template):
+            path = path.replace("{" + name + "}", values.get(name, "abc123"))
+        for method in operations:
+            if method.upper() in {"POST", "PUT", "PATCH", "DELETE"}:
+                changes.append((method.upper(), path))
+    assert len(changes) >= 50, changes  # every area's changes, not a handful
+    for method, path in changes:
+        response = api.client.generic(
+            method, path, json.dumps({}), content_type="application/json", headers=api._headers()
+        )
+        assert response.status_code == 403, (method, path, response.content)
+        assert response.json() == {"detail": NEEDS_SCOPE[WRITE]}, (method, path)
 
 
 def test_a_write_token_reads_and_changes(world):  # type: ignore[no-untyped-def]

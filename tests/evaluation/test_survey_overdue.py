@@ -19,13 +19,13 @@ from django.utils import timezone
 from peerdiag.diagnostics.domain.gates import gate_blockers, next_stages
 from peerdiag.diagnostics.enums import CouncilRoleKind, Stage, TeamRole
 from peerdiag.diagnostics.models import CouncilRole, Diagnostic
-from peerdiag.evaluation.domain.portfolio import portfolio_queryset, portfolio_row
 from peerdiag.evaluation.domain.surveys import (
     send_due_surveys,
     survey_overdue_items,
     with_survey_status,
 )
 from peerdiag.evaluation.models import Survey
+from peerdiag.portfolio.domain.portfolio import portfolio_queryset, portfolio_row
 from tests.evaluation.helpers import DUE, issued
 from tests.factories import DiagnosticFactory, TeamMemberFactory
 

@@ -10,7 +10,12 @@ from peerdiag.common.errors import DomainError
 from peerdiag.common.versioning import UNCHECKED
 from peerdiag.timetable.domain.placements import draft_solution, move_session, violations
 from peerdiag.timetable.domain.problem import build_problem, problem_for
-from peerdiag.timetable.domain.versions import changes_between, publish, snapshot
+from peerdiag.timetable.domain.versions import (
+    PublishedSince,
+    changes_between,
+    publish,
+    snapshot,
+)
 from peerdiag.timetable.enums import JobState, SessionType
 from peerdiag.timetable.models import Session, TimetableVersion
 from peerdiag.timetable.solver import check_solution, parse_problem, parse_solution
@@ -105,6 +110,22 @@ def test_publish_versions_and_changes(world):
     # The next problem carries the published placements as `previous`.
     doc = build_problem(w.d)
     assert {p["session"] for p in doc["previous"]} == {x["code"] for x in v2.snapshot["sessions"]}
+
+
+def test_publishing_after_someone_else_did_is_refused_under_the_lock(world):
+    w = planned_week(world.own)
+    generate(w.d, world.pcm)
+    with pytest.raises(PublishedSince):
+        publish(w.d, by=world.pcm, read_number=1)
+    v1 = publish(w.d, by=world.pcm, read_number=0)
+    s = Session.objects.get(pk=w.interviews[1].pk)
+    move_session(s, by=world.pcm, day=None, start=None, version=UNCHECKED)
+    # Someone who read "nothing published yet" is refused now that version 1 exists.
+    with pytest.raises(PublishedSince) as refused:
+        publish(w.d, by=world.pcm, read_number=0)
+    assert refused.value.latest == v1
+    assert TimetableVersion.objects.filter(diagnostic=w.d).count() == 1
+    assert publish(w.d, by=world.pcm, read_number=1).number == 2
 
 
 def test_a_replan_after_publishing_keeps_the_published_week(world):

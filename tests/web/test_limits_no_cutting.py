@@ -37,7 +37,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("documents/domain/uploads.py", "original_name=os.path.basename(name)[:200]"): (
         "a file's name as the browser sent it; the file itself is stored whole"
     ),
-    ("evaluation/domain/portfolio.py", "cell[:1]"): "reads the first character",
+    ("portfolio/domain/portfolio.py", "cell[:1]"): "reads the first character",
     ("diagnostics/domain/tasklist.py", "texts[:HINT_ITEMS]"): (
         "the first few gate messages as a hint, each whole, with how many more there are"
     ),

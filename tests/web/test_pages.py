@@ -84,7 +84,7 @@ def test_dashboard_query_count_does_not_grow(world):  # type: ignore[no-untyped-
         TeamMemberFactory(diagnostic=d, person=world.pcm.person, role="peer_challenge_manager")
         added.append(d.pk)
     # The PCM's to-do list runs the next gate of each diagnostic they manage (issue 18,
-    # evaluation/domain/todos.py): that, and nothing else on the page, grows.
+    # portfolio/domain/todos.py): that, and nothing else on the page, grows.
     managed = list(
         Diagnostic.objects.select_related("host_council", "scoping").filter(pk__in=added)
     )

@@ -15,7 +15,7 @@ from peerdiag.casereview.models import CaseAudit
 from peerdiag.diagnostics.domain.gates import gate_blockers, next_stages
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import Briefing, ConfidentialityAgreement, Diagnostic
-from peerdiag.evaluation.domain import todos
+from peerdiag.portfolio.domain import todos
 from peerdiag.reports.enums import WrittenState
 from peerdiag.reports.models import WrittenFeedback
 from tests.casereview.helpers import add_auditor, released_case

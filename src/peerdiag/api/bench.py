@@ -19,9 +19,9 @@ from peerdiag.common.errors import DomainError
 from peerdiag.directory.domain.bench import save_peer_profile, search_bench
 from peerdiag.directory.models import PeerProfile, Person
 
-from .diagnostics import LIST_ERRORS, PAGE_SIZE, Pages, _user
-from .schemas import CODE_PATTERN, FieldErrors, Message, StaleVersion
-from .schemas_team import BenchFilters, PeerProfileIn, PeerProfileOut, PeerSummaryOut
+from .common import LIST_ERRORS, PAGE_SIZE, Pages, caller
+from .schemas.common import CODE_PATTERN, FieldErrors, Message, StaleVersion
+from .schemas.team import BenchFilters, PeerProfileIn, PeerProfileOut, PeerSummaryOut
 
 router = Router(tags=["bench"])
 
@@ -57,7 +57,7 @@ def _profile(person: Person) -> PeerProfile | None:
 @paginate(Pages, page_size=PAGE_SIZE)
 def bench_list(request: HttpRequest, filters: Query[BenchFilters]) -> Any:
     """Active profiles by name, 50 to a page; every filter given must match."""
-    _may_see_bench(_user(request))
+    _may_see_bench(caller(request))
     return search_bench(
         text=filters.text or "",
         role=filters.role or "",
@@ -75,7 +75,7 @@ def bench_list(request: HttpRequest, filters: Query[BenchFilters]) -> Any:
     summary="A peer's bench profile, declared work and past diagnostics",
 )
 def bench_detail(request: HttpRequest, person_code: PersonCode) -> Any:
-    _may_see_bench(_user(request))
+    _may_see_bench(caller(request))
     person = Person.objects.filter(code=person_code).first()
     profile = _profile(person) if person is not None else None
     if profile is None:
@@ -97,7 +97,7 @@ def bench_save(request: HttpRequest, person_code: PersonCode, payload: PeerProfi
 
     Putting someone on the bench is for LGA staff; a peer may then keep their own profile.
     """
-    user = _user(request)
+    user = caller(request)
     person = Person.objects.select_related("organisation").filter(code=person_code).first()
     existing = PeerProfile.objects.filter(person=person).first() if person is not None else None
     if existing is not None:

@@ -6,11 +6,10 @@ here that shows case content must call `auth.require_scope(request, Scope.SENSIT
 the sensitive document download does.
 """
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from peerdiag.casereview.domain.gate import case_review_blockers, case_review_warnings
 from peerdiag.casereview.enums import AuditStatus
@@ -18,31 +17,11 @@ from peerdiag.casereview.models import CaseReview, SafeguardingConcern
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
 from peerdiag.diagnostics.enums import Stage
 
-from .diagnostics import READ_ERRORS, Ref, _user
-from .schemas import Message
+from .common import READ_ERRORS, Ref, caller
+from .schemas.casereview import CaseReviewOut
+from .schemas.common import Message
 
 router = Router(tags=["casereview"])
-
-
-class BlockerOut(Schema):
-    code: str
-    message: str
-
-
-class CaseReviewOut(Schema):
-    in_scope: bool
-    sharing_recorded_at: datetime | None
-    sample_size: int
-    seed: str
-    cases: int
-    audits_finished: int
-    concerns_open: int
-    concerns_not_escalated: int
-    report_approved_at: datetime | None
-    report_issued_at: datetime | None
-    content_destroyed_at: datetime | None
-    blockers: list[BlockerOut]
-    warnings: list[str]
 
 
 @router.get(
@@ -53,7 +32,7 @@ class CaseReviewOut(Schema):
     summary="Progress of the case record review: counts and dates, no case content",
 )
 def casereview_status(request: HttpRequest, ref: Ref) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref, perm="diagnostics.view_internal")
+    d = get_diagnostic_for_user(caller(request), ref, perm="diagnostics.view_internal")
     review = CaseReview.objects.filter(diagnostic=d).first()
     concerns = SafeguardingConcern.objects.filter(audit__case__review=review)
     blockers = case_review_blockers(d, Stage.READY)

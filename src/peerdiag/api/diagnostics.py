@@ -8,14 +8,12 @@ one of the functions in diagnostics/domain/.
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, PathEx, Query, QueryEx, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import PathEx, Query, Router, Status
+from ninja.pagination import paginate
 from ninja.params import P
 
-from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
 from peerdiag.diagnostics.domain import diagnostics as details
 from peerdiag.diagnostics.domain import kloes, people, stages
@@ -27,9 +25,23 @@ from peerdiag.diagnostics.models import CouncilRole, Diagnostic, Kloe
 from peerdiag.directory.enums import OrganisationKind
 from peerdiag.directory.models import Organisation, Person
 
-from .schemas import (
-    CODE_PATTERN,
-    REF_PATTERN,
+from .common import (
+    EDIT_ERRORS,
+    LIST_ERRORS,
+    NEW_REF,
+    PAGE_SIZE,
+    READ_ERRORS,
+    SAME_REF,
+    WRITE_ERRORS,
+    Code,
+    IfVersion,
+    Pages,
+    Ref,
+    caller,
+    links,
+)
+from .schemas.common import GateRefused, Message
+from .schemas.diagnostics import (
     AdvanceIn,
     CouncilRoleCreate,
     CouncilRoleOut,
@@ -39,16 +51,11 @@ from .schemas import (
     DiagnosticPatch,
     DiagnosticSummary,
     DiagnosticUpdated,
-    FieldErrors,
     GateOut,
-    GateRefused,
-    InputSchema,
     KloeCreate,
     KloeOut,
     KloePatch,
-    Message,
     ReasonIn,
-    StaleVersion,
 )
 
 router = Router(tags=["diagnostics"])
@@ -57,52 +64,6 @@ ADD = "diagnostics.add_diagnostic"
 CHANGE = "diagnostics.change_diagnostic"
 ADVANCE = "diagnostics.advance_diagnostic"
 VIEW_INTERNAL = "diagnostics.view_internal"
-PAGE_SIZE = 50
-
-Ref = PathEx[str, P(pattern=REF_PATTERN, description="The diagnostic's reference")]
-Code = PathEx[str, P(pattern=CODE_PATTERN, description="The item's public code")]
-# A removal may name the version the caller read: if it has changed since, nothing is removed.
-IfVersion = QueryEx[
-    int | None,
-    P(ge=1, le=2_147_483_647, description="The version you read; if it has changed since, 409"),
-]
-
-# What can go wrong, per kind of operation; the OpenAPI document lists each.
-LIST_ERRORS: dict[int, Any] = {401: Message, 422: FieldErrors}
-READ_ERRORS: dict[int, Any] = {**LIST_ERRORS, 404: Message}
-WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 400: FieldErrors, 403: Message}
-# Changing something several people can edit: the body carries `version`, and a stale one is 409.
-EDIT_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 409: StaleVersion}
-
-
-def _links(status: int, **targets: dict[str, str]) -> dict[str, Any]:
-    """OpenAPI links from a response to the operations it makes callable (for clients and
-    for the stateful fuzzer, which follows them to reach real diagnostics)."""
-    links = {op: {"operationId": op, "parameters": params} for op, params in targets.items()}
-    return {"responses": {status: {"links": links}}}
-
-
-NEW_REF = {"ref": "$response.body#/reference"}
-SAME_REF = "$request.path.ref"
-
-
-class Pages(PageNumberPagination):
-    """Fixed pages of 50; the page number is capped so the offset always fits the database."""
-
-    class Input(InputSchema):
-        page: int = Field(1, ge=1, le=100_000)
-
-    def paginate_queryset(
-        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
-    ) -> dict[str, Any]:
-        offset = (pagination.page - 1) * self.page_size
-        return {"items": queryset[offset : offset + self.page_size], "count": queryset.count()}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 def _detail(request: HttpRequest, d: Diagnostic, **extra: Any) -> dict[str, Any]:
@@ -134,7 +95,7 @@ def _detail(request: HttpRequest, d: Diagnostic, **extra: Any) -> dict[str, Any]
         "version": d.version,
         **extra,
     }
-    if _user(request).has_perm(VIEW_INTERNAL, d):
+    if caller(request).has_perm(VIEW_INTERNAL, d):
         out["internal_notes"] = d.internal_notes
     return out
 
@@ -173,7 +134,7 @@ def _summary_fields(d: Diagnostic) -> dict[str, Any]:
 @paginate(Pages, page_size=PAGE_SIZE)
 def diagnostic_list(request: HttpRequest, filters: Query[DiagnosticFilters]) -> Any:
     """Newest first, 50 to a page. Filter by stage, type or the host council's region."""
-    qs = diagnostics_for_user(_user(request))
+    qs = diagnostics_for_user(caller(request))
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
     if filters.type:
@@ -190,7 +151,7 @@ def diagnostic_list(request: HttpRequest, filters: Query[DiagnosticFilters]) -> 
     operation_id="createDiagnostic",
     summary="Open a diagnostic at the enquiry stage",
     exclude_unset=True,
-    openapi_extra=_links(
+    openapi_extra=links(
         201,
         getDiagnostic=NEW_REF,
         updateDiagnostic=NEW_REF,
@@ -205,7 +166,7 @@ def diagnostic_list(request: HttpRequest, filters: Query[DiagnosticFilters]) -> 
 )
 def diagnostic_create(request: HttpRequest, payload: DiagnosticCreate) -> Any:
     """LGA staff only. A caller who is LGA staff becomes the peer challenge manager."""
-    user = _user(request)
+    user = caller(request)
     if not user.has_perm(ADD):
         raise PermissionDenied("Only LGA staff may open a diagnostic")
     council = Organisation.objects.filter(code=payload.host_council).first()
@@ -232,7 +193,7 @@ def diagnostic_create(request: HttpRequest, payload: DiagnosticCreate) -> Any:
     exclude_unset=True,
 )
 def diagnostic_detail(request: HttpRequest, ref: Ref) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref)
+    d = get_diagnostic_for_user(caller(request), ref)
     return _detail(request, d)
 
 
@@ -247,7 +208,7 @@ def diagnostic_detail(request: HttpRequest, ref: Ref) -> Any:
 def diagnostic_update(request: HttpRequest, ref: Ref, payload: DiagnosticPatch) -> Any:
     """Send `version` (from your last read) and only the fields to change. Nothing changes
     unless everything sent is accepted; a stale `version` is 409 and changes nothing."""
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=CHANGE)
     given = payload.model_dump(exclude_unset=True)
     version = given.pop("version")
@@ -283,7 +244,7 @@ def _kloe(d: Diagnostic, code: str) -> Kloe:
     summary="The key lines of enquiry, in order",
 )
 def kloe_list(request: HttpRequest, ref: Ref) -> Any:
-    return get_diagnostic_for_user(_user(request), ref).kloes.all()
+    return get_diagnostic_for_user(caller(request), ref).kloes.all()
 
 
 @router.post(
@@ -292,14 +253,14 @@ def kloe_list(request: HttpRequest, ref: Ref) -> Any:
     url_name="kloe_create",
     operation_id="addKloe",
     summary="Add a key line of enquiry at the end of the list",
-    openapi_extra=_links(
+    openapi_extra=links(
         201,
         updateKloe={"ref": SAME_REF, "code": "$response.body#/code"},
         removeKloe={"ref": SAME_REF, "code": "$response.body#/code"},
     ),
 )
 def kloe_create(request: HttpRequest, ref: Ref, payload: KloeCreate) -> Any:
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=CHANGE)
     return Status(201, kloes.add_kloe(d, by=user, text=payload.text, theme=payload.theme))
 
@@ -314,7 +275,7 @@ def kloe_create(request: HttpRequest, ref: Ref, payload: KloeCreate) -> Any:
 def kloe_update(request: HttpRequest, ref: Ref, code: Code, payload: KloePatch) -> Any:
     """Send `version` and the fields to change; fields left out keep their value. `order` moves
     it (the others shift to make room). A stale `version` is 409 and changes nothing."""
-    user = _user(request)
+    user = caller(request)
     kloe = _kloe(get_diagnostic_for_user(user, ref, perm=CHANGE), code)
     given = payload.model_dump(exclude_unset=True)
     version = given.pop("version")
@@ -336,7 +297,7 @@ def kloe_update(request: HttpRequest, ref: Ref, code: Code, payload: KloePatch) 
     summary="Remove a key line of enquiry; the ones after it move up",
 )
 def kloe_delete(request: HttpRequest, ref: Ref, code: Code, version: IfVersion = None) -> Any:
-    user = _user(request)
+    user = caller(request)
     kloe = _kloe(get_diagnostic_for_user(user, ref, perm=CHANGE), code)
     kloes.remove_kloe(kloe, by=user, version=version)
     return Status(204, None)
@@ -353,7 +314,7 @@ def kloe_delete(request: HttpRequest, ref: Ref, code: Code, version: IfVersion =
     summary="Who holds which role at the host council",
 )
 def council_role_list(request: HttpRequest, ref: Ref) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref)
+    d = get_diagnostic_for_user(caller(request), ref)
     return d.council_roles.select_related("person__organisation")
 
 
@@ -363,10 +324,10 @@ def council_role_list(request: HttpRequest, ref: Ref) -> Any:
     url_name="council_role_create",
     operation_id="assignCouncilRole",
     summary="Give someone a council role (replacing the holder of a single role)",
-    openapi_extra=_links(201, removeCouncilRole={"ref": SAME_REF, "code": "$response.body#/code"}),
+    openapi_extra=links(201, removeCouncilRole={"ref": SAME_REF, "code": "$response.body#/code"}),
 )
 def council_role_create(request: HttpRequest, ref: Ref, payload: CouncilRoleCreate) -> Any:
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=CHANGE)
     person = Person.objects.select_related("organisation").filter(code=payload.person).first()
     if person is None:
@@ -389,7 +350,7 @@ def council_role_create(request: HttpRequest, ref: Ref, payload: CouncilRoleCrea
 def council_role_delete(
     request: HttpRequest, ref: Ref, code: Code, version: IfVersion = None
 ) -> Any:
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=CHANGE)
     held: CouncilRole | None = d.council_roles.select_related("person").filter(code=code).first()
     if held is None:
@@ -413,7 +374,7 @@ def gate_check(
     request: HttpRequest, ref: Ref, to_stage: PathEx[Stage, P(description="A stage")]
 ) -> Any:
     # Gates talk about the team's internal work, so the council does not see them (as on the web).
-    d = get_diagnostic_for_user(_user(request), ref, perm=VIEW_INTERNAL)
+    d = get_diagnostic_for_user(caller(request), ref, perm=VIEW_INTERNAL)
     return {
         "to_stage": to_stage,
         "to_stage_label": str(Stage(to_stage).label),
@@ -432,7 +393,7 @@ def gate_check(
 )
 def diagnostic_advance(request: HttpRequest, ref: Ref, payload: AdvanceIn) -> Any:
     """Refused with 409 and the list of blockers while anything is missing."""
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=ADVANCE)
     return _detail(request, stages.advance(d, payload.to_stage, by=user))
 
@@ -444,10 +405,10 @@ def diagnostic_advance(request: HttpRequest, ref: Ref, payload: AdvanceIn) -> An
     operation_id="postponeDiagnostic",
     summary="Pause the diagnostic; its delivery day 1 is cleared",
     exclude_unset=True,
-    openapi_extra=_links(200, resumeDiagnostic={"ref": SAME_REF}),
+    openapi_extra=links(200, resumeDiagnostic={"ref": SAME_REF}),
 )
 def diagnostic_postpone(request: HttpRequest, ref: Ref, payload: ReasonIn) -> Any:
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=ADVANCE)
     return _detail(request, stages.postpone(d, by=user, reason=payload.reason))
 
@@ -461,7 +422,7 @@ def diagnostic_postpone(request: HttpRequest, ref: Ref, payload: ReasonIn) -> An
     exclude_unset=True,
 )
 def diagnostic_resume(request: HttpRequest, ref: Ref) -> Any:
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=ADVANCE)
     return _detail(request, stages.resume(d, by=user))
 
@@ -475,6 +436,6 @@ def diagnostic_resume(request: HttpRequest, ref: Ref) -> Any:
     exclude_unset=True,
 )
 def diagnostic_cancel(request: HttpRequest, ref: Ref, payload: ReasonIn) -> Any:
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=ADVANCE)
     return _detail(request, stages.cancel(d, by=user, reason=payload.reason))

@@ -8,13 +8,12 @@ of the sensitive scope (auth.py), which needs a fresh second factor to make.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 import rules
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest
-from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja import File, Form, Router, Status, UploadedFile
 
 from peerdiag.common.errors import DomainError
 from peerdiag.diagnostics.domain.queries import get_diagnostic_for_user
@@ -25,12 +24,20 @@ from peerdiag.documents.domain.requests import (
     return_document,
 )
 from peerdiag.documents.domain.uploads import reclassify_version, supply_document
-from peerdiag.documents.enums import Category, Classification
+from peerdiag.documents.enums import Classification
 from peerdiag.documents.models import DocumentRequest
 
 from .auth import Scope, require_scope
-from .diagnostics import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, Code, Ref, _user
-from .schemas import BodySchema, Message, RequiredText, Text
+from .common import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, Code, Ref, caller
+from .schemas.common import Message
+from .schemas.documents import (
+    AcceptIn,
+    DocumentRequestCreate,
+    DocumentRequestOut,
+    ReclassifyIn,
+    ReturnIn,
+    VersionOut,
+)
 
 router = Router(tags=["documents"])
 
@@ -43,61 +50,6 @@ D = "/diagnostics/{ref}/documents"
 # Optional, so that a caller without permission hears 403/404 before anything about the body.
 NO_FILE: Any = File(None)
 DEFAULT_CLASSIFICATION: Any = Form(Classification.OFFICIAL)
-
-
-class VersionOut(Schema):
-    code: str
-    version: int
-    original_name: str
-    size: int
-    content_type: str
-    classification: str
-    sha256: str
-    uploaded_at: datetime
-
-
-class DocumentRequestOut(Schema):
-    code: str
-    version: int = Field(
-        description="Send this back when you accept or return the document; it moves on with "
-        "every change, including each new upload"
-    )
-    title: str
-    category: str
-    notes: str
-    due_on: date | None
-    status: str
-    return_comment: str
-    overdue: bool
-    kloes: list[str]
-    versions: list[VersionOut]
-
-
-class DocumentRequestCreate(BodySchema):
-    title: RequiredText = Field(max_length=200)
-    category: Category = Category.OTHER
-    due_on: date | None = None
-    notes: Text = Field("", max_length=2000)
-    kloes: list[str] = Field(default_factory=list, max_length=50)
-
-
-VERSION_HELP = (
-    "The request's `version` as you last read it; if it has changed since (another review, a "
-    "new upload), the answer is 409 and nothing changes"
-)
-
-
-class AcceptIn(BodySchema):
-    version: int = Field(ge=1, description=VERSION_HELP)
-
-
-class ReturnIn(BodySchema):
-    comment: RequiredText = Field(max_length=2000)
-    version: int = Field(ge=1, description=VERSION_HELP)
-
-
-class ReclassifyIn(BodySchema):
-    classification: Classification
 
 
 def _out(ask: DocumentRequest) -> dict[str, Any]:
@@ -126,7 +78,7 @@ def _out(ask: DocumentRequest) -> dict[str, Any]:
     summary="Key document requests, outstanding first",
 )
 def document_list(request: HttpRequest, ref: Ref) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref, perm=VIEW)
+    d = get_diagnostic_for_user(caller(request), ref, perm=VIEW)
     return [_out(r) for r in requests_for(d)]
 
 
@@ -138,13 +90,13 @@ def document_list(request: HttpRequest, ref: Ref) -> Any:
     summary="Ask the council for a key document",
 )
 def document_request_create(request: HttpRequest, ref: Ref, payload: DocumentRequestCreate) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref, perm=MANAGE)
+    d = get_diagnostic_for_user(caller(request), ref, perm=MANAGE)
     kloes = list(d.kloes.filter(code__in=payload.kloes))
     if len(kloes) != len(set(payload.kloes)):
         raise DomainError("No key line of enquiry of this diagnostic has this code", field="kloes")
     ask = request_document(
         d,
-        by=_user(request),
+        by=caller(request),
         title=payload.title,
         category=str(payload.category),
         due_on=payload.due_on,
@@ -162,7 +114,7 @@ def document_request_create(request: HttpRequest, ref: Ref, payload: DocumentReq
     summary="One key document request and its versions",
 )
 def document_detail(request: HttpRequest, ref: Ref, code: Code) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref, perm=VIEW)
+    d = get_diagnostic_for_user(caller(request), ref, perm=VIEW)
     return _out(get_request(d, code))
 
 
@@ -180,12 +132,12 @@ def document_upload(
     file: UploadedFile | None = NO_FILE,
     classification: str = DEFAULT_CLASSIFICATION,
 ) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref, perm=SUPPLY)
+    d = get_diagnostic_for_user(caller(request), ref, perm=SUPPLY)
     ask = get_request(d, code)
     if file is None:
         raise DomainError("Choose the file to upload", field="file")
     version = supply_document(
-        ask, by=_user(request), file=file, name=file.name or "", classification=classification
+        ask, by=caller(request), file=file, name=file.name or "", classification=classification
     )
     return Status(201, version)
 
@@ -198,8 +150,8 @@ def document_upload(
     summary="Accept the latest version supplied",
 )
 def document_accept(request: HttpRequest, ref: Ref, code: Code, payload: AcceptIn) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref, perm=MANAGE)
-    ask = accept_document(get_request(d, code), by=_user(request), version=payload.version)
+    d = get_diagnostic_for_user(caller(request), ref, perm=MANAGE)
+    ask = accept_document(get_request(d, code), by=caller(request), version=payload.version)
     return _out(ask)
 
 
@@ -211,9 +163,9 @@ def document_accept(request: HttpRequest, ref: Ref, code: Code, payload: AcceptI
     summary="Send a supplied document back to the council with a comment",
 )
 def document_return(request: HttpRequest, ref: Ref, code: Code, payload: ReturnIn) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref, perm=MANAGE)
+    d = get_diagnostic_for_user(caller(request), ref, perm=MANAGE)
     ask = return_document(
-        get_request(d, code), by=_user(request), comment=payload.comment, version=payload.version
+        get_request(d, code), by=caller(request), comment=payload.comment, version=payload.version
     )
     return _out(ask)
 
@@ -230,7 +182,7 @@ def document_return(request: HttpRequest, ref: Ref, code: Code, payload: ReturnI
     "otherwise the answer is 403, saying which is missing.",
 )
 def document_download(request: HttpRequest, ref: Ref, code: Code) -> Any:
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref)
     version = get_version(d, code)
     # rules.has_perm, not user.has_perm: being a superuser is no clearance.
@@ -261,8 +213,8 @@ def document_download(request: HttpRequest, ref: Ref, code: Code) -> Any:
 def document_reclassify(request: HttpRequest, ref: Ref, code: Code, payload: ReclassifyIn) -> Any:
     # Not limited to open diagnostics: restricting a file found to hold personal data must
     # stay possible after the diagnostic closes.
-    d = get_diagnostic_for_user(_user(request), ref, perm=MANAGE)
+    d = get_diagnostic_for_user(caller(request), ref, perm=MANAGE)
     version = get_version(d, code)
     return reclassify_version(
-        version, by=_user(request), classification=str(payload.classification)
+        version, by=caller(request), classification=str(payload.classification)
     )

@@ -8,7 +8,8 @@ nothing is created a second time (as long as the token still works: a revoked or
 is refused as usual). The same key with a different body is refused with 422 (a
 key names one request, not a slot). While the first is still running, a repeat waits briefly
 and then gets 409. Answers other than 2xx are not kept, so a corrected request may reuse its
-key. The header is optional, and honoured on the POSTs that create (those answering 201).
+key. The header is optional, and honoured on the POSTs that create (those answering 201) or
+start background work (202: generating a timetable, building a file).
 """
 
 from __future__ import annotations
@@ -89,9 +90,8 @@ def cache_key(authorization: str, key: str) -> str:
 
 
 def creates(operation: Any) -> bool:
-    return "POST" in getattr(operation, "methods", ()) and 201 in (
-        getattr(operation, "response_models", None) or {}
-    )
+    answers = getattr(operation, "response_models", None) or {}
+    return "POST" in getattr(operation, "methods", ()) and (201 in answers or 202 in answers)
 
 
 def idempotent(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -176,7 +176,9 @@ def install(api: NinjaAPI) -> None:
         schema = plain(**kwargs)
         for operations in schema.get("paths", {}).values():
             post = operations.get("post")
-            if isinstance(post, dict) and "201" in {str(s) for s in post.get("responses", {})}:
+            if not isinstance(post, dict):
+                continue
+            if {"201", "202"} & {str(s) for s in post.get("responses", {})}:
                 params = post.setdefault("parameters", [])
                 if not any(p.get("name") == HEADER for p in params):
                     params.append(HEADER_PARAMETER)

@@ -38,7 +38,7 @@ from peerdiag.diagnostics.models import (
 from peerdiag.directory.enums import PeerRoleOffer, Seniority
 from peerdiag.directory.models import Person
 
-from .diagnostics import (
+from .common import (
     EDIT_ERRORS,
     READ_ERRORS,
     SAME_REF,
@@ -46,11 +46,11 @@ from .diagnostics import (
     Code,
     IfVersion,
     Ref,
-    _links,
-    _user,
+    caller,
+    links,
 )
-from .schemas import Message
-from .schemas_team import (
+from .schemas.common import Message
+from .schemas.team import (
     AcknowledgementOut,
     ConfidentialityIn,
     ConfidentialityOut,
@@ -176,7 +176,7 @@ def _members(d: Diagnostic, only: TeamMember | None = None) -> list[dict[str, An
     summary="The peer team, each member's council decision, declaration and clearance",
 )
 def team_list(request: HttpRequest, ref: Ref) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref, perm=VIEW_INTERNAL)
+    d = get_diagnostic_for_user(caller(request), ref, perm=VIEW_INTERNAL)
     agreement = current_agreement(d)
     return {
         "briefing_version": d.briefings.aggregate(v=Max("version"))["v"],
@@ -192,7 +192,7 @@ def team_list(request: HttpRequest, ref: Ref) -> Any:
     url_name="team_create",
     operation_id="addTeamMember",
     summary="Put a person on the peer team in a role",
-    openapi_extra=_links(
+    openapi_extra=links(
         201,
         updateTeamMember=NEW_MEMBER,
         removeTeamMember=NEW_MEMBER,
@@ -203,7 +203,7 @@ def team_create(request: HttpRequest, ref: Ref, payload: TeamMemberCreate) -> An
     """Refused (400) for someone from the host council or with a conflict of interest, a
     second lead peer or PCM, a case auditor without a case review, or a lead peer who is not
     a director or assistant director on the bench."""
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=MANAGE_TEAM)
     person = Person.objects.select_related("organisation").filter(code=payload.person).first()
     if person is None:
@@ -223,7 +223,7 @@ def team_suggestions(
     request: HttpRequest, ref: Ref, role: PathEx[PeerRoleOffer, P(description="A peer role")]
 ) -> Any:
     """Up to ten; people with a blocking conflict or already on the team are left out."""
-    d = get_diagnostic_for_user(_user(request), ref, perm=MANAGE_TEAM)
+    d = get_diagnostic_for_user(caller(request), ref, perm=MANAGE_TEAM)
     return [
         {
             "person": s.profile.person,
@@ -247,7 +247,7 @@ def team_suggestions(
     summary="Say whether a case auditor carries on into delivery",
 )
 def team_update(request: HttpRequest, ref: Ref, code: Code, payload: TeamMemberPatch) -> Any:
-    user = _user(request)
+    user = caller(request)
     member = _member(get_diagnostic_for_user(user, ref, perm=MANAGE_TEAM), code)
     given = payload.model_dump(exclude_unset=True)
     if "continues_to_delivery" in given:
@@ -267,7 +267,7 @@ def team_update(request: HttpRequest, ref: Ref, code: Code, payload: TeamMemberP
 def team_delete(request: HttpRequest, ref: Ref, code: Code, version: IfVersion = None) -> Any:
     """Their data access is revoked at once if they held it. With `?version=`, only if the
     place has not changed since (else 409)."""
-    user = _user(request)
+    user = caller(request)
     people.remove_team_member(
         _member(get_diagnostic_for_user(user, ref, perm=MANAGE_TEAM), code),
         by=user,
@@ -315,7 +315,7 @@ def _proposed_peers(d: Diagnostic) -> Any:
     summary="The peers proposed to the council, with their bench profiles",
 )
 def proposed_peer_list(request: HttpRequest, ref: Ref) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref)
+    d = get_diagnostic_for_user(caller(request), ref)
     return [_proposed(m) for m in _proposed_peers(d)]
 
 
@@ -329,7 +329,7 @@ def proposed_peer_list(request: HttpRequest, ref: Ref) -> Any:
 def team_decision(request: HttpRequest, ref: Ref, code: Code, payload: DecisionIn) -> Any:
     """`code` is a proposed peer's (see listProposedPeers); an objection needs a reason.
     A later decision replaces an earlier one."""
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=DECIDE)
     member = _proposed_peers(d).filter(code=code).first()
     if member is None:
@@ -355,7 +355,7 @@ def team_decision(request: HttpRequest, ref: Ref, code: Code, payload: DecisionI
     summary="Declare your interests for this diagnostic (replaces an earlier declaration)",
 )
 def declaration_submit(request: HttpRequest, ref: Ref, payload: DeclarationIn) -> Any:
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=ACT_AS_PEER)
     return declare_interests(
         d,
@@ -374,7 +374,7 @@ def declaration_submit(request: HttpRequest, ref: Ref, payload: DeclarationIn) -
     summary="Confirm you have read the latest version of the Peer Team Briefing",
 )
 def briefing_acknowledge(request: HttpRequest, ref: Ref) -> Any:
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=ACT_AS_PEER)
     person = _me(user, d)
     latest = d.briefings.order_by("-version").first()
@@ -399,7 +399,7 @@ def briefing_acknowledge(request: HttpRequest, ref: Ref) -> Any:
 )
 def confidentiality_sign(request: HttpRequest, ref: Ref, payload: SignatureIn) -> Any:
     """You sign for yourself only; the name must be yours as the team list shows it."""
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=ACT_AS_PEER)
     person = _me(user, d)
     if not d.confidentiality_required:
@@ -456,7 +456,7 @@ def _confidentiality(d: Diagnostic) -> dict[str, Any]:
     summary="Whether peers must sign, the current text, and who has signed it",
 )
 def confidentiality_detail(request: HttpRequest, ref: Ref) -> Any:
-    return _confidentiality(get_diagnostic_for_user(_user(request), ref))
+    return _confidentiality(get_diagnostic_for_user(caller(request), ref))
 
 
 @router.put(
@@ -469,7 +469,7 @@ def confidentiality_detail(request: HttpRequest, ref: Ref) -> Any:
 def confidentiality_set(request: HttpRequest, ref: Ref, payload: ConfidentialityIn) -> Any:
     """New text makes a new version: signatures on the old text stop counting and those peers
     lose data access until they sign again. The text is ignored when `required` is false."""
-    user = _user(request)
+    user = caller(request)
     d = get_diagnostic_for_user(user, ref, perm=SET_CONFIDENTIALITY)
     set_confidentiality(
         d, by=user, required=payload.required, text=payload.text, version=payload.version
@@ -485,7 +485,7 @@ def confidentiality_set(request: HttpRequest, ref: Ref, payload: Confidentiality
     summary="Who on the team is cleared for sensitive data, and the grant and revocation log",
 )
 def data_access(request: HttpRequest, ref: Ref) -> Any:
-    d = get_diagnostic_for_user(_user(request), ref, perm=VIEW_INTERNAL)
+    d = get_diagnostic_for_user(caller(request), ref, perm=VIEW_INTERNAL)
     events = list(d.data_access_events.select_related("person").order_by("-at", "-id"))
     latest = latest_events(d)
     cleared = clearances(d)

@@ -15,8 +15,14 @@ from .bench import router as bench_router
 from .casereview import router as casereview_router
 from .diagnostics import router as diagnostics_router
 from .documents import router as documents_router
-from .schemas import MeOut, Message
+from .evaluation import router as evaluation_router
+from .findings import router as findings_router
+from .portfolio import router as portfolio_router
+from .reports import router as reports_router
+from .schemas.common import Message
+from .schemas.diagnostics import MeOut
 from .team import router as team_router
+from .timetable import router as timetable_router
 
 api = NinjaAPI(
     title="peerdiag API",
@@ -36,6 +42,11 @@ api.add_router("/", team_router)
 api.add_router("/", bench_router)
 api.add_router("/", documents_router)
 api.add_router("/", casereview_router)
+api.add_router("/", evaluation_router)
+api.add_router("/", timetable_router)
+api.add_router("/", findings_router)
+api.add_router("/", reports_router)
+api.add_router("/", portfolio_router)
 
 
 @api.get(

@@ -30,6 +30,7 @@ from peerdiag.directory.models import Person
 from peerdiag.timetable.domain.agreement import agree_version
 from peerdiag.timetable.domain.attendance import YOUNG_PEOPLE, record_attendance
 from peerdiag.timetable.domain.attendees import Window, add_attendee, set_availability
+from peerdiag.timetable.domain.held import HELD_TYPES, record_session_held
 from peerdiag.timetable.domain.invitations import send_invitations
 from peerdiag.timetable.domain.placements import apply_solution
 from peerdiag.timetable.domain.problem import build_problem, latest_version
@@ -40,7 +41,6 @@ from peerdiag.timetable.domain.sessions import (
     update_session,
 )
 from peerdiag.timetable.domain.versions import publish
-from peerdiag.timetable.domain.views_support import HELD_TYPES, record_session_held
 from peerdiag.timetable.domain.week import day_dates, seed_fixed_meetings
 from peerdiag.timetable.enums import HEARING_TYPES, Priority, SessionStatus, SessionType
 from peerdiag.timetable.models import Attendee, Session

@@ -26,8 +26,8 @@ from peerdiag.casereview.domain.retention import run_retention
 from peerdiag.diagnostics.domain.stages import cancel
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import Diagnostic
-from peerdiag.evaluation.domain.erasure import erase_person
 from peerdiag.findings.models import EvidenceNote
+from peerdiag.privacy.domain.erasure import erase_person
 from peerdiag.timetable.models import Attendee
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.test import Client
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
 from peerdiag.diagnostics.models import TeamMember
-from peerdiag.evaluation.domain.subject_access import subject_access_export
-from tests.accounts.test_erasure import _erase
+from peerdiag.privacy.domain.subject_access import subject_access_export
+from tests.privacy.test_erasure import _erase
 
 pytestmark = pytest.mark.django_db
 

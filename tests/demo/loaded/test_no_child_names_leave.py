@@ -22,8 +22,8 @@ from pypdf import PdfReader
 
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import Diagnostic
-from peerdiag.evaluation.domain.portfolio import csv_lines, portfolio_queryset
 from peerdiag.findings.models import Finding
+from peerdiag.portfolio.domain.portfolio import csv_lines, portfolio_queryset
 from peerdiag.reports.domain.content import feedback_for, written_for
 from peerdiag.reports.domain.exports import BUILDERS
 from peerdiag.timetable.domain import export

@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from peerdiag.accounts.models import User
 from peerdiag.common.errors import DomainError
 from peerdiag.diagnostics.models import AuditEntry, TeamMember
-from peerdiag.evaluation.domain.subject_access import subject_access_export
 from peerdiag.findings.models import EvidenceNote
+from peerdiag.privacy.domain.subject_access import subject_access_export
 from peerdiag.timetable.models import Attendee, CalendarFeed, SentInvitation
 
 pytestmark = pytest.mark.django_db

@@ -222,6 +222,16 @@ def test_each_mistake(change: Any, expected: list[tuple[str, str]]) -> None:
     assert errors(doc) == expected
 
 
+@pytest.mark.parametrize(
+    "key", ["id", "title", "kind", "minutes", "attendees", "peers_needed", "priority"]
+)
+def test_a_session_missing_a_key_is_reported_not_a_crash(key: str) -> None:
+    doc = base()
+    doc["sessions"][0].pop(key)
+    found = errors(doc)
+    assert ("$.sessions[0]", f"missing key '{key}'") in found
+
+
 def test_not_an_object() -> None:
     assert errors([]) == [("$", "expected an object, got a list")]
 

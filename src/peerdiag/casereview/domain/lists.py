@@ -293,13 +293,8 @@ def _cell_problem(value: str, *, key: str, pattern: str, allowed: frozenset[str]
     return None
 
 
-def parse_case_csv(
-    data: bytes, *, pattern: str = "", place_words: frozenset[str] = frozenset()
-) -> list[Row]:
-    """The rows of a case list, or a DomainError naming the first row and column at fault.
-
-    `pattern` is the council's reference format (empty: the standard check); `place_words` are
-    words of the host council's name (Kent, Chester), allowed in team and legal status."""
+def _read_table(data: bytes) -> list[list[str]]:
+    """The file's rows as lists of cells, or a DomainError when it cannot be read or is empty."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -312,7 +307,12 @@ def parse_case_csv(
         raise DomainError("The file is not a CSV file we can read", field="file") from None
     if not table or not any(h.strip() for h in table[0]):
         raise DomainError("The file is empty", field="file")
-    header, body = table[0], table[1:]
+    return table
+
+
+def _read_header(header: list[str]) -> tuple[list[str], dict[str, int]]:
+    """Each column's key ('' for a column with no heading) and where each known key is, or a
+    DomainError for a refused, unknown, repeated or missing column."""
     keys: list[str] = []
     where: dict[str, int] = {}
     for i, raw in enumerate(header, start=1):
@@ -338,6 +338,11 @@ def parse_case_csv(
             f"The file needs the columns {', '.join(REQUIRED)}; missing: {', '.join(missing)}",
             field="file",
         )
+    return keys, where
+
+
+def _check_pattern_readable(pattern: str) -> None:
+    """A DomainError when the council's stored reference format no longer compiles."""
     if pattern:
         try:
             re.compile(pattern)
@@ -346,7 +351,74 @@ def parse_case_csv(
                 "The council's case reference format can no longer be read: set it again",
                 field="file",
             ) from None
-    allowed_ref = pattern_literals(pattern)
+
+
+@dataclass(frozen=True)
+class _Checks:
+    """What a row's cells are checked against: the file's header and the council's words."""
+
+    header: list[str]
+    keys: list[str]
+    pattern: str
+    allowed_ref: frozenset[str]
+    place_words: frozenset[str]
+
+
+def _check_cell(n: int, col: int, key: str, value: str, checks: _Checks) -> None:
+    """A DomainError naming row `n` and column `col` when the cell's value is refused."""
+    label = _column(col, checks.header[col - 1])
+    if key == "cohort":
+        if value.lower() not in _COHORTS:
+            choices = ", ".join(str(c.label).lower() for c in Cohort)
+            raise _refuse(f"Row {n}, {label}: the cohort must be one of {choices}")
+        return
+    if key == "reference" and not value:
+        raise _refuse(f"Row {n}, {label} has no case reference")
+    limit = MAX_REFERENCE if key == "reference" else MAX_TEXT
+    if len(value) > limit:
+        name = "case reference" if key == "reference" else key.replace("_", " ")
+        raise _refuse(f"Row {n}: the {name} can be up to {limit} characters, in {label}")
+    if value:
+        problem = _cell_problem(
+            value,
+            key=key,
+            pattern=checks.pattern,
+            allowed=checks.allowed_ref if key == "reference" else checks.place_words,
+        )
+        if problem:
+            raise _refuse(f"Row {n}, {label} {problem}")
+
+
+def _row_cells(n: int, values: list[str], checks: _Checks) -> dict[str, str]:
+    """The cells of row `n` by key, each checked, or a DomainError for the first refused."""
+    cells: dict[str, str] = {}
+    for col, raw in enumerate(values, start=1):
+        value = raw.strip()
+        key = checks.keys[col - 1] if col <= len(checks.keys) else ""
+        if not key:
+            if value:
+                raise _refuse(
+                    f"Row {n}, column {col} has something in it but the column has no "
+                    "heading: remove it"
+                )
+            continue
+        cells[key] = value
+        _check_cell(n, col, key, value, checks)
+    return cells
+
+
+def parse_case_csv(
+    data: bytes, *, pattern: str = "", place_words: frozenset[str] = frozenset()
+) -> list[Row]:
+    """The rows of a case list, or a DomainError naming the first row and column at fault.
+
+    `pattern` is the council's reference format (empty: the standard check); `place_words` are
+    words of the host council's name (Kent, Chester), allowed in team and legal status."""
+    table = _read_table(data)
+    header, body = table[0], table[1:]
+    keys, where = _read_header(header)
+    _check_pattern_readable(pattern)
+    checks = _Checks(header, keys, pattern, pattern_literals(pattern), place_words)
     rows: list[Row] = []
     seen: dict[str, int] = {}
     for n, values in enumerate(body, start=2):
@@ -354,39 +426,7 @@ def parse_case_csv(
             continue
         if len(rows) >= MAX_ROWS:
             raise DomainError(f"A list may hold at most {MAX_ROWS} cases", field="file")
-        cells: dict[str, str] = {}
-        for col, raw in enumerate(values, start=1):
-            value = raw.strip()
-            key = keys[col - 1] if col <= len(keys) else ""
-            if not key:
-                if value:
-                    raise _refuse(
-                        f"Row {n}, column {col} has something in it but the column has no "
-                        "heading: remove it"
-                    )
-                continue
-            cells[key] = value
-            label = _column(col, header[col - 1])
-            if key == "cohort":
-                if value.lower() not in _COHORTS:
-                    choices = ", ".join(str(c.label).lower() for c in Cohort)
-                    raise _refuse(f"Row {n}, {label}: the cohort must be one of {choices}")
-                continue
-            if key == "reference" and not value:
-                raise _refuse(f"Row {n}, {label} has no case reference")
-            limit = MAX_REFERENCE if key == "reference" else MAX_TEXT
-            if len(value) > limit:
-                name = "case reference" if key == "reference" else key.replace("_", " ")
-                raise _refuse(f"Row {n}: the {name} can be up to {limit} characters, in {label}")
-            if value:
-                problem = _cell_problem(
-                    value,
-                    key=key,
-                    pattern=pattern,
-                    allowed=allowed_ref if key == "reference" else place_words,
-                )
-                if problem:
-                    raise _refuse(f"Row {n}, {label} {problem}")
+        cells = _row_cells(n, values, checks)
         ref = cells.get("reference", "")
         if not ref:
             raise _refuse(f"Row {n}, column {where['reference']} has no case reference")

@@ -222,6 +222,59 @@ def record_endorsement(
     return endorsement
 
 
+def _check_scoping(
+    *,
+    held_on: date | None,
+    today: date | None,
+    suitability: str,
+    suitability_rationale: str,
+) -> None:
+    """A DomainError for a meeting held after `today`, or a suitability decision unexplained."""
+    if held_on is not None and today is not None and held_on > today:
+        raise DomainError(
+            "The date the meeting was held cannot be in the future. Leave it empty until the "
+            "meeting has taken place",
+            field="held_on",
+        )
+    if suitability and not suitability_rationale.strip():
+        raise DomainError("Explain the suitability decision", field="suitability_rationale")
+
+
+def _set_agreed_case_lists(diagnostic: Diagnostic, *, by: User | None, names: list[str]) -> None:
+    """Keep exactly the agreed case lists named `names` (deleting the others)."""
+    diagnostic.agreed_case_lists.exclude(name__in=names).delete()
+    for name in names:
+        AgreedCaseList.objects.get_or_create(
+            diagnostic=diagnostic, name=name, defaults=created_by(by)
+        )
+
+
+def _list_changes(
+    *, before_people: list[str], after_people: list[str], before_lists: list[str], names: list[str]
+) -> list[dict[str, str]]:
+    """Audit changes for the meeting's attendees and the agreed case lists, when they moved."""
+    changes = []
+    if after_people != before_people:
+        changes.append(
+            {
+                "field": "attendees",
+                "label": "Attendees",
+                "old": ", ".join(before_people),
+                "new": ", ".join(after_people),
+            }
+        )
+    if sorted(before_lists) != names:
+        changes.append(
+            {
+                "field": "case_lists",
+                "label": "Agreed case lists",
+                "old": ", ".join(sorted(before_lists)),
+                "new": ", ".join(names),
+            }
+        )
+    return changes
+
+
 def record_scoping(
     diagnostic: Diagnostic,
     *,
@@ -246,15 +299,13 @@ def record_scoping(
     with every field that changed.
     """
     _open(diagnostic)
-    if held_on is not None and today is not None and held_on > today:
-        raise DomainError(
-            "The date the meeting was held cannot be in the future. Leave it empty until the "
-            "meeting has taken place",
-            field="held_on",
-        )
+    _check_scoping(
+        held_on=held_on,
+        today=today,
+        suitability=suitability,
+        suitability_rationale=suitability_rationale,
+    )
     attendees = attendees or []
-    if suitability and not suitability_rationale.strip():
-        raise DomainError("Explain the suitability decision", field="suitability_rationale")
     names = sorted({n.strip() for n in (case_list_names or []) if n.strip()})
     with transaction.atomic():
         existing = ScopingMeeting.objects.filter(diagnostic=diagnostic).first()
@@ -275,32 +326,17 @@ def record_scoping(
         diagnostic.suitability = suitability
         diagnostic.suitability_rationale = suitability_rationale.strip()
         diagnostic.save(update_fields=["suitability", "suitability_rationale", "updated_at"])
-        diagnostic.agreed_case_lists.exclude(name__in=names).delete()
-        for name in names:
-            AgreedCaseList.objects.get_or_create(
-                diagnostic=diagnostic, name=name, defaults=created_by(by)
-            )
+        _set_agreed_case_lists(diagnostic, by=by, names=names)
         after = {**audit.snapshot(meeting, m_fields), **audit.snapshot(diagnostic, d_fields)}
         diff = audit.diff(before, after)
-        after_people = sorted(str(p) for p in attendees)
-        if after_people != before_people:
-            diff.append(
-                {
-                    "field": "attendees",
-                    "label": "Attendees",
-                    "old": ", ".join(before_people),
-                    "new": ", ".join(after_people),
-                }
+        diff.extend(
+            _list_changes(
+                before_people=before_people,
+                after_people=sorted(str(p) for p in attendees),
+                before_lists=before_lists,
+                names=names,
             )
-        if sorted(before_lists) != names:
-            diff.append(
-                {
-                    "field": "case_lists",
-                    "label": "Agreed case lists",
-                    "old": ", ".join(sorted(before_lists)),
-                    "new": ", ".join(names),
-                }
-            )
+        )
         if diff:
             audit.record(
                 diagnostic,

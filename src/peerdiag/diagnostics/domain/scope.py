@@ -196,6 +196,78 @@ def _check_answerable(diagnostic: Diagnostic, scope: Scope) -> None:
         )
 
 
+def _clean_comment(decision: str, comment: str) -> str:
+    """The comment stripped, or a DomainError for an unknown decision or an unfit comment."""
+    if decision not in ScopeDecision.values:
+        raise DomainError(
+            "Choose whether you confirm the scope or ask for changes", field="decision"
+        )
+    comment = comment.strip()
+    if decision == ScopeDecision.CHANGES_REQUESTED and not comment:
+        raise DomainError("Say what should change", field="comment")
+    if len(comment) > COMMENT_LIMIT:
+        raise DomainError(
+            f"Keep your comment under {COMMENT_LIMIT:,} characters (it has {len(comment):,})",
+            field="comment",
+        )
+    return comment
+
+
+def _record_answer(
+    d: Diagnostic, *, by: User, decision: str, comment: str, scope: Scope
+) -> ScopeConfirmation:
+    """The ScopeConfirmation of the scope the sponsor answered on, with its audit entry."""
+    person = by.person  # type: ignore[attr-defined]
+    made = ScopeConfirmation.objects.create(
+        diagnostic=d,
+        decision=decision,
+        comment=comment,
+        person=person,
+        by=by,
+        at=timezone.now(),
+        fingerprint=scope.fingerprint,
+        focus=scope.focus,
+        kloes=list(scope.kloes),
+        case_review_in_scope=scope.case_review_in_scope,
+    )
+    if decision == ScopeDecision.CONFIRMED:
+        summary = f"{person} confirmed the scope ({len(scope.kloes)} key lines of enquiry)"
+    else:
+        summary = f"{person} asked for changes to the scope"
+    audit.record(
+        d,
+        by=by,
+        action="scope",
+        summary=summary,
+        changes=[
+            {
+                "field": "scope",
+                "label": "Scope version",
+                "old": "",
+                "new": scope.fingerprint,
+            }
+        ],
+    )
+    return made
+
+
+def _tell_pcms_of_changes(d: Diagnostic, *, by: User, person_name: str) -> None:
+    """Once the transaction commits, e-mail the PCM(s) that the sponsor asked for changes."""
+    to = _pcm_addresses(d)
+    if to:
+        body = _changes_body(d, person_name=person_name)
+        transaction.on_commit(
+            lambda: outbox.send(
+                kind=MailKind.SCOPE_CHANGES,
+                subject=f"{d.reference}: the sponsor asked for changes to the scope",
+                body=body,
+                to=to,
+                diagnostic=d,
+                by=by,
+            )
+        )
+
+
 def answer_scope(
     diagnostic: Diagnostic,
     *,
@@ -214,18 +286,7 @@ def answer_scope(
     Side effects: a ScopeConfirmation; an audit entry; for a request for changes, an e-mail to
     the peer challenge manager(s) (it names the diagnostic, not the comment's words).
     """
-    if decision not in ScopeDecision.values:
-        raise DomainError(
-            "Choose whether you confirm the scope or ask for changes", field="decision"
-        )
-    comment = comment.strip()
-    if decision == ScopeDecision.CHANGES_REQUESTED and not comment:
-        raise DomainError("Say what should change", field="comment")
-    if len(comment) > COMMENT_LIMIT:
-        raise DomainError(
-            f"Keep your comment under {COMMENT_LIMIT:,} characters (it has {len(comment):,})",
-            field="comment",
-        )
+    comment = _clean_comment(decision, comment)
     with transaction.atomic():
         d = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
         if not is_sponsor(by, d):
@@ -240,51 +301,9 @@ def answer_scope(
                 "recorded. Read the scope again below and answer again",
                 field="version",
             )
-        person = by.person  # type: ignore[attr-defined]
-        made = ScopeConfirmation.objects.create(
-            diagnostic=d,
-            decision=decision,
-            comment=comment,
-            person=person,
-            by=by,
-            at=timezone.now(),
-            fingerprint=scope.fingerprint,
-            focus=scope.focus,
-            kloes=list(scope.kloes),
-            case_review_in_scope=scope.case_review_in_scope,
-        )
-        if decision == ScopeDecision.CONFIRMED:
-            summary = f"{person} confirmed the scope ({len(scope.kloes)} key lines of enquiry)"
-        else:
-            summary = f"{person} asked for changes to the scope"
-        audit.record(
-            d,
-            by=by,
-            action="scope",
-            summary=summary,
-            changes=[
-                {
-                    "field": "scope",
-                    "label": "Scope version",
-                    "old": "",
-                    "new": scope.fingerprint,
-                }
-            ],
-        )
+        made = _record_answer(d, by=by, decision=decision, comment=comment, scope=scope)
         if decision == ScopeDecision.CHANGES_REQUESTED:
-            to = _pcm_addresses(d)
-            if to:
-                body = _changes_body(d, person_name=str(person))
-                transaction.on_commit(
-                    lambda: outbox.send(
-                        kind=MailKind.SCOPE_CHANGES,
-                        subject=f"{d.reference}: the sponsor asked for changes to the scope",
-                        body=body,
-                        to=to,
-                        diagnostic=d,
-                        by=by,
-                    )
-                )
+            _tell_pcms_of_changes(d, by=by, person_name=str(made.person))
     return made
 
 

@@ -11,6 +11,8 @@ with default wording the PCM edits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 
 from peerdiag.casereview.models import CaseAudit
@@ -19,8 +21,13 @@ from peerdiag.diagnostics.enums import TeamRole
 from peerdiag.diagnostics.models import Diagnostic, TeamMember
 from peerdiag.documents.enums import RequestStatus
 from peerdiag.documents.models import DocumentRequest
-from peerdiag.findings.domain.board import board_recommendations, findings_on_board
+from peerdiag.findings.domain.board import (
+    BoardFinding,
+    board_recommendations,
+    findings_on_board,
+)
 from peerdiag.findings.enums import FindingKind
+from peerdiag.findings.models import Recommendation
 from peerdiag.timetable.domain.attendance import attendance_figures
 from peerdiag.timetable.domain.outbound import redactor_for
 
@@ -136,37 +143,35 @@ def finding_key(code: str) -> str:
     return f"item-{code}"
 
 
-def feedback_for(diagnostic: Diagnostic, *, draft: bool = False) -> Feedback:
-    """Everything the presentation and the report say, in order.
+def _item(b: BoardFinding, clean: Callable[[str], str]) -> Item:
+    """A finding on the board as the outputs show it, with its usable quotes."""
+    f = b.finding
+    quotes = tuple(f"“{clean(q.text)}” ({clean(q.group.lower())})" for q in b.quotes)
+    return Item(text=clean(f.statement), kloe=clean(f.kloe.text) if f.kloe else "", quotes=quotes)
 
-    With `draft`, unapproved findings and recommendations are included (outputs are then marked
-    as drafts); otherwise only the approved ones.
-    """
-    d = diagnostic
-    board = findings_on_board(d, quotes=True)
-    recs = board_recommendations(d)
-    clean = redactor_for(d).text  # no child's name leaves in a finding, quote or section
+
+def _board_items(
+    board: list[BoardFinding],
+    recs: list[Recommendation],
+    *,
+    clean: Callable[[str], str],
+    draft: bool,
+) -> tuple[tuple[Item, ...], tuple[Item, ...], tuple[Item, ...]]:
+    """The strengths, the areas for consideration and the recommendations, in board order:
+    the approved ones only, or with `draft` all of them."""
 
     def keep(approved_at: object) -> bool:
         return draft or approved_at is not None
 
-    def item(b: object) -> Item:
-        f = b.finding  # type: ignore[attr-defined]
-        quotes = tuple(
-            f"“{clean(q.text)}” ({clean(q.group.lower())})"
-            for q in b.quotes  # type: ignore[attr-defined]
-        )
-        return Item(
-            text=clean(f.statement), kloe=clean(f.kloe.text) if f.kloe else "", quotes=quotes
-        )
-
     strengths = tuple(
-        item(b)
+        _item(b, clean)
         for b in board
         if b.finding.kind == FindingKind.STRENGTH and keep(b.finding.approved_at)
     )
     areas = tuple(
-        item(b) for b in board if b.finding.kind == FindingKind.AREA and keep(b.finding.approved_at)
+        _item(b, clean)
+        for b in board
+        if b.finding.kind == FindingKind.AREA and keep(b.finding.approved_at)
     )
     recommendations = tuple(
         Item(
@@ -180,10 +185,36 @@ def feedback_for(diagnostic: Diagnostic, *, draft: bool = False) -> Feedback:
         for r in recs
         if keep(r.approved_at)
     )
-    team: list[TeamMember] = sorted(
+    return strengths, areas, recommendations
+
+
+def _team_in_order(d: Diagnostic) -> list[TeamMember]:
+    """The peer team in the order it is introduced (TEAM_ORDER, then by name)."""
+    return sorted(
         d.team.select_related("person__organisation"),
         key=lambda m: (TEAM_ORDER.get(m.role, 9), m.person.full_name),
     )
+
+
+def _team_line(m: TeamMember) -> str:
+    """'Name, role, organisation' for one member of the team."""
+    return f"{m.person.full_name}, {m.get_role_display().lower()}" + (
+        f", {m.person.organisation.name}" if m.person.organisation_id else ""
+    )
+
+
+def feedback_for(diagnostic: Diagnostic, *, draft: bool = False) -> Feedback:
+    """Everything the presentation and the report say, in order.
+
+    With `draft`, unapproved findings and recommendations are included (outputs are then marked
+    as drafts); otherwise only the approved ones.
+    """
+    d = diagnostic
+    board = findings_on_board(d, quotes=True)
+    recs = board_recommendations(d)
+    clean = redactor_for(d).text  # no child's name leaves in a finding, quote or section
+    strengths, areas, recommendations = _board_items(board, recs, clean=clean, draft=draft)
+    team = _team_in_order(d)
     lead = next((m for m in team if m.role == TeamRole.LEAD_PEER), None)
     key_messages = tuple(_first_sentence(i.text) for i in strengths[:KEY_MESSAGES_EACH]) + tuple(
         _first_sentence(i.text) for i in areas[:KEY_MESSAGES_EACH]
@@ -201,11 +232,7 @@ def feedback_for(diagnostic: Diagnostic, *, draft: bool = False) -> Feedback:
         diagnostic_type=d.type_other or d.get_type_display(),
         delivery=_delivery(d),
         lead_peer=lead.person.full_name if lead else "",
-        team=tuple(
-            f"{m.person.full_name}, {m.get_role_display().lower()}"
-            + (f", {m.person.organisation.name}" if m.person.organisation_id else "")
-            for m in team
-        ),
+        team=tuple(_team_line(m) for m in team),
         scope=clean(d.focus_statement),
         kloes=tuple(clean(k.text) for k in d.kloes.order_by("order")),
         context=by_key.get("context", ""),

@@ -56,6 +56,24 @@ class ReportItem:
     item: Item
 
 
+KIND_LABELS = {
+    "strength": "Strength",
+    "area": "Area for consideration",
+    "recommendation": "Recommendation",
+}
+
+
+def numbered_labels(items: list[ReportItem]) -> list[str]:
+    """Each item's label as a comment names it: its kind and its number within that kind
+    ("Area for consideration 2"), in the order given."""
+    counts: dict[str, int] = {}
+    out = []
+    for it in items:
+        counts[it.kind] = counts.get(it.kind, 0) + 1
+        out.append(f"{KIND_LABELS[it.kind]} {counts[it.kind]}")
+    return out
+
+
 def report_items(diagnostic: Diagnostic, feedback: Feedback | None = None) -> list[ReportItem]:
     """The approved findings and recommendations in report order, each with its comment key.
 

@@ -90,6 +90,42 @@ def attendance_groups(session: Session) -> list[str]:
     return out
 
 
+def _checked_counts(counts: Mapping[str, int | None] | None, *, outcome: str) -> dict[str, int]:
+    """The people counted by group, names tidied and groups of the same name added up.
+
+    Refused for a number below 0 or over 500, a group's name over 120 characters, and any
+    people counted for a session that was not held.
+    """
+    kept: dict[str, int] = {}
+    for group, n in (counts or {}).items():
+        if n is None:
+            continue
+        if n < 0 or n > MOST_PEOPLE:
+            raise DomainError(f"Give a number from 0 to {MOST_PEOPLE} for {group}", field="counts")
+        group = " ".join(group.split())
+        if len(group) > GROUP_LIMIT:
+            raise DomainError(
+                f"A group's name can be up to {GROUP_LIMIT} characters", field="counts"
+            )
+        if group:
+            kept[group] = kept.get(group, 0) + n
+    if outcome != "held" and any(kept.values()):
+        raise DomainError(
+            "Only a held session has people to count: clear the numbers or choose Held",
+            field="counts",
+        )
+    return kept
+
+
+def _status_when_not_recorded(session: Session) -> str:
+    """Invited if the latest published version includes the session, else proposed."""
+    latest = latest_version(session.diagnostic)
+    published = latest is not None and any(
+        s["code"] == session.code for s in latest.snapshot.get("sessions", [])
+    )
+    return SessionStatus.INVITED if published else SessionStatus.PROPOSED
+
+
 def record_attendance(
     session: Session,
     *,
@@ -134,34 +170,10 @@ def record_attendance(
             "that day",
             field="outcome",
         )
-    kept: dict[str, int] = {}
-    for group, n in (counts or {}).items():
-        if n is None:
-            continue
-        if n < 0 or n > MOST_PEOPLE:
-            raise DomainError(f"Give a number from 0 to {MOST_PEOPLE} for {group}", field="counts")
-        group = " ".join(group.split())
-        if len(group) > GROUP_LIMIT:
-            raise DomainError(
-                f"A group's name can be up to {GROUP_LIMIT} characters", field="counts"
-            )
-        if group:
-            kept[group] = kept.get(group, 0) + n
-    if outcome != "held" and any(kept.values()):
-        raise DomainError(
-            "Only a held session has people to count: clear the numbers or choose Held",
-            field="counts",
-        )
+    kept = _checked_counts(counts, outcome=outcome)
     with transaction.atomic():
         claim(session, version=version, by=by, noun="this session")
-        status = OUTCOMES[outcome][0]
-        if not status:
-            latest = latest_version(diagnostic)
-            published = latest is not None and any(
-                s["code"] == session.code for s in latest.snapshot.get("sessions", [])
-            )
-            status = SessionStatus.INVITED if published else SessionStatus.PROPOSED
-        session.status = status
+        session.status = OUTCOMES[outcome][0] or _status_when_not_recorded(session)
         session.attendance_note = note if outcome != "clear" else ""
         session.attendance_at = timezone.now() if outcome != "clear" else None
         session.attendance_by = by if outcome != "clear" and by and by.is_authenticated else None

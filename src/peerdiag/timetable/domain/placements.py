@@ -25,6 +25,7 @@ from peerdiag.timetable.solver import (
     check_solution,
     parse_solution,
 )
+from peerdiag.timetable.solver import Session as SessionSpec
 
 from ..enums import MEETING_TYPES
 from ..models import Session
@@ -151,6 +152,51 @@ def apply_solution(
         audit.record(diagnostic, by=by, action="timetable", summary=summary)
 
 
+def _required_then_first_free(
+    problem: Problem, spec: SessionSpec, members: dict[str, TeamMember]
+) -> list[TeamMember]:
+    """Peers for a session moved without any: its required peers, filled up with the first
+    free ones in team order."""
+    chosen = list(spec.required_peers)
+    for code in problem.eligible_peers(spec):
+        if len(chosen) >= spec.peers_needed:
+            break
+        if code not in chosen:
+            chosen.append(code)
+    return [members[c] for c in chosen if c in members]
+
+
+def _draft_with_move(
+    diagnostic: Diagnostic,
+    sessions: list[Session],
+    target: Session,
+    *,
+    day: int | None,
+    start: time | None,
+    peers: list[TeamMember],
+) -> dict[str, Any]:
+    """The draft as a solution document with `target` moved to `day` at `start` with
+    `peers` (or, with day=None, taken out by hand)."""
+    doc = draft_solution(diagnostic, sessions)
+    doc["assignments"] = [a for a in doc["assignments"] if a["session"] != target.code]
+    doc["unscheduled"] = [u for u in doc["unscheduled"] if u["session"] != target.code]
+    if day is None:
+        doc["unscheduled"].append({"session": target.code, "reason": "Taken out by hand"})
+    else:
+        assert start is not None
+        end = minutes_of(start) + target.minutes
+        doc["assignments"].append(
+            {
+                "session": target.code,
+                "day": day_dates(diagnostic)[day].isoformat(),
+                "start": hhmm(start),
+                "end": f"{end // 60:02d}:{end % 60:02d}",
+                "peers": sorted(m.code for m in peers),
+            }
+        )
+    return doc
+
+
 def move_session(
     session: Session,
     *,
@@ -188,31 +234,8 @@ def move_session(
         peers = list(target.peers.all())
     spec = problem.session(target.code)
     if day is not None and not peers:
-        # Keep the required peers and fill up with the first free ones in team order.
-        chosen = list(spec.required_peers)
-        for code in problem.eligible_peers(spec):
-            if len(chosen) >= spec.peers_needed:
-                break
-            if code not in chosen:
-                chosen.append(code)
-        peers = [members[c] for c in chosen if c in members]
-    doc = draft_solution(diagnostic, sessions)
-    doc["assignments"] = [a for a in doc["assignments"] if a["session"] != target.code]
-    doc["unscheduled"] = [u for u in doc["unscheduled"] if u["session"] != target.code]
-    if day is None:
-        doc["unscheduled"].append({"session": target.code, "reason": "Taken out by hand"})
-    else:
-        assert start is not None
-        end = minutes_of(start) + target.minutes
-        doc["assignments"].append(
-            {
-                "session": target.code,
-                "day": day_dates(diagnostic)[day].isoformat(),
-                "start": hhmm(start),
-                "end": f"{end // 60:02d}:{end % 60:02d}",
-                "peers": sorted(m.code for m in peers),
-            }
-        )
+        peers = _required_then_first_free(problem, spec, members)
+    doc = _draft_with_move(diagnostic, sessions, target, day=day, start=start, peers=peers)
     after = violations(diagnostic, problem, doc, sessions)
     new = [v for v in after if v not in before]
     if new:

@@ -47,6 +47,11 @@ def planned_sessions(diagnostic: Diagnostic) -> list[Session]:
     )
 
 
+def visible_sessions(sessions: list[Session], *, internal: bool) -> list[Session]:
+    """The sessions a reader may see: without internal ones unless they may see those."""
+    return sessions if internal else [s for s in sessions if not s.internal_only]
+
+
 def _week(t: Timetable, dates: dict[int, Any]) -> dict[str, Any]:
     return {
         "days": [dates[n].isoformat() for n in sorted(dates)],

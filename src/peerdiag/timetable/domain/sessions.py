@@ -315,8 +315,9 @@ def _with_defaults(
     )
 
 
-def _check_details(diagnostic: Diagnostic, d: SessionDetails) -> SessionDetails:
-    """`d` checked against the week's rules and tidied; raises DomainError naming the field."""
+def _check_kind_title_and_priority(d: SessionDetails) -> str:
+    """The kind and the priority are known ones and the title is not empty; returns the title
+    trimmed."""
     if d.type not in SessionType.values:
         raise DomainError("Choose the kind of session", field="type")
     title = d.title.strip()
@@ -324,7 +325,11 @@ def _check_details(diagnostic: Diagnostic, d: SessionDetails) -> SessionDetails:
         raise DomainError("Enter a title for the session", field="title")
     if d.priority not in Priority.values:
         raise DomainError("Choose how important the session is", field="priority")
-    t = timetable_for(diagnostic)
+    return title
+
+
+def _check_length(t: Timetable, d: SessionDetails) -> None:
+    """From 15 minutes to 8 hours, a multiple of the week's time slot."""
     if not MIN_MINUTES <= d.minutes <= MAX_MINUTES:
         raise DomainError(
             f"A session lasts from {MIN_MINUTES} minutes to {MAX_MINUTES // 60} hours",
@@ -335,117 +340,176 @@ def _check_details(diagnostic: Diagnostic, d: SessionDetails) -> SessionDetails:
             f"The length must be a multiple of {t.slot_minutes} minutes, the week's time slot",
             field="minutes",
         )
-    hearing = d.type not in MEETING_TYPES
+
+
+def _check_allowed_days(d: SessionDetails, *, hearing: bool, top: int) -> tuple[int, ...]:
+    """Interviews and focus groups on days 1 to 5, meetings on days 1 to 7; returns the days
+    sorted, each once."""
     days = tuple(sorted(set(d.allowed_days)))
-    top = HEARING_DAYS[-1] if hearing else DELIVERY_DAYS
     if any(not 1 <= n <= top for n in days):
         if hearing:
             raise DomainError(
                 "Interviews and focus groups take place on days 1 to 5 only", field="allowed_days"
             )
         raise DomainError("Choose days from 1 to 7", field="allowed_days")
+    return days
+
+
+def _check_fixed_time(
+    t: Timetable, d: SessionDetails, *, days: tuple[int, ...], hearing: bool, top: int
+) -> None:
+    """A fixed time has both a day and a start, on an allowed day, inside the working day and
+    on the week's grid."""
     if (d.fixed_day is None) != (d.fixed_start is None):
         if d.fixed_day is None:
             raise DomainError("Choose the day of the fixed time as well", field="fixed_day")
         raise DomainError("Enter the start of the fixed time as well", field="fixed_start")
-    if d.fixed_day is not None and d.fixed_start is not None:
-        if not 1 <= d.fixed_day <= top:
-            raise DomainError(
-                "Interviews and focus groups take place on days 1 to 5 only"
-                if hearing
-                else "Choose a day from 1 to 7",
-                field="fixed_day",
-            )
-        start = minutes_of(d.fixed_start)
-        if start < minutes_of(t.day_start) or start + d.minutes > minutes_of(t.day_end):
-            raise DomainError(
-                f"The session must fit inside the working day, {hhmm(t.day_start)} to "
-                f"{hhmm(t.day_end)}",
-                field="fixed_start",
-            )
-        if (start - minutes_of(t.day_start)) % t.slot_minutes:
-            raise DomainError(
-                f"Start on the week's {t.slot_minutes}-minute grid from {hhmm(t.day_start)}",
-                field="fixed_start",
-            )
-        if days and d.fixed_day not in days:
-            raise DomainError(
-                "The fixed day must be one of the days the session may take place",
-                field="fixed_day",
-            )
+    if d.fixed_day is None or d.fixed_start is None:
+        return
+    if not 1 <= d.fixed_day <= top:
+        raise DomainError(
+            "Interviews and focus groups take place on days 1 to 5 only"
+            if hearing
+            else "Choose a day from 1 to 7",
+            field="fixed_day",
+        )
+    start = minutes_of(d.fixed_start)
+    if start < minutes_of(t.day_start) or start + d.minutes > minutes_of(t.day_end):
+        raise DomainError(
+            f"The session must fit inside the working day, {hhmm(t.day_start)} to "
+            f"{hhmm(t.day_end)}",
+            field="fixed_start",
+        )
+    if (start - minutes_of(t.day_start)) % t.slot_minutes:
+        raise DomainError(
+            f"Start on the week's {t.slot_minutes}-minute grid from {hhmm(t.day_start)}",
+            field="fixed_start",
+        )
+    if days and d.fixed_day not in days:
+        raise DomainError(
+            "The fixed day must be one of the days the session may take place",
+            field="fixed_day",
+        )
+
+
+def _check_presentation(d: SessionDetails) -> int | None:
+    """The council's presentation belongs to the overview meeting only (dropped elsewhere),
+    is capped and fits inside the meeting; returns what is kept."""
     presentation = d.presentation_minutes
-    if presentation is not None:
-        if d.type != SessionType.OVERVIEW:
-            presentation = None
-        elif presentation < 0 or presentation > PRESENTATION_CAP_MINUTES:
-            raise DomainError(
-                "The council's presentation in the overview meeting can be at most "
-                f"{PRESENTATION_CAP_MINUTES} minutes",
-                field="presentation_minutes",
-            )
-        elif presentation > d.minutes:
-            raise DomainError(
-                "The council's presentation cannot be longer than the overview meeting",
-                field="presentation_minutes",
-            )
-    members = delivery_members(diagnostic)
-    member_pks = {m.pk for m in members}
+    if presentation is None:
+        return None
+    if d.type != SessionType.OVERVIEW:
+        return None
+    if presentation < 0 or presentation > PRESENTATION_CAP_MINUTES:
+        raise DomainError(
+            "The council's presentation in the overview meeting can be at most "
+            f"{PRESENTATION_CAP_MINUTES} minutes",
+            field="presentation_minutes",
+        )
+    if presentation > d.minutes:
+        raise DomainError(
+            "The council's presentation cannot be longer than the overview meeting",
+            field="presentation_minutes",
+        )
+    return presentation
+
+
+def _check_peers_and_chair_from_the_team(
+    d: SessionDetails, member_pks: set[int]
+) -> tuple[TeamMember, ...]:
+    """Required peers and the chair come from the delivery team; returns the required peers,
+    each once."""
     required = tuple(dict.fromkeys(d.required_peers))
     if any(m.pk not in member_pks for m in required):
         raise DomainError("Choose peers from the delivery team", field="required_peers")
-    peers_needed = d.peers_needed if d.peers_needed is not None else 1
     if d.chair is not None and d.chair.pk not in member_pks:
         raise DomainError("Choose a chair from the delivery team", field="chair")
-    if d.earliest_start is not None:
-        earliest = minutes_of(d.earliest_start)
-        if earliest < minutes_of(t.day_start) or earliest + d.minutes > minutes_of(t.day_end):
-            raise DomainError(
-                f"A {d.minutes}-minute session starting from {hhmm(d.earliest_start)} does not "
-                f"fit inside the working day, {hhmm(t.day_start)} to {hhmm(t.day_end)}: enter "
-                "an earlier start or shorten the session",
-                field="earliest_start",
-            )
-        if d.fixed_start is not None and d.fixed_start < d.earliest_start:
-            raise DomainError(
-                f"The fixed start is before the earliest start ({hhmm(d.earliest_start)})",
-                field="fixed_start",
-            )
-    if not d.whole_team:
-        if peers_needed < 1:
-            raise DomainError("At least one peer must attend", field="peers_needed")
-        if members and peers_needed > len(members):
-            raise DomainError(
-                f"The delivery team has {len(members)} peers: ask for {len(members)} or fewer",
-                field="peers_needed",
-            )
-        if len(required) > peers_needed:
-            raise DomainError(
-                f"You named {len(required)} peers who must attend but the session needs only "
-                f"{peers_needed}: raise the number of peers or name fewer",
-                field="required_peers",
-            )
+    return required
+
+
+def _check_earliest_start(t: Timetable, d: SessionDetails) -> None:
+    """An earliest start leaves room for the session in the working day, and a fixed start is
+    not before it."""
+    if d.earliest_start is None:
+        return
+    earliest = minutes_of(d.earliest_start)
+    if earliest < minutes_of(t.day_start) or earliest + d.minutes > minutes_of(t.day_end):
+        raise DomainError(
+            f"A {d.minutes}-minute session starting from {hhmm(d.earliest_start)} does not "
+            f"fit inside the working day, {hhmm(t.day_start)} to {hhmm(t.day_end)}: enter "
+            "an earlier start or shorten the session",
+            field="earliest_start",
+        )
+    if d.fixed_start is not None and d.fixed_start < d.earliest_start:
+        raise DomainError(
+            f"The fixed start is before the earliest start ({hhmm(d.earliest_start)})",
+            field="fixed_start",
+        )
+
+
+def _check_peers_needed(
+    d: SessionDetails,
+    *,
+    peers_needed: int,
+    required: tuple[TeamMember, ...],
+    members: list[TeamMember],
+) -> None:
+    """Unless the whole team attends: at least one peer, no more than the team has, and no
+    fewer than the peers named as required."""
+    if d.whole_team:
+        return
+    if peers_needed < 1:
+        raise DomainError("At least one peer must attend", field="peers_needed")
+    if members and peers_needed > len(members):
+        raise DomainError(
+            f"The delivery team has {len(members)} peers: ask for {len(members)} or fewer",
+            field="peers_needed",
+        )
+    if len(required) > peers_needed:
+        raise DomainError(
+            f"You named {len(required)} peers who must attend but the session needs only "
+            f"{peers_needed}: raise the number of peers or name fewer",
+            field="required_peers",
+        )
+
+
+def _check_kloes_and_attendees_of_this_diagnostic(
+    diagnostic: Diagnostic, d: SessionDetails
+) -> None:
+    """Lines of enquiry and attendees belong to this diagnostic; the head count is plausible."""
     if any(k.diagnostic_id != diagnostic.pk for k in d.kloes):
         raise DomainError("Choose lines of enquiry of this diagnostic", field="kloes")
     if any(a.diagnostic_id != diagnostic.pk for a in d.attendees):
         raise DomainError("Choose attendees of this diagnostic", field="attendees")
     if d.head_count is not None and not 1 <= d.head_count <= 500:
         raise DomainError("Enter how many people are expected, from 1 to 500", field="head_count")
+
+
+def _check_young_people(d: SessionDetails) -> tuple[bool, str, date | None]:
+    """A session with children or young people (ticked, or a young person attending) names a
+    supporting adult, and consent is not recorded in the future; returns (young, adult,
+    consent), the last two cleared for any other session."""
     young = d.young_people or any(a.young_person for a in d.attendees)
     adult = d.supporting_adult.strip()
     consent = d.consent_recorded_on
-    if young:
-        if not adult:
-            raise DomainError(
-                "Name the supporting adult for the children or young people taking part",
-                field="supporting_adult",
-            )
-        if consent is not None and consent > timezone.localdate():
-            raise DomainError(
-                "The date consent was recorded cannot be in the future",
-                field="consent_recorded_on",
-            )
-    else:
-        adult, consent = "", None
+    if not young:
+        return young, "", None
+    if not adult:
+        raise DomainError(
+            "Name the supporting adult for the children or young people taking part",
+            field="supporting_adult",
+        )
+    if consent is not None and consent > timezone.localdate():
+        raise DomainError(
+            "The date consent was recorded cannot be in the future",
+            field="consent_recorded_on",
+        )
+    return young, adult, consent
+
+
+def _check_link_and_group(diagnostic: Diagnostic, d: SessionDetails) -> tuple[str, str]:
+    """A meeting link is one of the diagnostic's platform and the group's name is not too
+    long; returns both trimmed."""
     link = d.platform_link.strip()
     if link:
         problem = check_platform_link(diagnostic.online_platform, link)
@@ -454,11 +518,41 @@ def _check_details(diagnostic: Diagnostic, d: SessionDetails) -> SessionDetails:
     group = d.group.strip()
     if len(group) > 120:
         raise DomainError("Keep the group's name to 120 characters", field="group")
-    internal = d.internal_only
+    return link, group
+
+
+def _internal_only(d: SessionDetails) -> bool:
+    """Internal kinds of session are always private to the team; otherwise as chosen, and
+    not private if nobody chose."""
     if d.type in INTERNAL_TYPES:
-        internal = True
-    elif internal is None:
-        internal = False
+        return True
+    return False if d.internal_only is None else d.internal_only
+
+
+def _check_details(diagnostic: Diagnostic, d: SessionDetails) -> SessionDetails:
+    """`d` checked against the week's rules and tidied; raises DomainError naming the field.
+
+    The checks run in this order, so the first rule broken is the one named: kind, title and
+    priority; length; allowed days; fixed time; the council's presentation; peers and chair
+    from the team; earliest start; peers needed; KLOEs, attendees and head count; children and
+    young people; meeting link and group.
+    """
+    title = _check_kind_title_and_priority(d)
+    t = timetable_for(diagnostic)
+    _check_length(t, d)
+    hearing = d.type not in MEETING_TYPES
+    top = HEARING_DAYS[-1] if hearing else DELIVERY_DAYS
+    days = _check_allowed_days(d, hearing=hearing, top=top)
+    _check_fixed_time(t, d, days=days, hearing=hearing, top=top)
+    presentation = _check_presentation(d)
+    members = delivery_members(diagnostic)
+    required = _check_peers_and_chair_from_the_team(d, {m.pk for m in members})
+    peers_needed = d.peers_needed if d.peers_needed is not None else 1
+    _check_earliest_start(t, d)
+    _check_peers_needed(d, peers_needed=peers_needed, required=required, members=members)
+    _check_kloes_and_attendees_of_this_diagnostic(diagnostic, d)
+    young, adult, consent = _check_young_people(d)
+    link, group = _check_link_and_group(diagnostic, d)
     return replace(
         d,
         peers_needed=peers_needed,
@@ -473,7 +567,7 @@ def _check_details(diagnostic: Diagnostic, d: SessionDetails) -> SessionDetails:
         supporting_adult=adult,
         consent_recorded_on=consent,
         platform_link=link,
-        internal_only=internal,
+        internal_only=_internal_only(d),
         notes=d.notes.strip(),
     )
 
@@ -688,6 +782,31 @@ WEEK_SETTINGS = (
 )
 
 
+def _check_fixed_meetings_stay_on_the_grid(
+    diagnostic: Diagnostic, *, day_start: time, day_end: time, slot_minutes: int
+) -> None:
+    """Every fixed session that is not cancelled still fits inside the new working day and
+    starts on the new time grid (one query)."""
+    fixed = Session.objects.filter(
+        diagnostic=diagnostic, fixed_start__isnull=False, fixed_day__isnull=False
+    ).exclude(status=SessionStatus.CANCELLED)
+    for s in fixed:
+        assert s.fixed_start is not None
+        start = minutes_of(s.fixed_start)
+        if start < minutes_of(day_start) or start + s.minutes > minutes_of(day_end):
+            raise DomainError(
+                f"‘{s.title}’ is fixed at {hhmm(s.fixed_start)} for {s.minutes} minutes, "
+                "outside this working day: change it first",
+                field="day_start",
+            )
+        if (start - minutes_of(day_start)) % slot_minutes:
+            raise DomainError(
+                f"‘{s.title}’ is fixed at {hhmm(s.fixed_start)}, off this time grid: choose "
+                "another slot or working day start",
+                field="slot_minutes",
+            )
+
+
 def update_week_settings(
     timetable: Timetable,
     *,
@@ -741,24 +860,9 @@ def update_week_settings(
             "Enter a number of sessions from 1 to 20, or leave it blank for no limit",
             field="max_sessions_per_day",
         )
-    fixed = Session.objects.filter(
-        diagnostic=diagnostic, fixed_start__isnull=False, fixed_day__isnull=False
-    ).exclude(status=SessionStatus.CANCELLED)
-    for s in fixed:
-        assert s.fixed_start is not None
-        start = minutes_of(s.fixed_start)
-        if start < minutes_of(day_start) or start + s.minutes > minutes_of(day_end):
-            raise DomainError(
-                f"‘{s.title}’ is fixed at {hhmm(s.fixed_start)} for {s.minutes} minutes, "
-                "outside this working day: change it first",
-                field="day_start",
-            )
-        if (start - minutes_of(day_start)) % slot_minutes:
-            raise DomainError(
-                f"‘{s.title}’ is fixed at {hhmm(s.fixed_start)}, off this time grid: choose "
-                "another slot or working day start",
-                field="slot_minutes",
-            )
+    _check_fixed_meetings_stay_on_the_grid(
+        diagnostic, day_start=day_start, day_end=day_end, slot_minutes=slot_minutes
+    )
     with transaction.atomic():
         claim(timetable, version=version, by=by, noun="the week's settings")
         timetable.day_start, timetable.day_end = day_start, day_end

@@ -2,12 +2,15 @@
 
 The draft is the sessions' own placements. Publishing freezes it as version N (the problem,
 the solution and a snapshot people can read), raises the iCalendar SEQUENCE of every session
-that changed, and sends invitations, updates and cancellations.
+that changed, and sends invitations, updates and cancellations. A reader who may not see the
+team's internal sessions reads versions and changes without them (visible_changes,
+snapshot_days).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -154,6 +157,46 @@ def changed_codes(old: dict[str, Any] | None, new: dict[str, Any]) -> set[str]:
     return {c.code for c in changes_between(old, new)}
 
 
+# What a reader may see of a version ------------------------------------------------------------
+
+
+def internal_codes(*snapshots: dict[str, Any] | None) -> set[str]:
+    """Codes of the internal sessions in any of the snapshots."""
+    out = set()
+    for snap in snapshots:
+        for s in (snap or {}).get("sessions", []):
+            if s.get("internal"):
+                out.add(s["code"])
+    return out
+
+
+def visible_changes(
+    changes: list[Change],
+    old: dict[str, Any] | None,
+    new: dict[str, Any],
+    *,
+    internal: bool,
+) -> list[Change]:
+    """The changes a reader may see: none about internal sessions unless they may see those."""
+    if internal:
+        return changes
+    hidden = internal_codes(old, new)
+    return [c for c in changes if c.code not in hidden]
+
+
+def snapshot_days(
+    snap: dict[str, Any], *, internal: bool
+) -> list[tuple[int, date, list[dict[str, Any]]]]:
+    """A snapshot's sessions grouped by day: (day, date, sessions), internal ones hidden
+    unless the reader may see them."""
+    by_day: dict[int, list[dict[str, Any]]] = {}
+    for s in snap.get("sessions", []):
+        if s.get("internal") and not internal:
+            continue
+        by_day.setdefault(int(s["day"]), []).append(s)
+    return [(n, date.fromisoformat(by_day[n][0]["date"]), by_day[n]) for n in sorted(by_day)]
+
+
 def publish_blockers(
     diagnostic: Diagnostic, sessions: list[Session] | None = None, *, show_internal: bool = True
 ) -> list[str]:
@@ -206,6 +249,34 @@ def planned_e_mails(diagnostic: Diagnostic, sessions: list[Session] | None = Non
     return planned_messages(unsaved, previous=previous)
 
 
+class PublishedSince(DomainError):
+    """Someone published a version after the one the caller read: nothing was published."""
+
+    def __init__(self, latest: TimetableVersion | None) -> None:
+        self.latest = latest
+        super().__init__("A newer version was published after the one you read", field="version")
+
+
+def _mark_sessions_published(
+    diagnostic: Diagnostic, previous: TimetableVersion | None, draft: dict[str, Any]
+) -> list[str]:
+    """Moved sessions become rescheduled (unless held) and proposed ones invited; returns the
+    codes of the sessions placed in the version."""
+    placed = [s["code"] for s in draft["sessions"]]
+    moved = {
+        c.code
+        for c in changes_between(previous.snapshot if previous else None, draft)
+        if c.kind == "changed" and any(x.startswith("moved") for x in c.details)
+    }
+    Session.objects.filter(diagnostic=diagnostic, code__in=moved).exclude(
+        status=SessionStatus.HELD
+    ).update(status=SessionStatus.RESCHEDULED)
+    Session.objects.filter(
+        diagnostic=diagnostic, code__in=placed, status=SessionStatus.PROPOSED
+    ).update(status=SessionStatus.INVITED)
+    return placed
+
+
 def publish(
     diagnostic: Diagnostic,
     *,
@@ -213,13 +284,16 @@ def publish(
     note: str = "",
     notify: bool = True,
     show_internal: bool = True,
+    read_number: int | None = None,
 ) -> TimetableVersion:
     """Publish the draft as the next version and send invitations, updates and cancellations.
 
     Refused while the draft breaks a hard rule, while a session with children or young people
     lacks a supporting adult or consent, or when nothing changed since the last version.
     With `notify` False (the demo loader) nothing is e-mailed; with `show_internal` False (a
-    council user publishing) a refusal does not name the peer team's private sessions.
+    council user publishing) a refusal does not name the peer team's private sessions. With
+    `read_number` (the latest version number the caller read, 0 for none), a version published
+    since is refused with PublishedSince, checked under the lock.
     Side effects: a TimetableVersion; SEQUENCE and status of changed sessions; e-mails with
     .ics files; audit entry.
     """
@@ -231,11 +305,13 @@ def publish(
     with transaction.atomic():
         # One publish at a time per diagnostic: the version numbers must not race.
         Timetable.objects.select_for_update().filter(pk=timetable_for(diagnostic).pk).first()
+        previous = latest_version(diagnostic)
+        if read_number is not None and (previous.number if previous else 0) != read_number:
+            raise PublishedSince(previous)
         sessions = planned_sessions(diagnostic)
         blockers = publish_blockers(diagnostic, sessions, show_internal=show_internal)
         if blockers:
             raise DomainError("The timetable cannot be published yet: " + "; ".join(blockers))
-        previous = latest_version(diagnostic)
         draft = snapshot(diagnostic, sessions)
         changed = changed_codes(previous.snapshot if previous else None, draft)
         if previous is not None and not changed:
@@ -261,18 +337,7 @@ def publish(
             solution=draft_solution(diagnostic, sessions),
             snapshot=draft,
         )
-        placed = [s["code"] for s in draft["sessions"]]
-        moved = {
-            c.code
-            for c in changes_between(previous.snapshot if previous else None, draft)
-            if c.kind == "changed" and any(x.startswith("moved") for x in c.details)
-        }
-        Session.objects.filter(diagnostic=diagnostic, code__in=moved).exclude(
-            status=SessionStatus.HELD
-        ).update(status=SessionStatus.RESCHEDULED)
-        Session.objects.filter(
-            diagnostic=diagnostic, code__in=placed, status=SessionStatus.PROPOSED
-        ).update(status=SessionStatus.INVITED)
+        placed = _mark_sessions_published(diagnostic, previous, draft)
         audit.record(
             diagnostic,
             by=by,

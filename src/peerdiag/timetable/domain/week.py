@@ -157,6 +157,100 @@ def _fixed(
     return s
 
 
+def _overview_meeting(
+    diagnostic: Diagnostic, *, by: User | None, attendees: list[Attendee]
+) -> Session:
+    """Day 1 from 09:30 for 90 minutes, the whole team, with the council's presentation."""
+    return _fixed(
+        diagnostic,
+        by=by,
+        type=SessionType.OVERVIEW,
+        title="Overview meeting with the council and partners",
+        day=1,
+        start=time(9, 30),
+        minutes=90,
+        whole_team=True,
+        attendees=attendees,
+        presentation=PRESENTATION_CAP_MINUTES,
+    )
+
+
+def _daily_kit_and_peer_team_meetings(
+    diagnostic: Diagnostic,
+    *,
+    by: User | None,
+    kit_peers: list[TeamMember],
+    council: list[Attendee],
+    chair: TeamMember | None,
+) -> list[Session]:
+    """On days 1-5, in day order: a KIT meeting at 16:00 and a peer team meeting at 16:45."""
+    made: list[Session] = []
+    for day in range(1, 6):
+        made.append(
+            _fixed(
+                diagnostic,
+                by=by,
+                type=SessionType.KIT,
+                title=f"Keeping-in-touch meeting, day {day}",
+                day=day,
+                start=time(16, 0),
+                minutes=30,
+                required=kit_peers,
+                attendees=council,
+            )
+        )
+        made.append(
+            _fixed(
+                diagnostic,
+                by=by,
+                type=SessionType.PEER_TEAM,
+                title=f"Peer team meeting, day {day}",
+                day=day,
+                start=time(16, 45),
+                minutes=30,
+                whole_team=True,
+                internal=True,
+                chair=chair,
+            )
+        )
+    return made
+
+
+def _drafting_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Session]:
+    """Drafting on day 6, morning and afternoon, for the whole team."""
+    return [
+        _fixed(
+            diagnostic,
+            by=by,
+            type=SessionType.DRAFTING,
+            title=f"Drawing the findings together ({part})",
+            day=6,
+            start=start,
+            minutes=150,
+            whole_team=True,
+            internal=True,
+        )
+        for part, start in (("morning", time(9, 30)), ("afternoon", time(13, 0)))
+    ]
+
+
+def _feedback_meeting(
+    diagnostic: Diagnostic, *, by: User | None, attendees: list[Attendee]
+) -> Session:
+    """Day 7 at 10:00 for 90 minutes, the whole team."""
+    return _fixed(
+        diagnostic,
+        by=by,
+        type=SessionType.FEEDBACK,
+        title="Feedback meeting",
+        day=7,
+        start=time(10, 0),
+        minutes=90,
+        whole_team=True,
+        attendees=attendees,
+    )
+
+
 def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Session]:
     """Make the week's standing meetings, once: overview, KITs, peer team meetings, days 6 and 7.
 
@@ -181,75 +275,12 @@ def seed_fixed_meetings(diagnostic: Diagnostic, *, by: User | None) -> list[Sess
         kit_peers = [
             m for m in team if m.role in (TeamRole.LEAD_PEER, TeamRole.PEER_CHALLENGE_MANAGER)
         ]
-        made = [
-            _fixed(
-                diagnostic,
-                by=by,
-                type=SessionType.OVERVIEW,
-                title="Overview meeting with the council and partners",
-                day=1,
-                start=time(9, 30),
-                minutes=90,
-                whole_team=True,
-                attendees=council + partners,
-                presentation=PRESENTATION_CAP_MINUTES,
-            )
-        ]
-        for day in range(1, 6):
-            made.append(
-                _fixed(
-                    diagnostic,
-                    by=by,
-                    type=SessionType.KIT,
-                    title=f"Keeping-in-touch meeting, day {day}",
-                    day=day,
-                    start=time(16, 0),
-                    minutes=30,
-                    required=kit_peers,
-                    attendees=council,
-                )
-            )
-            made.append(
-                _fixed(
-                    diagnostic,
-                    by=by,
-                    type=SessionType.PEER_TEAM,
-                    title=f"Peer team meeting, day {day}",
-                    day=day,
-                    start=time(16, 45),
-                    minutes=30,
-                    whole_team=True,
-                    internal=True,
-                    chair=lead,
-                )
-            )
-        for part, start in (("morning", time(9, 30)), ("afternoon", time(13, 0))):
-            made.append(
-                _fixed(
-                    diagnostic,
-                    by=by,
-                    type=SessionType.DRAFTING,
-                    title=f"Drawing the findings together ({part})",
-                    day=6,
-                    start=start,
-                    minutes=150,
-                    whole_team=True,
-                    internal=True,
-                )
-            )
-        made.append(
-            _fixed(
-                diagnostic,
-                by=by,
-                type=SessionType.FEEDBACK,
-                title="Feedback meeting",
-                day=7,
-                start=time(10, 0),
-                minutes=90,
-                whole_team=True,
-                attendees=council + partners,
-            )
+        made = [_overview_meeting(diagnostic, by=by, attendees=council + partners)]
+        made += _daily_kit_and_peer_team_meetings(
+            diagnostic, by=by, kit_peers=kit_peers, council=council, chair=lead
         )
+        made += _drafting_meetings(diagnostic, by=by)
+        made.append(_feedback_meeting(diagnostic, by=by, attendees=council + partners))
         audit.record(
             diagnostic, by=by, action="timetable", summary="Set up the week's fixed meetings"
         )

@@ -12,8 +12,10 @@ what proves optimality; on the benchmark weeks it often finds the optimum outrig
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from .board import Board
-from .model import Assignment, Problem
+from .model import Assignment, Problem, Session
 
 
 def balance(board: Board, max_rounds: int = 50) -> None:
@@ -149,71 +151,105 @@ def spread_days(board: Board, max_tries: int = 20000, *, keep_peers: bool = Fals
     and with them fairness, stay as they are: the solver's last step, which evens out the
     days below the busiest without touching any level of the quality order.
     """
-    from .greedy import fits
-
-    problem = board.problem
-    days = problem.week.days
+    days = board.problem.week.days
     if len(days) < 2:
         return
-    index = {d: i for i, d in enumerate(days)}
-    load = {d: 0 for d in days}
-    for a in board.placed.values():
-        if a.day in load:
-            load[a.day] += (a.end - a.start) * len(a.peers)
-    tries = 0
-
-    def move_from(source: str) -> bool:
-        nonlocal tries
-        movable = sorted(
-            (
-                a
-                for a in board.placed.values()
-                if a.day == source
-                and a.peers
-                and problem.session(a.session).fixed is None
-                and not _kept(problem, a)
-            ),
-            key=lambda a: (-(a.end - a.start) * len(a.peers), a.session),
-        )
-        for a in movable:
-            units = (a.end - a.start) * len(a.peers)
-            session = problem.session(a.session)
-            starts = board.calendar.options(session).starts
-            targets = sorted(
-                (d for d in days if d != source and load[d] + units < load[source]),
-                key=lambda d: (load[d], index[d]),
-            )
-            if not targets:
-                continue
-            board.remove(a.session)
-            for day in targets:
-                for d, t in starts:
-                    if d != day:
-                        continue
-                    tries += 1
-                    new: Assignment | None
-                    if keep_peers:
-                        new = Assignment(a.session, d, t, t + session.minutes, a.peers)
-                        if fits(board, new):
-                            board.add(new)
-                        else:
-                            new = None
-                    else:
-                        new = board.try_place(session, d, t)
-                    if new is not None:
-                        load[source] -= units
-                        load[d] += (new.end - new.start) * len(new.peers)
-                        return True
-                    if tries >= max_tries:
-                        break
-                if tries >= max_tries:
-                    break
-            board.add(a)
-            if tries >= max_tries:
-                return False
-        return False
-
-    while tries < max_tries:
-        order = sorted(days, key=lambda d: (-load[d], index[d]))
-        if not any(move_from(source) for source in order[:-1]):
+    spread = _Spread(board, max_tries, keep_peers)
+    while spread.tries < max_tries:
+        order = sorted(days, key=lambda d: (-spread.load[d], spread.index[d]))
+        if not any(_move_from(spread, source) for source in order[:-1]):
             return
+
+
+@dataclass
+class _Spread:
+    """The state of one :func:`spread_days` search: each day's peer-minutes and tries made."""
+
+    board: Board
+    max_tries: int
+    keep_peers: bool
+    index: dict[str, int] = field(init=False)  # day -> its place in the week
+    load: dict[str, int] = field(init=False)  # day -> peer-minutes
+    tries: int = 0
+
+    def __post_init__(self) -> None:
+        days = self.board.problem.week.days
+        self.index = {d: i for i, d in enumerate(days)}
+        self.load = {d: 0 for d in days}
+        for a in self.board.placed.values():
+            if a.day in self.load:
+                self.load[a.day] += (a.end - a.start) * len(a.peers)
+
+    @property
+    def spent(self) -> bool:
+        """Whether the tries allowed are used up."""
+        return self.tries >= self.max_tries
+
+
+def _move_from(spread: _Spread, source: str) -> bool:
+    """Move one session off ``source`` onto a quieter day; True if one moved."""
+    board, problem, load = spread.board, spread.board.problem, spread.load
+    movable = sorted(
+        (
+            a
+            for a in board.placed.values()
+            if a.day == source
+            and a.peers
+            and problem.session(a.session).fixed is None
+            and not _kept(problem, a)
+        ),
+        key=lambda a: (-(a.end - a.start) * len(a.peers), a.session),
+    )
+    for a in movable:
+        units = (a.end - a.start) * len(a.peers)
+        targets = sorted(
+            (d for d in problem.week.days if d != source and load[d] + units < load[source]),
+            key=lambda d: (load[d], spread.index[d]),
+        )
+        if not targets:
+            continue
+        board.remove(a.session)
+        if _move_to_quieter_day(spread, a, source, targets):
+            return True
+        board.add(a)
+        if spread.spent:
+            return False
+    return False
+
+
+def _move_to_quieter_day(spread: _Spread, a: Assignment, source: str, targets: list[str]) -> bool:
+    """Place ``a`` (taken off the board) at the earliest start it fits on the first of
+    ``targets`` that has one; True if placed."""
+    session = spread.board.problem.session(a.session)
+    starts = spread.board.calendar.options(session).starts
+    for day in targets:
+        for d, t in starts:
+            if d != day:
+                continue
+            spread.tries += 1
+            new = _place_at(spread, a, session, d, t)
+            if new is not None:
+                spread.load[source] -= (a.end - a.start) * len(a.peers)
+                spread.load[d] += (new.end - new.start) * len(new.peers)
+                return True
+            if spread.spent:
+                break
+        if spread.spent:
+            break
+    return False
+
+
+def _place_at(
+    spread: _Spread, a: Assignment, session: Session, day: str, t: int
+) -> Assignment | None:
+    """Put ``a``'s session at ``t`` on ``day`` if the rules allow, with its own peers under
+    ``keep_peers`` and with any free ones otherwise; what was placed, or None."""
+    from .greedy import fits
+
+    if not spread.keep_peers:
+        return spread.board.try_place(session, day, t)
+    new = Assignment(a.session, day, t, t + session.minutes, a.peers)
+    if fits(spread.board, new):
+        spread.board.add(new)
+        return new
+    return None

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .availability import Calendar
+from .availability import Calendar, Options
 from .balance import balance, spread_days
 from .board import Board
 from .check import measure
@@ -94,6 +94,44 @@ class _SessionVars:
     by_day: dict[str, list[int]]  # day -> possible starts (minutes)
 
 
+@dataclass
+class _Parts:
+    """What the per-session steps of the model collect for the per-person rules after them."""
+
+    buffer: int
+    # With a buffer no shorter than lunch the shifted-lunch trick (rule 7) does not work, so
+    # peers then get a second no-overlap over unstretched intervals.
+    lunch_trick: bool
+    peer_intervals: dict[str, list[Any]]  # peer -> stretched intervals (rules 5 and 7)
+    plain_intervals: dict[str, list[Any]]  # peer -> unstretched ones (rule 7, no trick)
+    minutes_terms: dict[str, list[tuple[Any, int]]]  # peer -> (sits literal, minutes)
+    # Peer-days whose lunch window some session might reach into.
+    lunch_days: dict[str, set[str]]
+    person_intervals: dict[str, list[Any]] = field(default_factory=dict)  # council person
+    peer_day_terms: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    def for_problem(cls, problem: Problem) -> _Parts:
+        """Empty collections, with a list per peer where the rules need one."""
+        buffer = problem.peer_buffer_minutes
+        return cls(
+            buffer=buffer,
+            lunch_trick=buffer == 0 or problem.week.lunch.minutes > buffer,
+            peer_intervals={p.id: [] for p in problem.peers},
+            plain_intervals={p.id: [] for p in problem.peers},
+            minutes_terms={p.id: [] for p in problem.peers},
+            lunch_days={p.id: set() for p in problem.peers},
+        )
+
+
+@dataclass
+class _SharedIntervals:
+    """A session's intervals that all its required peers share, made on first use."""
+
+    stretched: Any = None
+    plain: Any = None
+
+
 class _Model:
     """Builds the CP-SAT model; keeps the variables needed to read a solution back."""
 
@@ -124,164 +162,244 @@ class _Model:
     # -- construction ---------------------------------------------------------------------
 
     def _build(self) -> None:
-        problem, m = self.problem, self.model
-        buffer = problem.peer_buffer_minutes
-        peer_intervals: dict[str, list[Any]] = {p.id: [] for p in problem.peers}
-        plain_intervals: dict[str, list[Any]] = {p.id: [] for p in problem.peers}
-        person_intervals: dict[str, list[Any]] = {}
-        peer_day_terms: dict[tuple[str, str], list[Any]] = {}
-        minutes_terms: dict[str, list[tuple[Any, int]]] = {p.id: [] for p in problem.peers}
-        lunch = problem.week.lunch
-        # Peer-days whose lunch window some session might reach into.
-        lunch_days: dict[str, set[str]] = {p.id: set() for p in problem.peers}
-        # With a buffer no shorter than lunch the shifted-lunch trick below does not work, so
-        # peers then get a second no-overlap over unstretched intervals.
-        lunch_trick = buffer == 0 or lunch.minutes > buffer
+        """Every variable and constraint, rule by rule (docs/scheduler.md, "The model").
 
-        for s in problem.sessions:
+        The order in which variables and constraints are created is part of what the search
+        does, so the steps below keep it: per session, its times, its attendees' interval
+        and its peers; then the per-person rules; then the objectives' variables.
+        """
+        parts = _Parts.for_problem(self.problem)
+        for s in self.problem.sessions:
             options = self.calendar.options(s)
             if not options.starts:
                 continue
-            by_day: dict[str, list[int]] = {}
-            for day, t in options.starts:
-                by_day.setdefault(day, []).append(t)
-            values = [self.at(d, t) for d, t in options.starts]
-            present = m.new_bool_var(f"present[{s.id}]")
-            start = m.new_int_var_from_domain(self.cp.Domain.from_values(values), f"start[{s.id}]")
-            if len(by_day) == 1:
-                day_lit = {next(iter(by_day)): present}
-            else:
-                day_lit = {d: m.new_bool_var(f"day[{s.id},{d}]") for d in by_day}
-                m.add(sum(day_lit.values()) == present)
-                for d, ts in by_day.items():
-                    m.add(start >= self.at(d, ts[0])).only_enforce_if(day_lit[d])
-                    m.add(start <= self.at(d, ts[-1])).only_enforce_if(day_lit[d])
-            sv = _SessionVars(s, present, start, day_lit, {}, {}, by_day)
-            self.vars[s.id] = sv
-            self.weight_terms.append((present, s.weight))
-
-            if s.attendees:
-                interval = m.new_optional_fixed_size_interval_var(
-                    start, s.minutes, present, f"session[{s.id}]"
-                )
-                for pid in s.attendees:
-                    person_intervals.setdefault(pid, []).append(interval)
-
-            required = set(s.required_peers)
-            shared: Any = None  # one stretched interval serves every required peer
-            plain_shared: Any = None
-            count: dict[str, list[Any]] = {d: [] for d in by_day}
-            for pid in self.problem.eligible_peers(s):
-                allowed = [(d, t) for d, t in options.starts if pid in options.peers_at[(d, t)]]
-                if not allowed:
-                    continue
-                p_days = list(dict.fromkeys(d for d, _ in allowed))
-                if pid in required:
-                    sits = present
-                    for d in by_day:
-                        sv.peer_day[(pid, d)] = day_lit[d]
-                elif len(by_day) == 1:
-                    sits = m.new_bool_var(f"sits[{s.id},{pid}]")
-                    sv.peer_day[(pid, p_days[0])] = sits
-                    count[p_days[0]].append(sits)
-                else:
-                    sits = m.new_bool_var(f"sits[{s.id},{pid}]")
-                    lits = []
-                    for d in p_days:
-                        lit = m.new_bool_var(f"sits[{s.id},{pid},{d}]")
-                        m.add_implication(lit, day_lit[d])
-                        sv.peer_day[(pid, d)] = lit
-                        count[d].append(lit)
-                        lits.append(lit)
-                    m.add(sum(lits) == sits)
-                if pid not in required and len(allowed) < len(options.starts):
-                    m.add_linear_expression_in_domain(
-                        start, self.cp.Domain.from_values([self.at(d, t) for d, t in allowed])
-                    ).only_enforce_if(sits)
-                sv.peer[pid] = sits
-                minutes_terms[pid].append((sits, s.minutes))
-                if pid in required:
-                    if shared is None:
-                        shared = m.new_optional_fixed_size_interval_var(
-                            start, s.minutes + buffer, present, f"peers[{s.id}]"
-                        )
-                    interval = shared
-                else:
-                    interval = m.new_optional_fixed_size_interval_var(
-                        start, s.minutes + buffer, sits, f"peer[{s.id},{pid}]"
-                    )
-                peer_intervals[pid].append(interval)
-                if not lunch_trick:
-                    if pid in required:
-                        if plain_shared is None:
-                            plain_shared = m.new_optional_fixed_size_interval_var(
-                                start, s.minutes, present, f"plain[{s.id}]"
-                            )
-                        plain = plain_shared
-                    else:
-                        plain = m.new_optional_fixed_size_interval_var(
-                            start, s.minutes, sits, f"plain[{s.id},{pid}]"
-                        )
-                    plain_intervals[pid].append(plain)
-                for d in p_days:
-                    peer_day_terms.setdefault((pid, d), []).append(sv.peer_day[(pid, d)])
-                    if any(
-                        t < lunch.latest and t + s.minutes > lunch.earliest
-                        for dd, t in allowed
-                        if dd == d
-                    ):
-                        lunch_days[pid].add(d)
-            extra = s.peers_needed - len(required)
-            for d, lits in count.items():
-                m.add(sum(lits) == extra * day_lit[d])
-
-        # Rule 5 for council people: one place at a time.
-        for intervals in person_intervals.values():
-            if len(intervals) > 1:
-                m.add_no_overlap(intervals)
+            sv = self._day_grid_and_fixed_starts(s, options)
+            self._attendee_interval(sv, parts)
+            self._required_and_eligible_peers(sv, options, parts)
+        self._council_people_in_one_place(parts)
         self._add_energy()
+        self._lunch_forces_a_gap(parts)
+        self._peer_buffer_and_lunch(parts)
+        self._daily_cap(parts)
+        self._previous_placement_kept()
+        self._fairness_spread(parts)
+        self._add_day_peak()
 
-        # Rule 7: a lunch interval per peer-day that sessions might crowd. Sessions in the
-        # peer's no-overlap are stretched by the buffer; a lunch starting at L is entered as
-        # [L + buffer, L + lunch), so a session may end right at L and start right at
-        # L + lunch, exactly as if neither had a buffer.
+    def _day_grid_and_fixed_starts(self, s: Session, options: Options) -> _SessionVars:
+        """Rules 1 and 2, in the domains: ``start[s]`` takes only the session's possible starts.
+
+        One literal per day with possible starts says the session is placed that day (the
+        ``present`` literal itself when there is only one such day) and pins the start to it.
+        """
+        m = self.model
+        by_day: dict[str, list[int]] = {}
+        for day, t in options.starts:
+            by_day.setdefault(day, []).append(t)
+        values = [self.at(d, t) for d, t in options.starts]
+        present = m.new_bool_var(f"present[{s.id}]")
+        start = m.new_int_var_from_domain(self.cp.Domain.from_values(values), f"start[{s.id}]")
+        if len(by_day) == 1:
+            day_lit = {next(iter(by_day)): present}
+        else:
+            day_lit = {d: m.new_bool_var(f"day[{s.id},{d}]") for d in by_day}
+            m.add(sum(day_lit.values()) == present)
+            for d, ts in by_day.items():
+                m.add(start >= self.at(d, ts[0])).only_enforce_if(day_lit[d])
+                m.add(start <= self.at(d, ts[-1])).only_enforce_if(day_lit[d])
+        sv = _SessionVars(s, present, start, day_lit, {}, {}, by_day)
+        self.vars[s.id] = sv
+        self.weight_terms.append((present, s.weight))
+        return sv
+
+    def _attendee_interval(self, sv: _SessionVars, parts: _Parts) -> None:
+        """The session's interval in each council attendee's no-overlap (rule 5, no buffer)."""
+        s = sv.session
+        if s.attendees:
+            interval = self.model.new_optional_fixed_size_interval_var(
+                sv.start, s.minutes, sv.present, f"session[{s.id}]"
+            )
+            for pid in s.attendees:
+                parts.person_intervals.setdefault(pid, []).append(interval)
+
+    def _required_and_eligible_peers(
+        self, sv: _SessionVars, options: Options, parts: _Parts
+    ) -> None:
+        """Rule 3: required peers sit in exactly when the session is placed, and eligible
+        peers free at some possible start fill the other places, day by day."""
+        s = sv.session
+        required = set(s.required_peers)
+        shared = _SharedIntervals()
+        count: dict[str, list[Any]] = {d: [] for d in sv.by_day}
+        for pid in self.problem.eligible_peers(s):
+            allowed = [(d, t) for d, t in options.starts if pid in options.peers_at[(d, t)]]
+            if not allowed:
+                continue
+            p_days = list(dict.fromkeys(d for d, _ in allowed))
+            sits = self._sits(sv, pid, p_days, pid in required, count)
+            if pid not in required and len(allowed) < len(options.starts):
+                self._peer_available_at_start(sv, allowed, sits)
+            sv.peer[pid] = sits
+            parts.minutes_terms[pid].append((sits, s.minutes))
+            self._peer_intervals(sv, pid, sits, pid in required, shared, parts)
+            self._peer_days(sv, pid, allowed, p_days, parts)
+        extra = s.peers_needed - len(required)
+        for d, lits in count.items():
+            self.model.add(sum(lits) == extra * sv.day[d])
+
+    def _sits(
+        self,
+        sv: _SessionVars,
+        pid: str,
+        p_days: list[str],
+        is_required: bool,
+        count: dict[str, list[Any]],
+    ) -> Any:
+        """The literal "``pid`` sits in", split by day when the session has several days.
+
+        A required peer sits in exactly when the session is present. Another peer's day
+        literals go into ``count``, the per-day sums of rule 3.
+        """
+        m, s = self.model, sv.session
+        if is_required:
+            for d in sv.by_day:
+                sv.peer_day[(pid, d)] = sv.day[d]
+            return sv.present
+        sits = m.new_bool_var(f"sits[{s.id},{pid}]")
+        if len(sv.by_day) == 1:
+            sv.peer_day[(pid, p_days[0])] = sits
+            count[p_days[0]].append(sits)
+            return sits
+        lits = []
+        for d in p_days:
+            lit = m.new_bool_var(f"sits[{s.id},{pid},{d}]")
+            m.add_implication(lit, sv.day[d])
+            sv.peer_day[(pid, d)] = lit
+            count[d].append(lit)
+            lits.append(lit)
+        m.add(sum(lits) == sits)
+        return sits
+
+    def _peer_available_at_start(
+        self, sv: _SessionVars, allowed: list[tuple[str, int]], sits: Any
+    ) -> None:
+        """Rule 4 for a peer who is not required: sitting in restricts the start to the
+        possible starts at which the peer is free."""
+        domain = self.cp.Domain.from_values([self.at(d, t) for d, t in allowed])
+        self.model.add_linear_expression_in_domain(sv.start, domain).only_enforce_if(sits)
+
+    def _peer_intervals(
+        self,
+        sv: _SessionVars,
+        pid: str,
+        sits: Any,
+        is_required: bool,
+        shared: _SharedIntervals,
+        parts: _Parts,
+    ) -> None:
+        """The peer's interval stretched by the buffer (rule 5) and, when the buffer is no
+        shorter than lunch, an unstretched one for rule 7. Required peers share them."""
+        m, s, buffer = self.model, sv.session, parts.buffer
+        if is_required:
+            if shared.stretched is None:
+                shared.stretched = m.new_optional_fixed_size_interval_var(
+                    sv.start, s.minutes + buffer, sv.present, f"peers[{s.id}]"
+                )
+            interval = shared.stretched
+        else:
+            interval = m.new_optional_fixed_size_interval_var(
+                sv.start, s.minutes + buffer, sits, f"peer[{s.id},{pid}]"
+            )
+        parts.peer_intervals[pid].append(interval)
+        if parts.lunch_trick:
+            return
+        if is_required:
+            if shared.plain is None:
+                shared.plain = m.new_optional_fixed_size_interval_var(
+                    sv.start, s.minutes, sv.present, f"plain[{s.id}]"
+                )
+            plain = shared.plain
+        else:
+            plain = m.new_optional_fixed_size_interval_var(
+                sv.start, s.minutes, sits, f"plain[{s.id},{pid}]"
+            )
+        parts.plain_intervals[pid].append(plain)
+
+    def _peer_days(
+        self,
+        sv: _SessionVars,
+        pid: str,
+        allowed: list[tuple[str, int]],
+        p_days: list[str],
+        parts: _Parts,
+    ) -> None:
+        """Note the peer's day literals (for rule 6) and the days on which the session could
+        reach into the peer's lunch window (for rule 7)."""
+        lunch = self.problem.week.lunch
+        for d in p_days:
+            parts.peer_day_terms.setdefault((pid, d), []).append(sv.peer_day[(pid, d)])
+            if any(
+                t < lunch.latest and t + sv.session.minutes > lunch.earliest
+                for dd, t in allowed
+                if dd == d
+            ):
+                parts.lunch_days[pid].add(d)
+
+    def _council_people_in_one_place(self, parts: _Parts) -> None:
+        """Rule 5 for council people: one place at a time, no buffer."""
+        for intervals in parts.person_intervals.values():
+            if len(intervals) > 1:
+                self.model.add_no_overlap(intervals)
+
+    def _lunch_forces_a_gap(self, parts: _Parts) -> None:
+        """Rule 7: a lunch interval per peer-day that sessions might crowd.
+
+        Sessions in the peer's no-overlap are stretched by the buffer; a lunch starting at L
+        is entered as [L + buffer, L + lunch), so a session may end right at L and start
+        right at L + lunch, exactly as if neither had a buffer.
+        """
+        m, problem, buffer = self.model, self.problem, parts.buffer
+        lunch = problem.week.lunch
         for peer in problem.peers:
             for d in problem.week.days:
-                if d not in lunch_days[peer.id]:
+                if d not in parts.lunch_days[peer.id]:
                     continue
                 earliest = self.at(d, lunch.earliest)
                 latest = self.at(d, lunch.latest - lunch.minutes)
                 begin = m.new_int_var(earliest, latest, f"lunch[{peer.id},{d}]")
                 self.lunch[(peer.id, d)] = begin
-                if lunch_trick:
-                    peer_intervals[peer.id].append(
+                if parts.lunch_trick:
+                    parts.peer_intervals[peer.id].append(
                         m.new_fixed_size_interval_var(
                             begin + buffer, lunch.minutes - buffer, f"lunchi[{peer.id},{d}]"
                         )
                     )
                 else:
-                    plain_intervals[peer.id].append(
+                    parts.plain_intervals[peer.id].append(
                         m.new_fixed_size_interval_var(
                             begin, lunch.minutes, f"lunchi[{peer.id},{d}]"
                         )
                     )
 
-        # Rule 5 for peers (stretched intervals keep the buffer) and rule 7.
-        for intervals in peer_intervals.values():
+    def _peer_buffer_and_lunch(self, parts: _Parts) -> None:
+        """Rule 5 for peers (stretched intervals keep the buffer) and rule 7."""
+        for intervals in parts.peer_intervals.values():
             if len(intervals) > 1:
-                m.add_no_overlap(intervals)
-        for intervals in plain_intervals.values():
+                self.model.add_no_overlap(intervals)
+        for intervals in parts.plain_intervals.values():
             if len(intervals) > 1:
-                m.add_no_overlap(intervals)
+                self.model.add_no_overlap(intervals)
 
-        # Rule 6: daily caps, where they could bite.
-        for (pid, _day), lits in peer_day_terms.items():
-            cap = problem.person(pid).max_sessions_per_day
+    def _daily_cap(self, parts: _Parts) -> None:
+        """Rule 6: a peer's daily cap on sessions, where it could bite."""
+        for (pid, _day), lits in parts.peer_day_terms.items():
+            cap = self.problem.person(pid).max_sessions_per_day
             if cap is not None and len(lits) > cap:
-                m.add(sum(lits) <= cap)
+                self.model.add(sum(lits) <= cap)
 
-        # Re-plans: a literal per previously placed session meaning "kept exactly as it was".
-        for prev in problem.previous:
+    def _previous_placement_kept(self) -> None:
+        """Re-plans: a literal per previously placed session meaning "kept exactly as it was"."""
+        m = self.model
+        for prev in self.problem.previous:
             sv_prev = self.vars.get(prev.session)
             if sv_prev is None:
                 continue
@@ -303,11 +421,15 @@ class _Model:
                 m.add_implication(kept, sv_prev.peer_day[(pid, prev.day)])
             self.unchanged[s.id] = kept
 
-        # Fairness: spread between the busiest and the least busy peer, counted in units of
-        # the largest step every session length shares (15 minutes when all are multiples
-        # of 15), which lets the solver see that a spread between 0 and one step is
-        # impossible. The total over all peers is tied to the sessions placed, so that
-        # n * most >= total >= n * least is known to the solver.
+    def _fairness_spread(self, parts: _Parts) -> None:
+        """Fairness: the spread between the busiest and the least busy peer.
+
+        Counted in units of the largest step every session length shares (15 minutes when
+        all are multiples of 15), which lets the solver see that a spread between 0 and one
+        step is impossible. The total over all peers is tied to the sessions placed, so that
+        n * most >= total >= n * least is known to the solver.
+        """
+        problem, m = self.problem, self.model
         unit = 0
         for s in problem.sessions:
             unit = math.gcd(unit, s.minutes)
@@ -315,27 +437,27 @@ class _Model:
         top = sum(s.minutes * max(1, s.peers_needed) for s in problem.sessions) // self.unit
         self.hi = m.new_int_var(0, top, "most_units")
         self.lo = m.new_int_var(0, top, "least_units")
-        n_peers = len(minutes_terms)
-        if n_peers:
-            for pid, terms in minutes_terms.items():
-                total = sum(lit * (minutes // self.unit) for lit, minutes in terms)
-                self.peer_minutes[pid] = total
-                m.add(self.hi >= total)
-                m.add(self.lo <= total)
-            grand = sum(
-                sv.present * (sv.session.minutes // self.unit * sv.session.peers_needed)
-                for sv in self.vars.values()
-            )
-            m.add(n_peers * self.hi >= grand)
-            m.add(n_peers * self.lo <= grand)
-            # Someone has the most and someone the least, so the total lies between
-            # (n-1)*least + most and least + (n-1)*most. With whole units this tells the
-            # solver, for instance, that a spread of one unit is impossible when the total
-            # divides evenly between the peers: everyone would have to be level.
-            if n_peers > 1:
-                m.add(grand >= (n_peers - 1) * self.lo + self.hi)
-                m.add(grand <= self.lo + (n_peers - 1) * self.hi)
-        self._add_day_peak()
+        n_peers = len(parts.minutes_terms)
+        if not n_peers:
+            return
+        for pid, terms in parts.minutes_terms.items():
+            total = sum(lit * (minutes // self.unit) for lit, minutes in terms)
+            self.peer_minutes[pid] = total
+            m.add(self.hi >= total)
+            m.add(self.lo <= total)
+        grand = sum(
+            sv.present * (sv.session.minutes // self.unit * sv.session.peers_needed)
+            for sv in self.vars.values()
+        )
+        m.add(n_peers * self.hi >= grand)
+        m.add(n_peers * self.lo <= grand)
+        # Someone has the most and someone the least, so the total lies between
+        # (n-1)*least + most and least + (n-1)*most. With whole units this tells the
+        # solver, for instance, that a spread of one unit is impossible when the total
+        # divides evenly between the peers: everyone would have to be level.
+        if n_peers > 1:
+            m.add(grand >= (n_peers - 1) * self.lo + self.hi)
+            m.add(grand <= self.lo + (n_peers - 1) * self.hi)
 
     def _add_day_peak(self) -> None:
         """Day balance: ``peak`` is at least every listed day's peer-minutes.
@@ -593,6 +715,24 @@ class _Model:
         return out
 
 
+_LevelSpec = tuple[str, Any, bool, int, int]  # name, objective, maximise?, bound, minutes per unit
+
+
+@dataclass
+class _Run:
+    """What :func:`optimise` carries from one level to the next."""
+
+    cp: Any
+    built: _Model
+    stats: Stats
+    current: list[Assignment]  # the best timetable so far
+    work_left: float  # CP-SAT deterministic time still to share out
+    time_limit: float
+    workers: int
+    clock: Callable[[], float]
+    say: Progress
+
+
 def optimise(
     problem: Problem,
     calendar: Calendar,
@@ -615,6 +755,43 @@ def optimise(
     say = progress or (lambda _line: None)
     stats = Stats(workers=workers, time_limit=time_limit)
     built = _Model(cp_model, problem, calendar)
+    _say_model_built(built, stats, clock, say)
+    current = list(hint)
+    stats.first_solution = clock()
+    stats.best_weight_at = clock()
+    built.hint_from(current)
+    _cap_group_weights(cp_model, built, current, stats, clock, say)
+    levels = _levels(built)
+    # Each level gets a share of the remaining *work* budget, measured in CP-SAT's
+    # deterministic time, so that how a run is split between levels never depends on how
+    # busy the machine is. The wall clock is only a backstop.
+    run = _Run(
+        cp_model,
+        built,
+        stats,
+        current,
+        work_left=time_limit * WORK_PER_SECOND,
+        time_limit=time_limit,
+        workers=workers,
+        clock=clock,
+        say=say,
+    )
+    for index in range(len(levels)):
+        _optimise_level(run, levels, index)
+    # The quality order stops at the busiest day; the days below it may still be uneven
+    # (when a day of fixed meetings is the busiest, say). Even them out, moving sessions
+    # with their own peers only, so that no level's value changes.
+    evened = _spread(problem, calendar, run.current, keep_peers=True)
+    if _no_worse(problem, evened, run.current):
+        run.current = evened
+    stats.wall = clock()
+    return run.current, stats
+
+
+def _say_model_built(
+    built: _Model, stats: Stats, clock: Callable[[], float], say: Progress
+) -> None:
+    """Record the model's size in ``stats`` and report it."""
     stats.model_built_at = clock()
     stats.variables = len(built.model.proto.variables)
     stats.constraints = len(built.model.proto.constraints)
@@ -622,14 +799,19 @@ def optimise(
         f"[{clock():6.2f}s] model: {len(built.vars)} sessions with possible times, "
         f"{stats.variables} variables, {stats.constraints} constraints"
     )
-    current = list(hint)
-    stats.first_solution = clock()
-    stats.best_weight_at = clock()
-    built.hint_from(current)
-    # Tighten the weight bound group by group (see _group_bounds).
-    caps = _group_bounds(
-        cp_model, built, current, time_limit * WORK_PER_SECOND * 0.1, time_limit * 0.2
-    )
+
+
+def _cap_group_weights(
+    cp: Any,
+    built: _Model,
+    current: Sequence[Assignment],
+    stats: Stats,
+    clock: Callable[[], float],
+    say: Progress,
+) -> None:
+    """Tighten the weight bound group by group (see :func:`_group_bounds`)."""
+    time_limit = stats.time_limit
+    caps = _group_bounds(cp, built, current, time_limit * WORK_PER_SECOND * 0.1, time_limit * 0.2)
     for group, bound in caps:
         built.cap_weight(group, bound)
     stats.bounds_cut_short = built.cut_short
@@ -640,106 +822,122 @@ def optimise(
             "of sessions that cannot all be placed)"
         )
 
-    # Each objective is a variable whose domain already holds the known bound, so CP-SAT
-    # reports that bound from the start and stops as soon as a timetable reaches it.
-    weight = built.model.new_int_var(0, built.weight_upper_bound(), "weight")
-    built.model.add(weight == built.weight_expr())
-    # (name, objective, maximise?, a bound nothing can beat, minutes per unit)
-    levels: list[tuple[str, Any, bool, int, int]] = [
-        ("weight", weight, True, built.weight_upper_bound(), 1),
-    ]
-    if problem.previous:
-        changes = built.model.new_int_var(
-            built.changes_lower_bound(), len(problem.previous), "changes"
-        )
-        built.model.add(changes == built.changes_expr())
-        levels.append(("changes", changes, False, built.changes_lower_bound(), 1))
-    levels.append(("day_peak", built.peak, False, 0, built.day_unit))  # bound set below
-    levels.append(("fairness", built.fairness_expr(), False, 0, built.unit))
 
-    # Each level gets a share of the remaining *work* budget, measured in CP-SAT's
-    # deterministic time, so that how a run is split between levels never depends on how
-    # busy the machine is. The wall clock is only a backstop.
-    work_left = time_limit * WORK_PER_SECOND
-    for index, (name, expr, maximise, trivial, scale) in enumerate(levels):
-        started = clock()
-        if name == "day_peak":
-            before = measure(problem, current).day_peak
-            # With the weight frozen, the sessions it cannot do without give the level a
-            # bound of its own: the solver then stops as soon as a timetable reaches it.
-            trivial = built.day_peak_lower_bound()
-            if trivial:
-                built.model.add(expr >= trivial)
-            current = _spread(problem, calendar, current)
-            built.hint_from(current)
-            say(
-                f"[{clock():6.2f}s] day_peak: {measure(problem, current).day_peak} after "
-                f"spreading (was {before})"
-            )
-        if name == "fairness":
-            current = _balanced(problem, calendar, current)
-            built.hint_from(current)
-            say(f"[{clock():6.2f}s] fairness: {measure(problem, current).fairness} after balancing")
-        now = measure(problem, current)
-        value = {
-            "weight": now.weight,
-            "changes": now.changes or 0,
-            "day_peak": now.day_peak // built.day_unit,
-            "fairness": now.fairness // built.unit,
-        }[name]
-        if value == trivial:
-            # The starting timetable already meets a bound that cannot be beaten.
-            stage = Stage(name, "optimal", value * scale, trivial * scale, 0.0, clock())
-            say(
-                f"[{clock():6.2f}s] {name}: {value * scale}, bound {trivial * scale} "
-                "(cannot be bettered)"
-            )
+def _levels(built: _Model) -> list[_LevelSpec]:
+    """The levels of the quality order, each with its objective.
+
+    Each objective is a variable whose domain already holds the known bound, so CP-SAT
+    reports that bound from the start and stops as soon as a timetable reaches it.
+    """
+    problem, model = built.problem, built.model
+    weight = model.new_int_var(0, built.weight_upper_bound(), "weight")
+    model.add(weight == built.weight_expr())
+    levels: list[_LevelSpec] = [("weight", weight, True, built.weight_upper_bound(), 1)]
+    if problem.previous:
+        changes = model.new_int_var(built.changes_lower_bound(), len(problem.previous), "changes")
+        model.add(changes == built.changes_expr())
+        levels.append(("changes", changes, False, built.changes_lower_bound(), 1))
+    levels.append(("day_peak", built.peak, False, 0, built.day_unit))  # bound set later
+    levels.append(("fairness", built.fairness_expr(), False, 0, built.unit))
+    return levels
+
+
+def _optimise_level(run: _Run, levels: list[_LevelSpec], index: int) -> None:
+    """Optimise level ``index`` from the best timetable so far, then freeze it."""
+    name, expr, maximise, trivial, scale = levels[index]
+    started = run.clock()
+    trivial = _prepare_level(run, name, expr, trivial)
+    now = measure(run.built.problem, run.current)
+    value = {
+        "weight": now.weight,
+        "changes": now.changes or 0,
+        "day_peak": now.day_peak // run.built.day_unit,
+        "fairness": now.fairness // run.built.unit,
+    }[name]
+    if value == trivial:
+        # The starting timetable already meets a bound that cannot be beaten.
+        stage = Stage(name, "optimal", value * scale, trivial * scale, 0.0, run.clock())
+        run.say(
+            f"[{run.clock():6.2f}s] {name}: {value * scale}, bound {trivial * scale} "
+            "(cannot be bettered)"
+        )
+    else:
+        level = _Level(name, expr, maximise, value, scale)
+        stage, value = _search_level(run, level, index, later=len(levels) - index - 1)
+        stage.seconds = run.clock() - started
+    run.stats.stages.append(stage)
+    # Freeze this level before optimising the next.
+    if maximise:
+        run.built.model.add(expr >= value)
+    else:
+        run.built.model.add(expr <= value)
+    if name == "weight":
+        run.built.force_present(value)
+    run.built.hint_from(run.current)
+
+
+def _prepare_level(run: _Run, name: str, expr: Any, trivial: int) -> int:
+    """Before day balance and fairness, a local search improves the starting timetable.
+
+    Returns the level's bound: for day balance, once the weight is frozen, the sessions it
+    cannot do without give the level a bound of its own, so that the solver stops as soon
+    as a timetable reaches it.
+    """
+    built, problem, calendar = run.built, run.built.problem, run.built.calendar
+    if name == "day_peak":
+        before = measure(problem, run.current).day_peak
+        trivial = built.day_peak_lower_bound()
+        if trivial:
+            built.model.add(expr >= trivial)
+        run.current = _spread(problem, calendar, run.current)
+        built.hint_from(run.current)
+        run.say(
+            f"[{run.clock():6.2f}s] day_peak: {measure(problem, run.current).day_peak} after "
+            f"spreading (was {before})"
+        )
+    if name == "fairness":
+        run.current = _balanced(problem, calendar, run.current)
+        built.hint_from(run.current)
+        run.say(
+            f"[{run.clock():6.2f}s] fairness: {measure(problem, run.current).fairness} "
+            "after balancing"
+        )
+    return trivial
+
+
+def _search_level(run: _Run, level: _Level, index: int, *, later: int) -> tuple[Stage, int]:
+    """Search one level with its share of the budgets; its stage and its value, in units.
+
+    The best timetable so far is replaced only by a better one.
+    """
+    # Most of the budget for this level, some kept back for the later ones. A share of the
+    # remaining wall-clock time is the level's backstop too, so that on a busy machine
+    # (where the clock, not the work budget, runs out first) one level cannot leave the
+    # next ones with nothing; the weight keeps most of it.
+    share = 1.0 if later == 0 else (0.8 if index == 0 else 0.5)
+    clock_share = 1.0 if later == 0 else (0.9 if index == 0 else 0.5)
+    stage, solution, best_at = _solve_level(
+        run.cp,
+        run.built,
+        level,
+        work=run.work_left * share,
+        seconds=(run.time_limit - run.clock()) * clock_share,
+        workers=run.workers,
+        clock=run.clock,
+        say=run.say,
+    )
+    run.work_left = max(0.0, run.work_left - stage.work)
+    value = level.start
+    found = None if stage.value is None else stage.value // level.scale
+    if solution is not None and found is not None:
+        if (found > value) if level.maximise else (found < value):
+            value, run.current = found, solution
+            if level.name == "weight":
+                run.stats.best_weight_at = best_at
         else:
-            later = len(levels) - index - 1
-            # Most of the budget for this level, some kept back for the later ones. A share
-            # of the remaining wall-clock time is the level's backstop too, so that on a busy
-            # machine (where the clock, not the work budget, runs out first) one level cannot
-            # leave the next ones with nothing; the weight keeps most of it.
-            share = 1.0 if later == 0 else (0.8 if index == 0 else 0.5)
-            clock_share = 1.0 if later == 0 else (0.9 if index == 0 else 0.5)
-            stage, solution, best_at = _solve_level(
-                cp_model,
-                built,
-                _Level(name, expr, maximise, value, scale),
-                work=work_left * share,
-                seconds=(time_limit - clock()) * clock_share,
-                workers=workers,
-                clock=clock,
-                say=say,
-            )
-            work_left = max(0.0, work_left - stage.work)
-            found = None if stage.value is None else stage.value // scale
-            if solution is not None and found is not None:
-                if (found > value) if maximise else (found < value):
-                    value, current = found, solution
-                    if name == "weight":
-                        stats.best_weight_at = best_at
-                else:
-                    # Never trade the timetable we have for a worse one.
-                    stage.value = value * scale
-            stage.seconds = clock() - started
-        stats.stages.append(stage)
-        # Freeze this level before optimising the next.
-        if maximise:
-            built.model.add(expr >= value)
-        else:
-            built.model.add(expr <= value)
-        if name == "weight":
-            built.force_present(value)
-        built.hint_from(current)
-    # The quality order stops at the busiest day; the days below it may still be uneven
-    # (when a day of fixed meetings is the busiest, say). Even them out, moving sessions
-    # with their own peers only, so that no level's value changes.
-    evened = _spread(problem, calendar, current, keep_peers=True)
-    if _no_worse(problem, evened, current):
-        current = evened
-    stats.wall = clock()
-    return current, stats
+            # Never trade the timetable we have for a worse one.
+            stage.value = value * level.scale
+    return stage, value
 
 
 def _no_worse(problem: Problem, new: list[Assignment], old: list[Assignment]) -> bool:

@@ -323,70 +323,114 @@ def _parse_people(
     first_seen: dict[str, str] = {}
     ok = True
     for i, item in enumerate(items):
-        path = f"$.people[{i}]"
-        p = r.obj(
-            item,
-            path,
-            ("id", "name", "side"),
-            ("role", "group", "max_sessions_per_day", "available", "unavailable"),
-        )
-        if p is None:
+        person = _parse_person(r, item, f"$.people[{i}]", week, first_seen, sides)
+        if person is None:
             ok = False
-            continue
-        pid = r.string(p["id"], f"{path}.id") if "id" in p else None
-        if pid is not None and pid in first_seen:
-            r.error(f"{path}.id", f"person id {pid!r} is already used at {first_seen[pid]}")
-            pid = None
-        if pid is not None:
-            first_seen[pid] = path
-            raw_side = p.get("side")
-            sides[pid] = raw_side if raw_side in SIDES else None
-        name = r.string(p["name"], f"{path}.name") if "name" in p else None
-        side = r.choice(p["side"], f"{path}.side", SIDES) if "side" in p else None
-        role = None
-        if side == "peer":
-            if "role" not in p:
-                r.error(path, "missing key 'role' (every peer has one)")
-                side = None
-            else:
-                role = r.choice(p["role"], f"{path}.role", PEER_ROLES)
-                if role is None:
-                    side = None
-        elif side == "council" and p.get("role") is not None:
-            r.error(f"{path}.role", "only peers have a role; council people have a group")
-            side = None
-        group = None
-        if p.get("group") is not None:
-            group = r.string(p["group"], f"{path}.group")
-        cap = None
-        if p.get("max_sessions_per_day") is not None:
-            if side == "council":
-                r.error(f"{path}.max_sessions_per_day", "applies to peers only")
-            cap = r.integer(p["max_sessions_per_day"], f"{path}.max_sessions_per_day", 0)
-            if cap is None:
-                side = None
-        available = None
-        if "available" in p and p["available"] is not None:
-            available = _parse_windows(r, p["available"], f"{path}.available", week)
-            if available is None:
-                side = None
-        unavailable: tuple[Window, ...] | None = ()
-        if "unavailable" in p and p["unavailable"] is not None:
-            unavailable = _parse_windows(r, p["unavailable"], f"{path}.unavailable", week)
-        if pid is None or name is None or side is None or unavailable is None:
-            ok = False
-            continue
-        people[pid] = Person(
-            id=pid,
-            name=name,
-            side=side,
-            role=role,
-            group=group,
-            max_sessions_per_day=cap,
-            available=available,
-            unavailable=unavailable,
-        )
+        else:
+            people[person.id] = person
     return (people if ok else None), sides
+
+
+def _parse_person(
+    r: _Reader,
+    item: Any,
+    path: str,
+    week: Week | None,
+    first_seen: dict[str, str],
+    sides: dict[str, str | None],
+) -> Person | None:
+    """One entry of ``people``, or ``None`` when it has mistakes (each one reported)."""
+    p = r.obj(
+        item,
+        path,
+        ("id", "name", "side"),
+        ("role", "group", "max_sessions_per_day", "available", "unavailable"),
+    )
+    if p is None:
+        return None
+    pid = _person_id(r, p, path, first_seen, sides)
+    name = r.string(p["name"], f"{path}.name") if "name" in p else None
+    side, role = _person_side_and_role(r, p, path)
+    group = None
+    if p.get("group") is not None:
+        group = r.string(p["group"], f"{path}.group")
+    cap, side = _person_daily_cap(r, p, path, side)
+    available = None
+    if "available" in p and p["available"] is not None:
+        available = _parse_windows(r, p["available"], f"{path}.available", week)
+        if available is None:
+            side = None
+    unavailable: tuple[Window, ...] | None = ()
+    if "unavailable" in p and p["unavailable"] is not None:
+        unavailable = _parse_windows(r, p["unavailable"], f"{path}.unavailable", week)
+    if pid is None or name is None or side is None or unavailable is None:
+        return None
+    return Person(
+        id=pid,
+        name=name,
+        side=side,
+        role=role,
+        group=group,
+        max_sessions_per_day=cap,
+        available=available,
+        unavailable=unavailable,
+    )
+
+
+def _person_id(
+    r: _Reader,
+    p: dict[str, Any],
+    path: str,
+    first_seen: dict[str, str],
+    sides: dict[str, str | None],
+) -> str | None:
+    """The person's id if it is a string not used before; notes the side of every new id."""
+    pid = r.string(p["id"], f"{path}.id") if "id" in p else None
+    if pid is not None and pid in first_seen:
+        r.error(f"{path}.id", f"person id {pid!r} is already used at {first_seen[pid]}")
+        pid = None
+    if pid is not None:
+        first_seen[pid] = path
+        raw_side = p.get("side")
+        sides[pid] = raw_side if raw_side in SIDES else None
+    return pid
+
+
+def _person_side_and_role(
+    r: _Reader, p: dict[str, Any], path: str
+) -> tuple[str | None, str | None]:
+    """The side and the role: every peer has a valid role, no council person has one.
+
+    The side is ``None`` when either is wrong.
+    """
+    side = r.choice(p["side"], f"{path}.side", SIDES) if "side" in p else None
+    role = None
+    if side == "peer":
+        if "role" not in p:
+            r.error(path, "missing key 'role' (every peer has one)")
+            side = None
+        else:
+            role = r.choice(p["role"], f"{path}.role", PEER_ROLES)
+            if role is None:
+                side = None
+    elif side == "council" and p.get("role") is not None:
+        r.error(f"{path}.role", "only peers have a role; council people have a group")
+        side = None
+    return side, role
+
+
+def _person_daily_cap(
+    r: _Reader, p: dict[str, Any], path: str, side: str | None
+) -> tuple[int | None, str | None]:
+    """The peer's ``max_sessions_per_day``, and the side (``None`` when the cap is unreadable)."""
+    cap = None
+    if p.get("max_sessions_per_day") is not None:
+        if side == "council":
+            r.error(f"{path}.max_sessions_per_day", "applies to peers only")
+        cap = r.integer(p["max_sessions_per_day"], f"{path}.max_sessions_per_day", 0)
+        if cap is None:
+            side = None
+    return cap, side
 
 
 def _id_list(
@@ -438,101 +482,148 @@ def _parse_sessions(
     sessions: dict[str, Session] = {}
     first_seen: dict[str, str] = {}
     for i, item in enumerate(items):
-        path = f"$.sessions[{i}]"
-        s = r.obj(
-            item,
-            path,
-            ("id", "title", "kind", "minutes", "attendees", "peers_needed", "priority"),
-            ("required_peers", "eligible_peers", "days", "fixed"),
-        )
-        if s is None:
-            continue
-        n_errors = len(r.errors)
-        sid = r.string(s["id"], f"{path}.id") if "id" in s else None
-        if sid is not None and sid in first_seen:
-            r.error(f"{path}.id", f"session id {sid!r} is already used at {first_seen[sid]}")
-        elif sid is not None:
-            first_seen[sid] = path
-        title = r.string(s["title"], f"{path}.title") if "title" in s else None
-        kind = r.choice(s["kind"], f"{path}.kind", SESSION_KINDS) if "kind" in s else None
-        minutes = None
-        if "minutes" in s:
-            minutes = r.integer(s["minutes"], f"{path}.minutes", 1)
-        if minutes is not None and week is not None:
-            length = week.day_end - week.day_start
-            if minutes > length:
-                r.error(
-                    f"{path}.minutes",
-                    f"{minutes} minutes is longer than the day "
-                    f"({time_range(week.day_start, week.day_end)}, "
-                    f"{length} minutes)",
-                )
-        attendees = None
-        if "attendees" in s:
-            attendees = _id_list(
-                r, s["attendees"], f"{path}.attendees", people, "council", "a council person"
-            )
-        need = (
-            r.integer(s["peers_needed"], f"{path}.peers_needed", 0) if "peers_needed" in s else None
-        )
-        required: tuple[str, ...] | None = ()
-        if s.get("required_peers") is not None:
-            required = _id_list(
-                r, s["required_peers"], f"{path}.required_peers", people, "peer", "a peer"
-            )
-        eligible = None
-        if s.get("eligible_peers") is not None:
-            eligible = _id_list(
-                r, s["eligible_peers"], f"{path}.eligible_peers", people, "peer", "a peer"
-            )
-        if required is not None and need is not None and len(required) > need:
-            r.error(
-                f"{path}.required_peers",
-                f"lists {len(required)} required peers but peers_needed is {need}",
-            )
-        if required is not None and eligible is not None:
-            for j, pid in enumerate(required):
-                if pid not in eligible:
-                    r.error(
-                        f"{path}.required_peers[{j}]",
-                        f"required peer {pid!r} is not among eligible_peers",
-                    )
-        priority = None
-        if "priority" in s:
-            priority = r.choice(s["priority"], f"{path}.priority", tuple(PRIORITY_WEIGHTS))
-        days = None
-        if s.get("days") is not None:
-            days = r.items(s["days"], f"{path}.days", r.date)
-            if days is not None:
-                if not days:
-                    r.error(f"{path}.days", "is empty; use null to allow any day")
-                for j, day in enumerate(days):
-                    if week is not None and day not in week.days:
-                        r.error(f"{path}.days[{j}]", f"{day} is not one of the week's days")
-                    if day in days[:j]:
-                        r.error(f"{path}.days[{j}]", f"{day} is listed twice")
-        fixed = None
-        if s.get("fixed") is not None:
-            fixed = _parse_fixed(r, s["fixed"], f"{path}.fixed", week, minutes, days)
-        if len(r.errors) > n_errors:
-            continue
-        assert sid is not None and title is not None and kind is not None
-        assert minutes is not None and attendees is not None and need is not None
-        assert required is not None and priority is not None
-        sessions[sid] = Session(
-            id=sid,
-            title=title,
-            kind=kind,
-            minutes=minutes,
-            attendees=attendees,
-            peers_needed=need,
-            priority=priority,
-            required_peers=required,
-            eligible_peers=eligible,
-            days=None if days is None else tuple(days),
-            fixed=fixed,
-        )
+        session = _parse_session(r, item, f"$.sessions[{i}]", week, people, first_seen)
+        if session is not None:
+            sessions[session.id] = session
     return sessions, set(first_seen)
+
+
+def _parse_session(
+    r: _Reader,
+    item: Any,
+    path: str,
+    week: Week | None,
+    people: dict[str, str | None] | None,
+    first_seen: dict[str, str],
+) -> Session | None:
+    """One entry of ``sessions``, or ``None`` when it has mistakes (each one reported).
+
+    Unknown keys are reported but do not stop the session being read.
+    """
+    s = r.obj(
+        item,
+        path,
+        ("id", "title", "kind", "minutes", "attendees", "peers_needed", "priority"),
+        ("required_peers", "eligible_peers", "days", "fixed"),
+    )
+    if s is None:
+        return None
+    n_errors = len(r.errors)
+    sid = _session_id(r, s, path, first_seen)
+    title = r.string(s["title"], f"{path}.title") if "title" in s else None
+    kind = r.choice(s["kind"], f"{path}.kind", SESSION_KINDS) if "kind" in s else None
+    minutes = _session_minutes(r, s, path, week)
+    attendees = None
+    if "attendees" in s:
+        attendees = _id_list(
+            r, s["attendees"], f"{path}.attendees", people, "council", "a council person"
+        )
+    need = r.integer(s["peers_needed"], f"{path}.peers_needed", 0) if "peers_needed" in s else None
+    required, eligible = _session_peers(r, s, path, people, need)
+    priority = None
+    if "priority" in s:
+        priority = r.choice(s["priority"], f"{path}.priority", tuple(PRIORITY_WEIGHTS))
+    days = _session_days(r, s, path, week)
+    fixed = None
+    if s.get("fixed") is not None:
+        fixed = _parse_fixed(r, s["fixed"], f"{path}.fixed", week, minutes, days)
+    # A missing key was reported by r.obj before n_errors was taken: its field is None here.
+    parts = (sid, title, kind, minutes, attendees, need, required, priority)
+    if len(r.errors) > n_errors or any(part is None for part in parts):
+        return None
+    assert sid is not None and title is not None and kind is not None
+    assert minutes is not None and attendees is not None and need is not None
+    assert required is not None and priority is not None
+    return Session(
+        id=sid,
+        title=title,
+        kind=kind,
+        minutes=minutes,
+        attendees=attendees,
+        peers_needed=need,
+        priority=priority,
+        required_peers=required,
+        eligible_peers=eligible,
+        days=None if days is None else tuple(days),
+        fixed=fixed,
+    )
+
+
+def _session_id(r: _Reader, s: dict[str, Any], path: str, first_seen: dict[str, str]) -> str | None:
+    """The session's id, reported if it is already used (it is still returned then)."""
+    sid = r.string(s["id"], f"{path}.id") if "id" in s else None
+    if sid is not None and sid in first_seen:
+        r.error(f"{path}.id", f"session id {sid!r} is already used at {first_seen[sid]}")
+    elif sid is not None:
+        first_seen[sid] = path
+    return sid
+
+
+def _session_minutes(r: _Reader, s: dict[str, Any], path: str, week: Week | None) -> int | None:
+    """The session's length, reported if it is longer than the day (it is still returned)."""
+    minutes = None
+    if "minutes" in s:
+        minutes = r.integer(s["minutes"], f"{path}.minutes", 1)
+    if minutes is not None and week is not None:
+        length = week.day_end - week.day_start
+        if minutes > length:
+            r.error(
+                f"{path}.minutes",
+                f"{minutes} minutes is longer than the day "
+                f"({time_range(week.day_start, week.day_end)}, "
+                f"{length} minutes)",
+            )
+    return minutes
+
+
+def _session_peers(
+    r: _Reader,
+    s: dict[str, Any],
+    path: str,
+    people: dict[str, str | None] | None,
+    need: int | None,
+) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """The required and the eligible peers: no more required than ``peers_needed``, and each
+    required peer among the eligible ones when those are listed."""
+    required: tuple[str, ...] | None = ()
+    if s.get("required_peers") is not None:
+        required = _id_list(
+            r, s["required_peers"], f"{path}.required_peers", people, "peer", "a peer"
+        )
+    eligible = None
+    if s.get("eligible_peers") is not None:
+        eligible = _id_list(
+            r, s["eligible_peers"], f"{path}.eligible_peers", people, "peer", "a peer"
+        )
+    if required is not None and need is not None and len(required) > need:
+        r.error(
+            f"{path}.required_peers",
+            f"lists {len(required)} required peers but peers_needed is {need}",
+        )
+    if required is not None and eligible is not None:
+        for j, pid in enumerate(required):
+            if pid not in eligible:
+                r.error(
+                    f"{path}.required_peers[{j}]",
+                    f"required peer {pid!r} is not among eligible_peers",
+                )
+    return required, eligible
+
+
+def _session_days(r: _Reader, s: dict[str, Any], path: str, week: Week | None) -> list[str] | None:
+    """The session's own ``days``: not empty, each a day of the week, none listed twice."""
+    days = None
+    if s.get("days") is not None:
+        days = r.items(s["days"], f"{path}.days", r.date)
+        if days is not None:
+            if not days:
+                r.error(f"{path}.days", "is empty; use null to allow any day")
+            for j, day in enumerate(days):
+                if week is not None and day not in week.days:
+                    r.error(f"{path}.days[{j}]", f"{day} is not one of the week's days")
+                if day in days[:j]:
+                    r.error(f"{path}.days[{j}]", f"{day} is listed twice")
+    return days
 
 
 def _parse_fixed(

@@ -112,6 +112,60 @@ def _visible_cases(request: HttpRequest, d: Diagnostic, review: CaseReview) -> A
 OVERVIEW = "the case record review"
 
 
+def _overview_forms(
+    d: Diagnostic,
+    review: CaseReview,
+    *,
+    named_form: NamedContactForm | None,
+    report_form: ReportTextForm | None,
+    draw_form: DrawForm | None,
+    hand_form: ByHandForm | None,
+    share_out_form: ReviewActionForm | None,
+    approve_form: ReviewActionForm | None,
+) -> dict[str, Any]:
+    """The overview's forms by their names in the template: those given (bound, perhaps with
+    errors), the others new, each carrying the review's version."""
+    v = review.version
+    if named_form is None:
+        named_form = NamedContactForm(
+            diagnostic=d,
+            initial={"person": review.named_contact.code if review.named_contact else ""},
+            initial_version=v,
+        )
+    if report_form is None:
+        report_form = ReportTextForm(
+            initial={
+                "strengths": review.report_strengths,
+                "improvements": review.report_improvements,
+            },
+            initial_version=v,
+        )
+    return {
+        "named_form": named_form,
+        "report_form": report_form,
+        "draw_form": draw_form or DrawForm(initial={"size": review.sample_size}, initial_version=v),
+        "hand_form": hand_form or ByHandForm(initial_version=v),
+        "share_out_form": share_out_form or ReviewActionForm(action="share_out", initial_version=v),
+        "approve_form": approve_form or ReviewActionForm(action="approve", initial_version=v),
+    }
+
+
+def _selection(d: Diagnostic, review: CaseReview, *, can_select: bool) -> dict[str, Any]:
+    """The agreed lists with their sizes and the cases that could be drawn, for those who
+    select cases (empty for anyone else)."""
+    if not can_select:
+        return {"lists": [], "eligible": []}
+    return {
+        "lists": [
+            {"l": cl, "count": CaseListEntry.objects.filter(case_list=cl).count()}
+            for cl in d.agreed_case_lists.all()
+        ],
+        "eligible": sorted(
+            sampling.eligible_entries(review), key=lambda e: e.pseudonymous_ref.upper()
+        ),
+    }
+
+
 def _overview_page(
     request: HttpRequest,
     d: Diagnostic,
@@ -134,32 +188,15 @@ def _overview_page(
         key=lambda c: (c.entry.cohort, c.entry.pseudonymous_ref.upper(), c.pk),
     )
     audits.log_read(review, by=_me(request), case=None, what="list of sampled cases")
-    v = review.version
-    if named_form is None:
-        named_form = NamedContactForm(
-            diagnostic=d,
-            initial={"person": review.named_contact.code if review.named_contact else ""},
-            initial_version=v,
-        )
-    if report_form is None:
-        report_form = ReportTextForm(
-            initial={
-                "strengths": review.report_strengths,
-                "improvements": review.report_improvements,
-            },
-            initial_version=v,
-        )
-    draw_form = draw_form or DrawForm(initial={"size": review.sample_size}, initial_version=v)
-    hand_form = hand_form or ByHandForm(initial_version=v)
-    share_out_form = share_out_form or ReviewActionForm(action="share_out", initial_version=v)
-    approve_form = approve_form or ReviewActionForm(action="approve", initial_version=v)
-    forms_shown = (
-        named_form,
-        report_form,
-        draw_form,
-        hand_form,
-        share_out_form,
-        approve_form,
+    forms = _overview_forms(
+        d,
+        review,
+        named_form=named_form,
+        report_form=report_form,
+        draw_form=draw_form,
+        hand_form=hand_form,
+        share_out_form=share_out_form,
+        approve_form=approve_form,
     )
     return render(
         request,
@@ -171,25 +208,10 @@ def _overview_page(
             "can_select": can_select,
             "can_approve": request.user.has_perm(APPROVE, d),
             "can_write_report": can_write_report,
-            "lists": [
-                {"l": cl, "count": CaseListEntry.objects.filter(case_list=cl).count()}
-                for cl in d.agreed_case_lists.all()
-            ]
-            if can_select
-            else [],
-            "eligible": sorted(
-                sampling.eligible_entries(review), key=lambda e: e.pseudonymous_ref.upper()
-            )
-            if can_select
-            else [],
+            **_selection(d, review, can_select=can_select),
             "sharing": sharing_domain.sharing_for(review),
-            "draw_form": draw_form,
-            "hand_form": hand_form,
-            "share_out_form": share_out_form,
-            "approve_form": approve_form,
-            "named_form": named_form,
-            "report_form": report_form,
-            "has_errors": any(f.errors for f in forms_shown),
+            **forms,
+            "has_errors": any(f.errors for f in forms.values()),
             "contact": named_contact(review),
             "blockers": case_review_blockers(d, Stage.READY),
             "warnings": case_review_warnings(d),

@@ -12,7 +12,7 @@ from peerdiag.diagnostics.domain.keydates import next_key_date, overdue_items
 from peerdiag.diagnostics.domain.queries import diagnostics_for_user
 from peerdiag.diagnostics.domain.requests import requests_for_user
 from peerdiag.evaluation.domain.surveys import survey_overdue_items, with_survey_status
-from peerdiag.evaluation.domain.todos import todos_for
+from peerdiag.portfolio.domain.todos import todos_for
 from peerdiag.web.forms.diagnostics import DashboardFilterForm
 
 from .common import is_htmx
@@ -25,7 +25,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """My diagnostics (every diagnostic for an LGA admin), with stage, next date and overdue.
 
     Everyone sees first their to-do list: every open ask across their diagnostics
-    (evaluation/domain/todos.py), whatever their role.
+    (portfolio/domain/todos.py), whatever their role.
     """
     form = DashboardFilterForm(request.GET or None)
     qs = diagnostics_for_user(request.user).order_by("-created_at", "-id")

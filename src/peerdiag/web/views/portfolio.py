@@ -12,15 +12,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.jobs import settle as settle_job
-from peerdiag.evaluation.domain.charts import feedback_time_chart, score_chart, stage_chart
-from peerdiag.evaluation.domain.library import library_entries, search_library, theme_names
-from peerdiag.evaluation.domain.portfolio import (
+from peerdiag.portfolio.domain.charts import feedback_time_chart, score_chart, stage_chart
+from peerdiag.portfolio.domain.library import library_entries, search_library, theme_names
+from peerdiag.portfolio.domain.portfolio import (
     PAGE_SIZE,
     csv_lines,
     portfolio_queryset,
     portfolio_row,
 )
-from peerdiag.evaluation.domain.portfolio_export import start_portfolio_export
+from peerdiag.portfolio.domain.portfolio_export import start_portfolio_export
 from peerdiag.reports.enums import ExportKind, JobState
 from peerdiag.reports.models import ExportJob
 from peerdiag.web.forms.diagnostics import DashboardFilterForm
@@ -28,7 +28,7 @@ from peerdiag.web.forms.evaluation import LibraryFilterForm
 
 from .common import is_htmx
 
-PORTFOLIO = "evaluation.view_portfolio"
+PORTFOLIO = "portfolio.view"
 FILTERS = ("stage", "type", "region")
 
 

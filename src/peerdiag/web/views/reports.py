@@ -38,6 +38,7 @@ from peerdiag.reports.domain.written import (
     add_comment,
     council_done,
     issue_written,
+    numbered_labels,
     paragraph_text,
     pass_pcm_check,
     report_items,
@@ -69,11 +70,6 @@ DONE = "reports.council_done"
 ISSUE = "reports.issue"
 EXPORT = "reports.export"
 
-KIND_LABELS = {
-    "strength": "Strength",
-    "area": "Area for consideration",
-    "recommendation": "Recommendation",
-}
 STEP_HINTS = {
     WrittenState.DRAFT: "The peer challenge manager writes the report's sections",
     WrittenState.PCM_CHECK: "The peer challenge manager checks its quality",
@@ -136,11 +132,9 @@ def _actions(request: HttpRequest, d: Diagnostic, written: WrittenFeedback) -> l
 def _comment_choices(paragraphs: list[Any], items: list[Any]) -> list[tuple[str, str]]:
     choices = [("", "Choose a part of the report")]
     choices += [(p.key, p.heading) for p in paragraphs]
-    counts: dict[str, int] = defaultdict(int)
-    for it in items:
-        counts[it.kind] += 1
+    for it, label in zip(items, numbered_labels(items), strict=True):
         text = it.item.text if len(it.item.text) <= 70 else it.item.text[:67] + "..."
-        choices.append((it.key, f"{KIND_LABELS[it.kind]} {counts[it.kind]}: {text}"))
+        choices.append((it.key, f"{label}: {text}"))
     return choices
 
 

@@ -38,26 +38,20 @@ from peerdiag.timetable.domain.generate import (
     run_description,
     start_generation,
 )
+from peerdiag.timetable.domain.grid import DayGrid, day_grid, grid_sessions
+from peerdiag.timetable.domain.held import HELD_TYPES, record_session_held
+from peerdiag.timetable.domain.itinerary import person_itinerary
 from peerdiag.timetable.domain.past import past_changed_sessions
 from peerdiag.timetable.domain.placements import move_session
-from peerdiag.timetable.domain.problem import latest_version, planned_sessions
+from peerdiag.timetable.domain.problem import latest_version, planned_sessions, visible_sessions
 from peerdiag.timetable.domain.versions import (
     changes_between,
     planned_e_mails,
     publish,
     publish_blockers,
     snapshot,
-)
-from peerdiag.timetable.domain.views_support import (
-    HELD_TYPES,
-    DayGrid,
-    day_grid,
-    grid_sessions,
-    person_itinerary,
-    record_session_held,
     snapshot_days,
     visible_changes,
-    visible_sessions,
 )
 from peerdiag.timetable.domain.week import day_dates, delivery_members, timetable_for
 from peerdiag.timetable.domain.week_shape import week_shape

@@ -14,7 +14,7 @@ from peerdiag.accounts.models import User
 from peerdiag.demo.cast import DEMO_DOMAIN
 
 FLAG = "--i-know-this-is-not-production"
-# Logins that `peerdiag erase_person` has erased (evaluation/domain/erasure.py) no longer name
+# Logins that `peerdiag erase_person` has erased (privacy/domain/erasure.py) no longer name
 # anyone, so an erased demo account does not make a development database look real.
 ERASED_SUFFIX = "@erased.invalid"
 

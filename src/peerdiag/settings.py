@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from peerdiag.accounts.sso_config import from_environment
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("PEERDIAG_PROJECT_DIR", BASE_DIR.parent.parent))
 VAR_DIR = Path(os.environ.get("PEERDIAG_VAR_DIR", PROJECT_DIR / "var"))
@@ -258,6 +260,10 @@ TASKS = {
 # host and scheme of each request (docs/operations.md, "Passkeys").
 PEERDIAG_WEBAUTHN_RP_ID = os.environ.get("PEERDIAG_WEBAUTHN_RP_ID", "").strip()
 PEERDIAG_WEBAUTHN_ORIGIN = os.environ.get("PEERDIAG_WEBAUTHN_ORIGIN", "").strip().rstrip("/")
+
+# Single sign-on: a JSON list of OpenID Connect providers (accounts/sso_config.py checks it;
+# docs/operations.md, "Single sign-on (OpenID Connect)"). Empty: passwords only.
+PEERDIAG_SSO_PROVIDERS = from_environment(os.environ.get("PEERDIAG_SSO_PROVIDERS"))
 
 # Sessions end after PEERDIAG_SESSION_HOURS, or after PEERDIAG_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = _int("PEERDIAG_SESSION_HOURS", 8) * 60 * 60

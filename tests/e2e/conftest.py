@@ -125,7 +125,7 @@ def sign_in(page: Page, email: str, password: str) -> None:
     """Fill in and send the sign-in form on the current page; wait until it has gone."""
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(lambda url: "/sign-in/" not in url)
 
 

@@ -39,7 +39,7 @@ def _sign_in_with_code(page: Page, app: pyotp.TOTP) -> None:
     page.goto("/sign-in/")
     page.get_by_label("E-mail address").fill("pcm@example.org")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(re.compile(r"/sign-in/code/$"))
     page.get_by_label("Code", exact=True).fill(app.now())
     page.get_by_role("button", name="Continue").click()

@@ -48,7 +48,7 @@ def test_a_case_auditor_grades_a_case(page: Page, world: World, auditor: Any) ->
     page.goto("/sign-in/")
     page.get_by_label("E-mail address").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(re.compile(r"/sign-in/code/$"))
     page.get_by_label("Code", exact=True).fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Continue").click()

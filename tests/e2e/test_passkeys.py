@@ -66,7 +66,7 @@ def _heading(page: Page) -> Any:
 def _password(page: Page) -> None:
     page.get_by_label("E-mail address").fill("pcm@example.org")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_pcm_adds_a_passkey_and_signs_in_with_it(page: Page, pcm_must_use_two_factor: User) -> None:

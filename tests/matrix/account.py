@@ -47,6 +47,22 @@ ENTRIES: dict[str, Case] = {
         kwargs=("code",),
         make=lambda d: {"code": new_code()},
     ),
+    # Single sign-on: the world configures no provider, so every key is unknown to everyone
+    # (tests/sso/test_sign_in.py drives the pages with a real provider).
+    "web:sso_start": Case(
+        rel(anon=404, admin=404, pcm=404, team=404, council=404, none=404),
+        kwargs=("key",),
+        make=lambda d: {"key": "council"},
+        per_user=True,
+    ),
+    "web:sso_callback": Case(
+        rel(anon=404, admin=404, pcm=404, team=404, council=404, none=404),
+        kwargs=("key",),
+        make=lambda d: {"key": "council"},
+        per_user=True,
+    ),
+    # Without a single sign-on session just ended, the signed-out page is the sign-in page.
+    "web:signed_out": Case(ALL_REDIRECTED),
     # Invitation links work for whoever holds them, signed in or not.
     "web:invitation_accept": Case(PUBLIC, kwargs=("token",), make=_fresh_invitation),
 }

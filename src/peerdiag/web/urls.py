@@ -20,7 +20,7 @@ from .urls_scope import urlpatterns as scope_urls
 from .urls_team import urlpatterns as team_urls
 from .urls_timetable import urlpatterns as timetable_urls
 from .urls_tokens import urlpatterns as tokens_urls
-from .views import auth, dashboard, diagnostics, kloes, people, presence, stages
+from .views import auth, dashboard, diagnostics, kloes, people, presence, sso, stages
 
 app_name = "web"
 
@@ -30,6 +30,9 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("sign-in/", auth.SignInView.as_view(), name="login"),
     path("sign-out/", auth.SignOutView.as_view(), name="logout"),
+    path("signed-out/", auth.signed_out, name="signed_out"),
+    path("sign-in/sso/<slug:key>/", sso.sso_start, name="sso_start"),
+    path("sign-in/sso/<slug:key>/callback/", sso.sso_callback, name="sso_callback"),
     path("password-reset/", auth.ResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth.ResetDoneView.as_view(), name="password_reset_done"),
     path(

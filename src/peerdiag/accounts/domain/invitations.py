@@ -117,3 +117,35 @@ def accept_invitation(token: str, *, password: str, now: datetime | None = None)
         invitation.save(update_fields=["used_at"])
     log.info("invitation accepted by user %s", user.pk)
     return user
+
+
+def accept_invitation_by_sso(user: User, *, provider_key: str, now: datetime | None = None) -> User:
+    """Accept `user`'s open invitation because they signed in through a trusted provider.
+
+    For single sign-on (accounts/domain/sso.py::match_sign_in), which has already checked the
+    provider's verified e-mail address against this login. Refuses (DomainError, field "token")
+    when the login has no open invitation. Side effects (atomic): switches the login on, leaves
+    it without a usable password (the person signs in through the provider),
+    and marks the invitation used. Logs it, as accepting with a password does. The session
+    is the caller's business (the sign-in view signs the person in).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("user")
+            .open(now)
+            .filter(user=user)
+            .first()
+        )
+        if invitation is None:
+            raise DomainError(REFUSALS["unknown"], field="token")
+        user = invitation.user
+        if user.has_usable_password():
+            user.set_unusable_password()
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+        invitation.used_at = now
+        invitation.save(update_fields=["used_at"])
+    log.info("invitation accepted by user %s through single sign-on (%s)", user.pk, provider_key)
+    return user

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -28,6 +30,11 @@ from django.views.decorators.http import require_POST
 
 from peerdiag.accounts.domain import passkeys, throttle
 from peerdiag.accounts.domain.reauth import USED_CODE, WRONG_CODE, mark_confirmed
+from peerdiag.accounts.domain.sso import (
+    email_domain,
+    password_allowed,
+    provider_instead_of_password,
+)
 from peerdiag.accounts.domain.tokens import revoke_all_tokens
 from peerdiag.accounts.domain.two_factor import (
     CodeCheck,
@@ -38,7 +45,10 @@ from peerdiag.accounts.domain.two_factor import (
 from peerdiag.accounts.middleware import VERIFIED_SESSION_KEY
 from peerdiag.accounts.models import User
 from peerdiag.accounts.session_timeout import IDLE_SIGNED_OUT_KEY, idle_seconds
+from peerdiag.accounts.sso_config import SsoProvider, providers
 from peerdiag.web.forms.auth import SecondFactorForm, SignInForm
+
+from . import sso
 
 # Between the password and the code the session holds who is signing in, not a login.
 PENDING_SESSION_KEY = "two_factor_pending"
@@ -57,11 +67,32 @@ class LockedSignInForm(SignInForm):
         raise ValidationError(self.wait.message(), code="locked")
 
 
+class PasswordsOffForm(SignInForm):
+    """The sign-in form for an address whose organisation signs in through a provider only
+    (single sign-on with `passwords: false`): refuses without authenticating."""
+
+    sso: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        raise ValidationError(
+            f"Passwords are not used for addresses at {email_domain(self.sso.email)}. Use the "
+            f"‘{self.sso.provider.label}’ button above instead",
+            code="sso_only",
+        )
+
+
+@dataclass(frozen=True)
+class _SsoOnly:
+    email: str
+    provider: SsoProvider
+
+
 class SignInView(auth_views.LoginView):
     template_name = "web/auth/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
     wait: Any = None
+    sso_only: _SsoOnly | None = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.session.pop(IDLE_SIGNED_OUT_KEY, False):
@@ -77,16 +108,30 @@ class SignInView(auth_views.LoginView):
         self.wait = throttle.waiting(
             email=request.POST.get("username", ""), ip=throttle.client_ip(request.META)
         )
+        email = request.POST.get("username", "").strip()
+        instead = provider_instead_of_password(email) if email else None
+        self.sso_only = _SsoOnly(email, instead) if instead is not None else None
         return super().post(request, *args, **kwargs)
 
     def get_form_class(self) -> Any:
-        return LockedSignInForm if self.wait is not None else super().get_form_class()
+        if self.wait is not None:
+            return LockedSignInForm
+        if self.sso_only is not None:
+            return PasswordsOffForm
+        return super().get_form_class()
 
     def get_form(self, form_class: Any = None) -> Any:
         form = super().get_form(form_class)
         if isinstance(form, LockedSignInForm):
             form.wait = self.wait
+        if isinstance(form, PasswordsOffForm):
+            form.sso = self.sso_only
         return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_providers"] = providers()
+        return context
 
     def form_invalid(self, form: Any) -> HttpResponse:
         if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
@@ -303,10 +348,44 @@ def sign_in_passkey(request: HttpRequest) -> HttpResponse:
 
 
 class SignOutView(auth_views.LogoutView):
-    pass
+    """Signs out of peerdiag. A session that came from single sign-on then gets a page that
+    offers to sign out of the provider too (its end-session address); others go to sign-in."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        also = sso.end_session_link(request) if request.user.is_authenticated else None
+        response = super().post(request, *args, **kwargs)
+        if also is None:
+            return response
+        # The old session is gone; the new, anonymous one carries the link to one page view
+        # (a GET, so reloading it asks nothing of the browser).
+        request.session[SIGNED_OUT_KEY] = also
+        return redirect("web:signed_out")
+
+
+SIGNED_OUT_KEY = "signed_out_of_sso"
+
+
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """After signing out of a session that came from single sign-on: offers the provider's
+    end-session link, once. Without one (reloaded later, or opened directly) it goes to sign in."""
+    also = request.session.pop(SIGNED_OUT_KEY, None)
+    if request.user.is_authenticated or not isinstance(also, dict):
+        return redirect("web:login")
+    return render(request, "web/auth/signed_out.html", {"also": also})
+
+
+class SsoAwareResetForm(PasswordResetForm):
+    """Sends no reset link to an address whose organisation signs in through a provider only
+    (the page says the same either way, so it tells nobody which addresses exist)."""
+
+    def get_users(self, email: str) -> Any:
+        if not password_allowed(email):
+            return iter(())
+        return super().get_users(email)
 
 
 class ResetView(auth_views.PasswordResetView):
+    form_class = SsoAwareResetForm
     template_name = "web/auth/password_reset.html"
     email_template_name = "web/auth/password_reset_email.txt"
     subject_template_name = "web/auth/password_reset_subject.txt"

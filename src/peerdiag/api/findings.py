@@ -264,7 +264,7 @@ def note_update(request: HttpRequest, ref: Ref, code: Code, payload: NotePatch) 
     d = _for(request, ref, WRITE)
     note = _note(d, code)
     user = caller(request)
-    if note.author is None or note.author.person.user_id != user.pk:
+    if not rules.has_perm("findings.change_note", user, note):
         raise PermissionDenied(NOT_THE_AUTHOR)
     try:
         save_note(

@@ -75,3 +75,261 @@ document.addEventListener("submit", (event) => {
     }, SAVE_WAIT_MS);
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Issue 23: announcing what changed (WCAG 4.1.3). Filters announce their count with no script
+// (templates/web/includes/results_status.html). The drafting board's "Move up" and "Move down"
+// post and come back to the whole page, where a live region present from the start says nothing;
+// so on submit we note which item moved from where (sessionStorage, this tab only), and when the
+// board comes back we write what happened into its status region, and put focus back on the
+// item's move button so the next press is where the last one was. If the item's place did not
+// change (the move was refused, or it was already at that end), nothing is said.
+const BOARD_MOVE_KEY = "peerdiag:board-move";
+const BOARD_MOVE_FRESH_MS = 60_000;
+// A region's text set as the page loads can be missed by screen readers still reading the page.
+const ANNOUNCE_DELAY_MS = 300;
+
+function boardPlace(item) {
+  const siblings = Array.from(item.parentElement?.children ?? []);
+  return { position: siblings.indexOf(item) + 1, total: siblings.length };
+}
+
+function boardMoveButton(item, direction) {
+  const input = item.querySelector(`input[name="direction"][value="${direction}"]`);
+  return input?.form?.querySelector("button") ?? null;
+}
+
+function boardItemName(item) {
+  // The move buttons name the item for screen readers: "Move up<hidden> strength 2</hidden>".
+  const button = boardMoveButton(item, "up") ?? boardMoveButton(item, "down");
+  return button?.querySelector(".govuk-visually-hidden")?.textContent.trim() ?? "";
+}
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const direction = form instanceof HTMLFormElement ? form.elements.namedItem("direction") : null;
+  const item = form instanceof HTMLFormElement ? form.closest("li[id^='item-']") : null;
+  if (!direction || !item || !document.querySelector("[data-board-status]")) {
+    return;
+  }
+  const note = {
+    path: window.location.pathname,
+    id: item.id,
+    direction: direction.value,
+    name: boardItemName(item),
+    position: boardPlace(item).position,
+    at: Date.now(),
+  };
+  try {
+    window.sessionStorage.setItem(BOARD_MOVE_KEY, JSON.stringify(note));
+  } catch {
+    // No storage (a private window, say): the move still happens, unannounced.
+  }
+});
+
+function announceBoardMove() {
+  const status = document.querySelector("[data-board-status]");
+  if (!status) {
+    return;
+  }
+  let note = null;
+  try {
+    note = JSON.parse(window.sessionStorage.getItem(BOARD_MOVE_KEY) ?? "null");
+    window.sessionStorage.removeItem(BOARD_MOVE_KEY);
+  } catch {
+    return;
+  }
+  const stale = !note || Date.now() - note.at > BOARD_MOVE_FRESH_MS;
+  if (stale || note.path !== window.location.pathname) {
+    return;
+  }
+  const item = document.getElementById(note.id);
+  if (!item || document.querySelector(".govuk-error-summary")) {
+    return;
+  }
+  const { position, total } = boardPlace(item);
+  if (position === note.position) {
+    return;
+  }
+  const was = note.name.charAt(0).toUpperCase() + note.name.slice(1);
+  const text = `${was} moved ${note.direction}: it is now ${boardItemName(item)} of ${total}.`;
+  const button =
+    boardMoveButton(item, note.direction) ??
+    boardMoveButton(item, note.direction === "up" ? "down" : "up");
+  // After the load: going to the page's #item-… fragment moves focus itself, once loaded.
+  window.setTimeout(() => {
+    button?.focus();
+    status.textContent = text;
+  }, ANNOUNCE_DELAY_MS);
+}
+
+if (document.readyState === "complete") {
+  announceBoardMove();
+} else {
+  window.addEventListener("load", announceBoardMove, { once: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The warning before the idle sign-out (WCAG 2.2, 2.2.1 Timing adjustable). The server signs a
+// session out after a spell without requests (accounts/session_timeout.py). On a signed-in page
+// the warning's <dialog> says the limit (data-idle-seconds) and what was left of it as the page
+// was drawn (data-idle-seconds-left); every signed-in response says what is left in a header,
+// which we read after each htmx request. Counting from the server's own figure matters: it
+// refreshes its clock only once a minute, so a request does not always restart it.
+//
+// A little before the end (two minutes, or half the limit when that is shorter) the dialog in
+// web/base.html opens. "Stay signed in", or Escape, posts to the keep-alive address, which
+// restarts the server's clock; focus goes back where it was. If the time runs out we go to the
+// sign-in page, which says why the person was signed out and brings them back here after.
+// Tabs share the latest end they have heard of (localStorage), so a tab left alone neither
+// warns while another is in use nor, once its own count ends, keeps the session going by
+// loading the sign-in page (which would send a still signed-in person straight back).
+const IDLE_END_KEY = "peerdiag:idle-ends-at";
+const IDLE_LEFT_HEADER = "Peerdiag-Idle-Seconds-Left";
+const IDLE_WARN_MAX_S = 120;
+const IDLE_CHECK_MS = 1000;
+// Going to sign in a moment after the end, so the server has surely signed the session out.
+const IDLE_GRACE_MS = 500;
+
+const idleDialog = document.querySelector("dialog[data-idle-warning]");
+const idle = {
+  limit: Number(idleDialog?.dataset.idleSeconds),
+  endsAt: 0,
+  keeping: false,
+  returnTo: null,
+  said: "",
+  timer: 0,
+};
+
+function sharedIdleEnd() {
+  try {
+    return Number(window.localStorage.getItem(IDLE_END_KEY)) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function idleRestart(secondsLeft) {
+  if (!Number.isFinite(secondsLeft) || secondsLeft < 0) {
+    return;
+  }
+  idle.endsAt = Date.now() + secondsLeft * 1000;
+  try {
+    if (idle.endsAt > sharedIdleEnd()) {
+      window.localStorage.setItem(IDLE_END_KEY, String(idle.endsAt));
+    }
+  } catch {
+    // No storage: each tab counts on its own.
+  }
+}
+
+function idleWords(ms) {
+  if (ms < 60_000) {
+    return "less than a minute";
+  }
+  const minutes = Math.ceil(ms / 60_000);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}
+
+function idleShowTimeLeft(ms) {
+  const words = idleWords(ms);
+  if (words === idle.said) {
+    return;
+  }
+  idleDialog.querySelector("[data-idle-countdown]").textContent = words;
+  // The dialog's text is read out as it opens; after that, each new figure once, politely.
+  if (idle.said) {
+    idleDialog.querySelector("[data-idle-announce]").textContent =
+      `You will be signed out in ${words}.`;
+  }
+  idle.said = words;
+}
+
+function idleOpen(ms) {
+  idle.returnTo = document.activeElement;
+  idle.said = "";
+  idleDialog.querySelector("[data-idle-announce]").textContent = "";
+  idleShowTimeLeft(ms);
+  idleDialog.showModal();
+}
+
+function idleClose() {
+  if (idleDialog.open) {
+    idleDialog.close();
+  }
+  const back = idle.returnTo;
+  idle.returnTo = null;
+  if (back instanceof HTMLElement && back.isConnected && back !== document.body) {
+    back.focus();
+  }
+}
+
+function idleSignIn() {
+  const next = window.location.pathname + window.location.search;
+  const url = new URL(idleDialog.dataset.signInUrl, window.location.href);
+  url.searchParams.set("next", next);
+  window.location.assign(url.toString());
+}
+
+function idleCheck() {
+  const left = Math.max(idle.endsAt, sharedIdleEnd()) - Date.now();
+  if (left <= -IDLE_GRACE_MS) {
+    window.clearInterval(idle.timer);
+    idleSignIn();
+  } else if (left > Math.min(IDLE_WARN_MAX_S * 1000, (idle.limit * 1000) / 2)) {
+    // Time was added (here or in another tab): no warning, or no longer one.
+    if (idleDialog.open) {
+      idleClose();
+    }
+  } else if (idleDialog.open) {
+    idleShowTimeLeft(Math.max(0, left));
+  } else if (!idle.keeping) {
+    idleOpen(Math.max(0, left));
+  }
+}
+
+async function idleStay() {
+  if (idle.keeping) {
+    return;
+  }
+  idle.keeping = true;
+  idleClose();
+  const token = idleDialog.querySelector("input[name='csrfmiddlewaretoken']")?.value ?? "";
+  let response = null;
+  try {
+    response = await fetch(idleDialog.querySelector("[data-idle-stay]").dataset.keepAliveUrl, {
+      method: "POST",
+      headers: { "X-CSRFToken": token },
+      credentials: "same-origin",
+    });
+  } catch {
+    // No connection: nothing was kept alive, so the warning comes back at the next check.
+  }
+  idle.keeping = false;
+  if (response?.status === 401 || response?.status === 403) {
+    idleSignIn();
+    return;
+  }
+  if (response?.ok) {
+    idleRestart(Number(response.headers.get(IDLE_LEFT_HEADER) ?? idle.limit));
+  }
+  idleCheck();
+}
+
+if (idleDialog instanceof HTMLDialogElement && idle.limit > 0) {
+  idleRestart(Number(idleDialog.dataset.idleSecondsLeft));
+  idleDialog.querySelector("[data-idle-stay]").addEventListener("click", idleStay);
+  // Escape closes a modal dialog; here it also means "stay signed in", as in GOV.UK's pattern.
+  idleDialog.addEventListener("cancel", (event) => {
+    event.preventDefault();
+    idleStay();
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const left = event.detail?.xhr?.getResponseHeader(IDLE_LEFT_HEADER);
+    if (left !== null && left !== undefined) {
+      idleRestart(Number(left));
+    }
+  });
+  idle.timer = window.setInterval(idleCheck, IDLE_CHECK_MS);
+  idleCheck();
+}

@@ -268,6 +268,9 @@ PEERDIAG_SSO_PROVIDERS = from_environment(os.environ.get("PEERDIAG_SSO_PROVIDERS
 # Sessions end after PEERDIAG_SESSION_HOURS, or after PEERDIAG_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = _int("PEERDIAG_SESSION_HOURS", 8) * 60 * 60
 PEERDIAG_IDLE_MINUTES = _int("PEERDIAG_IDLE_MINUTES", 30)
+
+# Where the accessibility statement tells people to ask for another format or report a problem.
+ACCESSIBILITY_CONTACT = os.environ.get("PEERDIAG_ACCESSIBILITY_CONTACT", "")
 # API calls a minute per token, and per IP address for calls with a bad token.
 PEERDIAG_API_RATE_PER_MINUTE = _int("PEERDIAG_API_RATE_PER_MINUTE", 120)
 PEERDIAG_API_ANON_RATE_PER_MINUTE = _int("PEERDIAG_API_ANON_RATE_PER_MINUTE", 30)

@@ -73,7 +73,7 @@ def test_making_using_and_revoking_a_token_after_confirming_it_is_you(
     expect(_heading(page)).to_have_text("API tokens")
     expect(page.get_by_text("You have no API tokens.")).to_be_visible()
     axe_check(page)
-    page.get_by_role("link", name="Make a new token").click()
+    page.get_by_role("button", name="Make a new token").click()
     page.wait_for_url(re.compile(r"/account/confirm-password/\?next=%2Faccount%2Fapi-tokens%2Fnew"))
     expect(_heading(page)).to_have_text("Confirm it is you")
     expect(

@@ -52,7 +52,7 @@ def test_pcm_requests_the_standard_list_in_one_step(page: Page, world: World) ->
     request_document(world.own, by=world.pcm, title=items[0].title)
     _as(page, "pcm@example.org")
     page.goto(f"/diagnostics/{world.own.reference}/documents/")
-    page.get_by_role("link", name="Request the standard list").click()
+    page.get_by_role("button", name="Request the standard list").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Request the standard list")
     expect(page.locator("#already-requested")).to_contain_text(items[0].title)
     axe_check(page)
@@ -78,7 +78,7 @@ def test_organiser_uploads_three_files_in_one_go(page: Page, world: World, tmp_p
 
     _as(page, "organiser@example.org")
     page.goto(f"/diagnostics/{world.own.reference}/documents/")
-    page.get_by_role("link", name="Upload several documents").click()
+    page.get_by_role("button", name="Upload several documents").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Upload several documents")
     axe_check(page)
 

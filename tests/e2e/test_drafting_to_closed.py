@@ -35,7 +35,7 @@ def _url(name: str, ref: str) -> str:
 def _move(page: Page, ref: str, label: str) -> None:
     """From the overview, through the confirm page, to the next stage."""
     page.goto(_url("diagnostic_overview", ref))
-    page.get_by_role("link", name=f"Move to {label}").click()
+    page.get_by_role("button", name=f"Move to {label}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Move to {label}")
     axe_check(page)
     page.get_by_role("button", name=f"Move to {label}").click()
@@ -67,7 +67,7 @@ def test_drafting_to_closed(page: Page, world: World) -> None:
     axe_check(page)
     page.get_by_label("Item 1 was shared with the sponsor").check()
     page.get_by_role("button", name="Save the items").click()
-    page.get_by_role("link", name="Mark as shared with the sponsor").click()
+    page.get_by_role("button", name="Mark as shared with the sponsor").click()
     axe_check(page)
     page.get_by_label("The meeting previewed the final messages with the sponsor").check()
     page.get_by_role("button", name="Mark as shared").click()

@@ -107,7 +107,7 @@ def test_pcm_adds_a_passkey_and_signs_in_with_it(page: Page, pcm_must_use_two_fa
     assert len(made) == 1
     passkey = Passkey.objects.get(user=pcm_must_use_two_factor)
     assert passkey.name == "Work laptop" and passkey.last_used_at is None
-    page.get_by_role("link", name="I have stored my codes – continue").click()
+    page.get_by_role("button", name="I have stored my codes – continue").click()
     page.wait_for_url(re.compile(r"/$"))
     expect(_heading(page)).to_have_text("My diagnostics")
 

@@ -97,7 +97,7 @@ def test_pcm_books_scoping_and_moves_the_diagnostic_on(page: Page, world: World)
     )
     expect(page.get_by_text("Everything needed is in place.")).to_be_visible()
     axe_check(page)
-    page.get_by_role("link", name="Move to scoping meeting booked").click()
+    page.get_by_role("button", name="Move to scoping meeting booked").click()
 
     page.wait_for_url(re.compile(rf"/diagnostics/{REF}/advance/scoping_scheduled/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Move to scoping meeting booked")

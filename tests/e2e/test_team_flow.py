@@ -54,7 +54,7 @@ def _turn_on_two_factor(page: Page) -> None:
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     expect(_heading(page)).to_have_text("Two-factor sign-in is on")
     axe_check(page)
-    page.get_by_role("link", name="I have stored my codes – continue").click()
+    page.get_by_role("button", name="I have stored my codes – continue").click()
     page.wait_for_url(re.compile(r"/$"))
 
 
@@ -156,7 +156,7 @@ def test_a_peer_is_proposed_approved_briefed_and_signed_up(page: Page, world: Wo
     _sign_in_as(page, "olivia@example.org")
     page.get_by_role("link", name="Your account").click()
     axe_check(page)
-    page.get_by_role("link", name="Set up two-factor sign-in").click()
+    page.get_by_role("button", name="Set up two-factor sign-in").click()
     _turn_on_two_factor(page)
 
     # She reads the briefing and says so.

@@ -108,7 +108,7 @@ def test_pcm_sets_up_two_factor_sign_in_and_signs_in_with_a_code(
     expect(codes).to_have_count(10)
     expect(codes.first).to_have_text(re.compile(r"^[2-9a-z]{5}-[2-9a-z]{5}$"))
     axe_check(page)
-    page.get_by_role("link", name="I have stored my codes – continue").click()
+    page.get_by_role("button", name="I have stored my codes – continue").click()
     page.wait_for_url(re.compile(r"/$"))
     expect(_heading(page)).to_have_text("My diagnostics")
     axe_check(page)

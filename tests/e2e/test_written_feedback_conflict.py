@@ -66,14 +66,14 @@ def test_two_people_save_the_same_section(page: Page, second_page: Page, world: 
     axe_check(pcm)
     lead.goto(section)
     # The lead peer can see that the PCM has the section open for editing.
-    expect(lead.locator("[aria-live=polite]")).to_have_text(
+    expect(lead.locator("main [aria-live=polite]")).to_have_text(
         f"{world.pcm.get_full_name()} is editing this."
     )
     axe_check(lead)
     # The PCM's page, open first, learns of the lead peer at its next poll (every 15 s), and
     # keeps the new line's fingerprint so an unchanged line is not sent again.
     line = f"{world.peer.get_full_name()} is editing this."
-    expect(pcm.locator("[aria-live=polite]")).to_have_text(line, timeout=20_000)
+    expect(pcm.locator("main [aria-live=polite]")).to_have_text(line, timeout=20_000)
     expect(pcm.locator("input[name=seen]")).to_have_value(fingerprint(line))
 
     # The PCM saves first.

@@ -50,6 +50,7 @@ ENTRIES: dict[str, Case] = {
     "web:logout": Case(
         rel(anon=302, admin=302, pcm=302, team=302, council=302, none=302), method="POST"
     ),
+    "web:accessibility": Case(PUBLIC),
     "web:password_reset": Case(PUBLIC),
     "web:password_reset_done": Case(PUBLIC),
     "web:password_reset_confirm": Case(PUBLIC, kwargs=("uidb64", "token")),

@@ -94,6 +94,19 @@ def test_the_page_lists_every_diagnostic_with_days_left(world, client, today):
     assert "Written feedback was due on Friday 9 April 2027" in html
 
 
+def test_only_diagnostics_the_viewer_may_open_are_links(world, client):
+    """The portfolio lists every diagnostic, but links only those this person may open."""
+    client.force_login(world.pcm)
+    html = client.get(reverse("web:portfolio")).content.decode()
+    own = reverse("web:diagnostic_overview", args=[world.own.reference])
+    other = reverse("web:diagnostic_overview", args=[world.other.reference])
+    assert f'href="{own}"' in html and client.get(own).status_code == 200
+    assert "RPD-2027-002" in html and f'href="{other}"' not in html
+    assert client.get(other).status_code == 404
+    client.force_login(world.admin)
+    assert f'href="{other}"' in client.get(reverse("web:portfolio")).content.decode()
+
+
 def _many(n: int) -> None:
     for _ in range(n):
         d = DiagnosticFactory(stage=Stage.FEEDBACK_GIVEN, day1=DAY1)

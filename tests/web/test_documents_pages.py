@@ -142,4 +142,6 @@ def test_downloads_follow_the_classification(world):  # type: ignore[no-untyped-
     assert _client(world.sponsor).get(f"{files}{secret.code}/sensitive/").status_code == 403
     assert _client(world.peer).get(f"{files}{secret.code}/sensitive/").status_code == 403
     page = _client(world.pcm).get(f"{_list_url(d)}{ask.code}/").content.decode()
-    assert f"files/{secret.code}/sensitive/" in page and f'files/{official.code}/"' in page
+    # The PCM is not cleared yet: the sensitive version is named but not linked (issue 23).
+    assert f"files/{secret.code}/sensitive/" not in page and "b.pdf" in page
+    assert f'files/{official.code}/"' in page

@@ -6,12 +6,16 @@ import html as htmllib
 from datetime import date
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from peerdiag.casereview.enums import AuditStatus
 from peerdiag.casereview.models import CaseAudit
+from peerdiag.common.versioning import UNCHECKED
+from peerdiag.diagnostics.domain.briefing import acknowledge_briefing, issue_briefing
+from peerdiag.diagnostics.domain.confidentiality import set_confidentiality
 from peerdiag.diagnostics.domain.gates import gate_blockers, next_stages
 from peerdiag.diagnostics.enums import Stage
 from peerdiag.diagnostics.models import Briefing, ConfidentialityAgreement, Diagnostic
@@ -23,11 +27,29 @@ from tests.casereview.helpers import add_auditor, released_case
 pytestmark = pytest.mark.django_db
 
 
-def _todo_section(user) -> str:  # type: ignore[no-untyped-def]
+def _signed_in(user, *, two_factor: bool = False) -> Client:  # type: ignore[no-untyped-def]
     c = Client()
     c.force_login(user)
-    page = c.get(reverse("web:dashboard")).content.decode()
+    if two_factor:  # as after signing in with a code
+        s = c.session
+        s["two_factor_verified"] = True
+        s.save()
+    return c
+
+
+def _todo_section(user, *, two_factor: bool = False) -> str:  # type: ignore[no-untyped-def]
+    page = _signed_in(user, two_factor=two_factor).get(reverse("web:dashboard")).content.decode()
     return page.split('id="todo-list"')[1].split("</section>")[0]
+
+
+def _clear(world, d: Diagnostic, *users) -> None:  # type: ignore[no-untyped-def]
+    """Clear `users` on `d`: a briefing issued and acknowledged, no agreement required."""
+    briefing = issue_briefing(
+        d, by=world.pcm, file=ContentFile(b"%PDF-1.4"), name="b.pdf", version=UNCHECKED
+    )
+    set_confidentiality(d, by=world.sponsor, required=False, version=UNCHECKED)
+    for user in users:
+        acknowledge_briefing(briefing, by=None, person=user.person)
 
 
 def _link(url: str, text: str) -> str:
@@ -102,7 +124,18 @@ def test_a_case_auditor_reads_the_audits_to_finish(world):  # type: ignore[no-un
     assert case.auditor is not None and case.auditor.person == auditor.person
     assert any(b.code == "case_review.audits" for b in gate_blockers(d, Stage.READY))
     url = reverse("web:casereview_case", args=[d.reference, case.code])
-    assert _link(url, f"Finish the audit of case {case.code}") in _todo_section(auditor)
+    text = f"Finish the audit of case {case.code}"
+    overview = reverse("web:diagnostic_overview", args=[d.reference])
+    # Not yet cleared (no briefing acknowledged), the case page would refuse them
+    # (web/views/sensitive.py): the to-do leads to the overview, not to a page that answers 403.
+    section = _todo_section(auditor, two_factor=True)
+    assert _link(overview, text) in section and url not in section
+    _clear(world, d, auditor)
+    assert _link(url, text) in _todo_section(auditor, two_factor=True)
+    assert _client_status(auditor, url, two_factor=True) == 200
+    # Cleared, but this session was not signed in with a code: the overview again.
+    section = _todo_section(auditor)
+    assert _link(overview, text) in section and url not in section
     CaseAudit.objects.update_or_create(
         case=case,
         defaults={
@@ -111,7 +144,35 @@ def test_a_case_auditor_reads_the_audits_to_finish(world):  # type: ignore[no-un
             "finished_at": timezone.now(),
         },
     )
-    assert "Finish the audit" not in _todo_section(auditor)
+    assert "Finish the audit" not in _todo_section(auditor, two_factor=True)
+
+
+def test_a_case_review_ask_links_to_the_case_review_only_for_a_pcm_who_may_open_it(world):  # type: ignore[no-untyped-def]
+    """The case review gate's asks point at the case review, whose page lets in only a cleared
+    member of the team with the child-data role, signed in with two-factor: any other PCM reads
+    the same asks, linked to the overview."""
+    d = _at(world.own, Stage.CASE_REVIEW, day1=date(2027, 3, 1), case_review_in_scope=True)
+    asks = [b for b in gate_blockers(d, Stage.READY) if b.fix == "case_review"]
+    assert asks
+    review = reverse("web:casereview", args=[d.reference])
+    overview = reverse("web:diagnostic_overview", args=[d.reference])
+    uncleared = _todo_section(world.pcm, two_factor=True)
+    assert _client_status(world.pcm, review, two_factor=True) == 403
+    _clear(world, d, world.pcm)
+    unverified = _todo_section(world.pcm)
+    assert _client_status(world.pcm, review) == 403
+    cleared = _todo_section(world.pcm, two_factor=True)
+    for b in asks:
+        assert _link(review, b.message) in cleared, b.code
+        assert _link(overview, b.message) in unverified, b.code
+        assert _link(overview, b.message) in uncleared, b.code
+    # (Opening the page starts the review, so it comes last.)
+    assert _client_status(world.pcm, review, two_factor=True) == 200
+    assert review not in unverified and review not in uncleared
+
+
+def _client_status(user, url: str, *, two_factor: bool = False) -> int:  # type: ignore[no-untyped-def]
+    return _signed_in(user, two_factor=two_factor).get(url).status_code
 
 
 def test_the_list_is_empty_only_when_nothing_is_open(world):  # type: ignore[no-untyped-def]

@@ -26,9 +26,9 @@ def session_is_verified(request: HttpRequest) -> bool:
 class TwoFactorMiddleware:
     """Redirects every page to two-factor set-up until a person who must use it has done so.
 
-    Left alone: the set-up pages themselves, signing out, static files and the API (which
-    authenticates with tokens, not the session). The page names are looked up by URL name at
-    request time; accounts does not import the web app.
+    Left alone: the set-up pages themselves, signing out, staying signed in, static files and
+    the API (which authenticates with tokens, not the session). The page names are looked up by
+    URL name at request time; accounts does not import the web app.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -57,11 +57,16 @@ class TwoFactorMiddleware:
         allowed = (
             reverse("web:two_factor_setup"),
             reverse("web:logout"),
+            # The idle warning's "Stay signed in": the set-up pages warn before the idle
+            # sign-out too, and any request to them restarts the idle clock anyway.
+            reverse("web:session_keep_alive"),
             settings.STATIC_URL or "/static/",
             "/api/",
             # Opened by token, not by account: evaluation surveys and calendar feeds.
             "/survey/",
             "/calendar/",
             "/healthz/",
+            # The accessibility statement is for everyone, signed in or not.
+            "/accessibility/",
         )
         return path.startswith(allowed)

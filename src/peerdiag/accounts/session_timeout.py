@@ -4,10 +4,16 @@ The session cookie's own lifetime (settings.SESSION_COOKIE_AGE) caps a session h
 is; this middleware adds the shorter, idle limit: PEERDIAG_IDLE_MINUTES (default 30) without a
 request and the next request finds itself signed out. The sign-in page then says why (it reads
 IDLE_SIGNED_OUT_KEY). Goes in settings.MIDDLEWARE right after AuthenticationMiddleware.
+
+Every signed-in response carries IDLE_LEFT_HEADER: how many seconds the session has left if
+nothing else happens. The page's script (assets/src/app.js) reads it after each htmx request,
+so the warning before the sign-out counts from what the server really holds: because the
+timestamp is refreshed only once a minute, a request can leave the clock where it was.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -23,10 +29,30 @@ IDLE_SIGNED_OUT_KEY = "signed_out_idle"
 # Refreshing the timestamp saves the session; once a minute is close enough and spares a
 # database write on every request.
 TOUCH_EVERY_SECONDS = 60
+# The response header that tells the page's script the seconds left (see the docstring above).
+IDLE_LEFT_HEADER = "Peerdiag-Idle-Seconds-Left"
 
 
 def idle_seconds() -> int:
-    return int(getattr(settings, "PEERDIAG_IDLE_MINUTES", IDLE_MINUTES)) * 60
+    # A fraction of a minute is allowed, so browser tests can use a limit of a few seconds.
+    return round(float(getattr(settings, "PEERDIAG_IDLE_MINUTES", IDLE_MINUTES)) * 60)
+
+
+def restart_idle_clock(request: HttpRequest) -> None:
+    """Start the idle clock again from now, however recently it was last stamped."""
+    request.session[LAST_SEEN_KEY] = time.time()
+
+
+def idle_seconds_left(request: HttpRequest) -> int | None:
+    """Whole seconds (rounded up) before this session is signed out if nothing else happens;
+    None for a session that is not signed in or has no timestamp."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    last = request.session.get(LAST_SEEN_KEY)
+    if not isinstance(last, int | float):
+        return None
+    return max(0, math.ceil(idle_seconds() - (time.time() - last)))
 
 
 class IdleTimeoutMiddleware:
@@ -50,7 +76,11 @@ class IdleTimeoutMiddleware:
                 request.session[IDLE_SIGNED_OUT_KEY] = True
             elif not isinstance(last, int | float) or now - last >= TOUCH_EVERY_SECONDS:
                 request.session[LAST_SEEN_KEY] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        left = idle_seconds_left(request)
+        if left is not None:
+            response[IDLE_LEFT_HEADER] = str(left)
+        return response
 
 
 def stamp_on_sign_in(
@@ -58,4 +88,4 @@ def stamp_on_sign_in(
 ) -> None:
     """Start the idle clock at sign-in (user_logged_in), so the first page needs no write."""
     if request is not None and hasattr(request, "session"):
-        request.session[LAST_SEEN_KEY] = time.time()
+        restart_idle_clock(request)

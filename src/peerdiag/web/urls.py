@@ -20,7 +20,18 @@ from .urls_scope import urlpatterns as scope_urls
 from .urls_team import urlpatterns as team_urls
 from .urls_timetable import urlpatterns as timetable_urls
 from .urls_tokens import urlpatterns as tokens_urls
-from .views import auth, dashboard, diagnostics, kloes, people, presence, sso, stages
+from .views import (
+    accessibility,
+    auth,
+    dashboard,
+    diagnostics,
+    kloes,
+    people,
+    presence,
+    session,
+    sso,
+    stages,
+)
 
 app_name = "web"
 
@@ -28,9 +39,11 @@ D = "diagnostics/<str:ref>/"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("accessibility/", accessibility.statement, name="accessibility"),
     path("sign-in/", auth.SignInView.as_view(), name="login"),
     path("sign-out/", auth.SignOutView.as_view(), name="logout"),
     path("signed-out/", auth.signed_out, name="signed_out"),
+    path("session/keep-alive/", session.keep_alive, name="session_keep_alive"),
     path("sign-in/sso/<slug:key>/", sso.sso_start, name="sso_start"),
     path("sign-in/sso/<slug:key>/callback/", sso.sso_callback, name="sso_callback"),
     path("password-reset/", auth.ResetView.as_view(), name="password_reset"),

@@ -23,11 +23,19 @@ class SignInForm(AuthenticationForm):
     }
 
 
+# A code box: browsers and password managers offer the one-time code (WCAG 1.3.5).
+ONE_TIME_CODE = {"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+
+
 def code_field() -> forms.CharField:
-    """The second-factor code box: an app code or a recovery code (sign-in, re-authentication)."""
+    """The second-factor code box: an app code or a recovery code (sign-in, re-authentication).
+
+    No numeric keypad (`inputmode`) here: a recovery code has letters, and a phone showing
+    only digits would shut out someone who has lost their authenticator app."""
     return forms.CharField(
         label="Code",
         max_length=20,
+        widget=forms.TextInput(attrs=ONE_TIME_CODE),
         help_text="The 6-digit code your authenticator app shows now, or one of your recovery "
         "codes",
         error_messages={
@@ -49,6 +57,7 @@ class ConfirmAppForm(forms.Form):
     code = forms.CharField(
         label="Enter the 6-digit code your app shows",
         max_length=20,
+        widget=forms.TextInput(attrs={**ONE_TIME_CODE, "inputmode": "numeric"}),
         error_messages={
             "required": "Enter the 6-digit code from your authenticator app",
             "max_length": "Enter the 6-digit code from your authenticator app",
@@ -68,7 +77,7 @@ class ChoosePasswordForm(forms.Form):
     password1 = forms.CharField(
         label="Choose a password",
         strip=False,
-        widget=forms.PasswordInput,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters. Do not use a common password, or one like your name "
         "or e-mail address",
         error_messages={"required": "Choose a password"},
@@ -76,7 +85,7 @@ class ChoosePasswordForm(forms.Form):
     password2 = forms.CharField(
         label="Type the password again",
         strip=False,
-        widget=forms.PasswordInput,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": "Type the password again"},
     )
 

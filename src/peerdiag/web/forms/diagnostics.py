@@ -117,7 +117,13 @@ class DiagnosticCreateForm(DomainErrorsMixin, forms.Form):
 class DetailsForm(VersionedForm, DomainErrorsMixin, forms.Form):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
     type = forms.ChoiceField(
-        choices=DiagnosticType.choices, widget=forms.RadioSelect, label="Type of diagnostic"
+        choices=DiagnosticType.choices,
+        widget=forms.RadioSelect,
+        label="Type of diagnostic",
+        error_messages={
+            "required": "Choose the type of diagnostic",
+            "invalid_choice": "Choose the type of diagnostic",
+        },
     )
     type_other = forms.CharField(max_length=200, required=False, label="If other, what kind")
     focus_statement = forms.CharField(

@@ -288,6 +288,7 @@ class SignForm(DomainErrorsMixin, forms.Form):
     typed_name = forms.CharField(
         max_length=200,
         label="Type your full name to sign",
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
         error_messages={"required": "Type your full name to sign the agreement"},
     )
 

@@ -42,6 +42,24 @@ def _selected(value: Any) -> set[str]:
     return {str(value)}
 
 
+# The widget attributes a text box takes from its form (autocomplete and friends, WCAG 1.3.5).
+# Others (type, class, rows) stay the template's business.
+INPUT_ATTRS = ("autocomplete", "inputmode", "spellcheck", "autocapitalize")
+
+
+def input_attrs(widget: forms.Widget, kind: str) -> dict[str, str]:
+    """The extra attributes of a text or password box: the widget's own `INPUT_ATTRS`, over
+    the defaults for an e-mail address (`email`, no spelling check) and a password (the
+    current one)."""
+    attrs: dict[str, str] = {}
+    if getattr(widget, "input_type", "") == "email":
+        attrs |= {"autocomplete": "email", "spellcheck": "false"}
+    if kind == "password":
+        attrs["autocomplete"] = "current-password"
+    attrs |= {k: str(widget.attrs[k]) for k in INPUT_ATTRS if k in widget.attrs}
+    return attrs
+
+
 @register.inclusion_tag("web/includes/field.html")
 def govuk_field(bound: forms.BoundField, width: str = "", heading: bool = False) -> dict[str, Any]:
     widget = bound.field.widget
@@ -77,6 +95,7 @@ def govuk_field(bound: forms.BoundField, width: str = "", heading: bool = False)
     else:
         formatted = widget.format_value(value)  # e.g. DateTimeInput gives "%Y-%m-%dT%H:%M"
         ctx["value"] = "" if formatted is None else formatted
+        ctx["input_attrs"] = input_attrs(widget, kind)
     return ctx
 
 

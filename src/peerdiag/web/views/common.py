@@ -25,7 +25,12 @@ def fix_url(diagnostic: Diagnostic, fix: str) -> str:
 
 
 def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """Whether htmx asked for a part of the page. When it restores a page from history that
+    its cache no longer holds, htmx sends HX-Request too, but wants the whole page."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 View = Callable[..., HttpResponse]

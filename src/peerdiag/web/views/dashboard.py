@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import rules
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import resolve
 from django.utils import timezone
 
 from peerdiag.casereview.domain.concerns import open_concerns_for
@@ -16,6 +20,7 @@ from peerdiag.portfolio.domain.todos import todos_for
 from peerdiag.web.forms.diagnostics import DashboardFilterForm
 
 from .common import is_htmx
+from .sensitive import may_open
 
 PAGE_SIZE = 25
 
@@ -62,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "filtered": any(request.GET.get(k) for k in ("stage", "type", "region")),
             # The htmx filter swaps the table only, so the list is worked out for full pages.
-            "todos": [] if partial else todos_for(request.user, today=today),
+            "todos": [] if partial else _openable(request, todos_for(request.user, today=today)),
             "can_search_bench": request.user.has_perm("directory.view_bench"),
             # Councils' requests still waiting for the LGA (issue 17).
             "council_requests": [] if partial else requests_for_user(request.user),  # type: ignore[arg-type]
@@ -71,3 +76,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "concerns": [] if partial else list(open_concerns_for(request.user)),  # type: ignore[arg-type]
         },
     )
+
+
+def _openable(request: HttpRequest, todos: list[Any]) -> list[Any]:
+    """Each to-do links to a page its person may open. A to-do whose page is a sensitive one
+    (web/views/sensitive.py: children's data, sensitive documents) that this person may not
+    open now, not cleared or not signed in with two-factor in this session, links to the
+    diagnostic's overview instead, which says what is left and what they may do about it."""
+    allowed: dict[tuple[int, str], bool] = {}
+    out = []
+    for todo in todos:
+        kind = getattr(resolve(todo.url).func, "sensitive", None)
+        if kind and todo.diagnostic is not None:
+            key = (todo.diagnostic.pk, kind)
+            if key not in allowed:
+                allowed[key] = may_open(request, todo.diagnostic, kind)
+            if not allowed[key]:
+                ref = {"ref": todo.diagnostic.reference}
+                todo = replace(todo, url_name="web:diagnostic_overview", url_kwargs=ref)
+        out.append(todo)
+    return out

@@ -27,6 +27,7 @@ from peerdiag.directory.models import Person
 from peerdiag.web.forms.diagnostics import Day1Form, DetailsForm, DiagnosticCreateForm
 
 from .common import FIX_PAGES
+from .sensitive import may_open
 
 CHANGE = "diagnostics.change_diagnostic"
 
@@ -50,7 +51,7 @@ FIX_PERMS = {
     "kit": "findings.view_shared_digest",
     "written": "reports.view_written",
     "evaluation": "evaluation.view_results",
-    "case_review": "diagnostics.view_child_data",
+    # "case_review": its page's own check, sensitive.may_open (below).
     "team_review": "diagnostics.view_diagnostic",
 }
 # Tasks whose page is not in common.FIX_PAGES.
@@ -108,7 +109,10 @@ def diagnostic_overview(request: HttpRequest, ref: str) -> HttpResponse:
         if fix not in links:
             name = FIX_PAGES.get(fix) or TASK_PAGES.get(fix)
             # The rule itself, as the pages test it (an administrator's superuser flag aside).
-            may = bool(name) and rules.has_perm(FIX_PERMS.get(fix, CHANGE), request.user, d)
+            if fix == "case_review":  # the case review's own gate, two-factor session and all
+                may = may_open(request, d, "child_data")
+            else:
+                may = bool(name) and rules.has_perm(FIX_PERMS.get(fix, CHANGE), request.user, d)
             links[fix] = reverse(name, args=[d.reference]) if may and name else ""
         return links[fix]
 
@@ -136,6 +140,8 @@ def diagnostic_overview(request: HttpRequest, ref: str) -> HttpResponse:
         "audit": d.audit.select_related("actor")[:8] if internal else [],
         "open": d.stage not in ENDED,
         "kloes_editable": kloes_editable(d),
+        # Linked only for those its page lets in (web/views/sensitive.py).
+        "can_open_case_review": d.case_review_in_scope and may_open(request, d, "child_data"),
     }
     return render(request, "web/diagnostics/overview.html", context)
 

@@ -55,7 +55,7 @@ from peerdiag.web.forms.documents import (
     UploadForm,
 )
 
-from .sensitive import sensitive
+from .sensitive import may_open, sensitive
 from .stale import already_saved
 
 VIEW = "documents.view_requests"
@@ -261,6 +261,8 @@ def _detail(
             "can_reclassify": request.user.has_perm(MANAGE, d),
             "max_mb": max_upload_bytes() // (1024 * 1024),
             "may_download": request.user.has_perm(DOWNLOAD, d),
+            # A sensitive version links only for those its download lets in.
+            "may_open_sensitive": may_open(request, d, "documents"),
             "may_review": ask.status == RequestStatus.SUPPLIED,
             "accepted": ask.status == RequestStatus.ACCEPTED,
             **_can(request, d),

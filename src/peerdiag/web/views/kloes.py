@@ -117,7 +117,14 @@ def kloe_edit(request: HttpRequest, ref: str, code: str) -> HttpResponse:
         else:
             messages.success(request, f"Key line of enquiry {kloe.order} saved")
             return redirect("web:kloe_list", d.reference)
-    return render(request, "web/diagnostics/kloe_edit.html", {"d": d, "kloe": kloe, "form": form})
+    # The page's heading is built here: the template's `add` filter cannot join text and a
+    # number, and gave an empty <h1>.
+    page_title = f"Change key line of enquiry {kloe.order}"
+    return render(
+        request,
+        "web/diagnostics/kloe_edit.html",
+        {"d": d, "kloe": kloe, "form": form, "page_title": page_title},
+    )
 
 
 @login_required

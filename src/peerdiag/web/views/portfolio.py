@@ -8,10 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerdiag.common.jobs import settle as settle_job
+from peerdiag.diagnostics.domain.queries import diagnostics_for_user
 from peerdiag.portfolio.domain.charts import feedback_time_chart, score_chart, stage_chart
 from peerdiag.portfolio.domain.library import library_entries, search_library, theme_names
 from peerdiag.portfolio.domain.portfolio import (
@@ -63,6 +65,12 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "tab": "portfolio",
             "form": form,
             "rows": [portfolio_row(d, today) for d in page.object_list],
+            # The references link only to diagnostics this person may open (one query).
+            "openable": set(
+                diagnostics_for_user(request.user)
+                .filter(pk__in=[d.pk for d in page.object_list])
+                .values_list("pk", flat=True)
+            ),
             "page": page,
             "query": query.urlencode(),
             "filtered": any(chosen.values()),
@@ -141,6 +149,12 @@ def learning_library(request: HttpRequest) -> HttpResponse:
     )
     partial = is_htmx(request)
     template = "web/portfolio/library.html#results" if partial else "web/portfolio/library.html"
+    shown, total = sum(len(t.entries) for t in themes), len(entries)
+    filtered = any(request.GET.get(k) for k in ("q", "theme", "kind"))
+    # Shown under the search, and announced (once) after each htmx update.
+    summary = f"{total} statement{pluralize(total)}."
+    if filtered:
+        summary = f"{shown} of {total} statement{pluralize(total)} match."
     return render(
         request,
         template,
@@ -149,9 +163,10 @@ def learning_library(request: HttpRequest) -> HttpResponse:
             "tab": "library",
             "form": form,
             "themes": themes,
-            "shown": sum(len(t.entries) for t in themes),
-            "total": len(entries),
-            "filtered": any(request.GET.get(k) for k in ("q", "theme", "kind")),
+            "shown": shown,
+            "total": total,
+            "summary": summary,
+            "filtered": filtered,
         },
     )
 

@@ -29,18 +29,25 @@ def session_two_factor_verified(request: HttpRequest) -> bool:
     return bool(request.session.get("two_factor_verified"))
 
 
+def may_open(request: HttpRequest, diagnostic: Any, kind: str) -> bool:
+    """Whether the person may open this diagnostic's sensitive pages of `kind`: the very check
+    of `sensitive(kind)`, for pages that link to them (a link shows only if it will open)."""
+    # rules.has_perm tests the rule itself: Django's has_perm would wave a superuser
+    # through, and nobody reads children's data without being cleared on the team.
+    if not rules.has_perm(PERMS[kind], request.user, diagnostic):
+        return False
+    return kind != "child_data" or session_two_factor_verified(request)
+
+
 def sensitive(kind: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    perm = PERMS[kind]
+    if kind not in PERMS:  # fails when the view is decorated, not when it is first used
+        raise KeyError(kind)
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, ref: str, *args: Any, **kwargs: Any) -> HttpResponse:
             diagnostic = get_diagnostic_for_user(request.user, ref)  # 404 to outsiders
-            # rules.has_perm tests the rule itself: Django's has_perm would wave a superuser
-            # through, and nobody reads children's data without being cleared on the team.
-            if not rules.has_perm(perm, request.user, diagnostic):
-                raise PermissionDenied
-            if kind == "child_data" and not session_two_factor_verified(request):
+            if not may_open(request, diagnostic, kind):
                 raise PermissionDenied
             return view(request, ref, *args, **kwargs)
 

@@ -184,7 +184,17 @@ if (document.readyState === "complete") {
 // Tabs share the latest end they have heard of (localStorage), so a tab left alone neither
 // warns while another is in use nor, once its own count ends, keeps the session going by
 // loading the sign-in page (which would send a still signed-in person straight back).
+//
+// What counts as the person being there: a request they made, or a key, click, touch or wheel
+// on the page (typing a long finding makes no request, and must not end in a sign-out), which
+// posts the keep-alive quietly, at most once in a while. What does not: polls (who else has a
+// page open, a job's progress), which carry the Peerdiag-Background header, so a page left
+// open on an unattended screen does not keep its session signed in for ever.
 const IDLE_END_KEY = "peerdiag:idle-ends-at";
+const BACKGROUND_HEADER = "Peerdiag-Background";
+// Quiet keep-alives while someone types or clicks: once a minute, or more often for a short
+// limit (browser tests use a few seconds).
+const IDLE_INPUT_PING_MAX_MS = 60_000;
 const IDLE_LEFT_HEADER = "Peerdiag-Idle-Seconds-Left";
 const IDLE_WARN_MAX_S = 120;
 const IDLE_CHECK_MS = 1000;
@@ -199,6 +209,7 @@ const idle = {
   returnTo: null,
   said: "",
   timer: 0,
+  pingedAt: Date.now(),
 };
 
 function sharedIdleEnd() {
@@ -288,23 +299,28 @@ function idleCheck() {
   }
 }
 
-async function idleStay() {
-  if (idle.keeping) {
-    return;
-  }
-  idle.keeping = true;
-  idleClose();
+async function idleKeepAlive() {
+  idle.pingedAt = Date.now();
   const token = idleDialog.querySelector("input[name='csrfmiddlewaretoken']")?.value ?? "";
-  let response = null;
   try {
-    response = await fetch(idleDialog.querySelector("[data-idle-stay]").dataset.keepAliveUrl, {
+    return await fetch(idleDialog.querySelector("[data-idle-stay]").dataset.keepAliveUrl, {
       method: "POST",
       headers: { "X-CSRFToken": token },
       credentials: "same-origin",
     });
   } catch {
     // No connection: nothing was kept alive, so the warning comes back at the next check.
+    return null;
   }
+}
+
+async function idleStay() {
+  if (idle.keeping) {
+    return;
+  }
+  idle.keeping = true;
+  idleClose();
+  const response = await idleKeepAlive();
   idle.keeping = false;
   if (response?.status === 401 || response?.status === 403) {
     idleSignIn();
@@ -330,6 +346,27 @@ if (idleDialog instanceof HTMLDialogElement && idle.limit > 0) {
       idleRestart(Number(left));
     }
   });
+  // Polls are marked, so the server does not count them as the person being there.
+  document.addEventListener("htmx:configRequest", (event) => {
+    const trigger = event.detail?.elt?.getAttribute?.("hx-trigger") ?? "";
+    if (/^\s*every\s/.test(trigger)) {
+      event.detail.headers[BACKGROUND_HEADER] = "1";
+    }
+  });
+  const pingEvery = Math.min(IDLE_INPUT_PING_MAX_MS, (idle.limit * 1000) / 4);
+  const noteInput = async () => {
+    // While the warning is open, only its button (or Escape) keeps the session.
+    if (idleDialog.open || idle.keeping || Date.now() - idle.pingedAt < pingEvery) {
+      return;
+    }
+    const response = await idleKeepAlive();
+    if (response?.ok) {
+      idleRestart(Number(response.headers.get(IDLE_LEFT_HEADER) ?? idle.limit));
+    }
+  };
+  for (const kind of ["keydown", "pointerdown", "wheel", "touchstart"]) {
+    document.addEventListener(kind, noteInput, { capture: true, passive: true });
+  }
   idle.timer = window.setInterval(idleCheck, IDLE_CHECK_MS);
   idleCheck();
 }

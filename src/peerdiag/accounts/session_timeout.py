@@ -31,6 +31,11 @@ IDLE_SIGNED_OUT_KEY = "signed_out_idle"
 TOUCH_EVERY_SECONDS = 60
 # The response header that tells the page's script the seconds left (see the docstring above).
 IDLE_LEFT_HEADER = "Peerdiag-Idle-Seconds-Left"
+# The request header the page's script sends on requests nobody asked for: polls, such as who
+# else has a finding open, or a job's progress. They never restart the idle clock (a page left
+# open would otherwise keep its session signed in for ever), and once the session is signed out
+# they get 204 with no body, so htmx swaps nothing (not the sign-in page into a status line).
+BACKGROUND_HEADER = "Peerdiag-Background"
 
 
 def idle_seconds() -> int:
@@ -60,7 +65,8 @@ class IdleTimeoutMiddleware:
 
     Only signed-in sessions are touched; the API (bearer tokens, no session) never is. The
     request carries on as a visitor's, so a page that needs sign-in sends it to the sign-in page
-    with ?next=, and the person comes back where they were.
+    with ?next=, and the person comes back where they were. A background request (a poll, marked
+    with BACKGROUND_HEADER) never restarts the clock, and a signed-out one gets 204.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -68,14 +74,20 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        background = request.headers.get(BACKGROUND_HEADER) == "1"
         if user is not None and user.is_authenticated:
             now = time.time()
             last = request.session.get(LAST_SEEN_KEY)
             if isinstance(last, int | float) and now - last > idle_seconds():
                 logout(request)
                 request.session[IDLE_SIGNED_OUT_KEY] = True
+            elif background:
+                pass  # a poll is not the person doing something
             elif not isinstance(last, int | float) or now - last >= TOUCH_EVERY_SECONDS:
                 request.session[LAST_SEEN_KEY] = now
+        now_user = getattr(request, "user", None)  # logout() above replaced it
+        if background and (now_user is None or not now_user.is_authenticated):
+            return HttpResponse(status=204)
         response = self.get_response(request)
         left = idle_seconds_left(request)
         if left is not None:

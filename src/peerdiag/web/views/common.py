@@ -24,6 +24,16 @@ def fix_url(diagnostic: Diagnostic, fix: str) -> str:
     return reverse(name, args=[diagnostic.reference]) if name else ""
 
 
+def safe_next(request: HttpRequest, candidate: str | None) -> str:
+    """`candidate` if it is an address on this site (and on HTTPS when the request is), to go
+    to after signing in or confirming who someone is; otherwise ""."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
 def is_htmx(request: HttpRequest) -> bool:
     """Whether htmx asked for a part of the page. When it restores a page from history that
     its cache no longer holds, htmx sends HX-Request too, but wants the whole page."""

@@ -18,7 +18,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -37,6 +36,7 @@ from peerdiag.common.errors import DomainError
 from peerdiag.web.forms.auth import code_field
 
 from . import sso
+from .common import safe_next
 
 
 class ReauthForm(forms.Form):
@@ -96,11 +96,7 @@ def _passkey_check(request: HttpRequest, user: User) -> Callable[[], bool] | Non
 
 def _next(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("web:account")
+    return safe_next(request, candidate) or reverse("web:account")
 
 
 def _form_class(*, proved: bool, has_app: bool, passkey: Any, with_code: bool) -> type[forms.Form]:

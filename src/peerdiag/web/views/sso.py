@@ -37,7 +37,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from joserfc.errors import JoseError
@@ -62,6 +61,7 @@ from peerdiag.accounts.sso_config import SsoProvider, provider
 
 # A module import both ways: auth reads end_session_link here, this calls begin_second_step.
 from . import auth
+from .common import safe_next
 
 log = logging.getLogger("peerdiag.web.sso")
 
@@ -158,20 +158,12 @@ def _provider_or_404(key: str) -> SsoProvider:
     return p
 
 
-def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
-
-
 @never_cache
 @require_GET
 def sso_start(request: HttpRequest, key: str) -> HttpResponse:
     """Send the browser to the provider to sign in, keeping where to go afterwards."""
     p = _provider_or_404(key)
-    request.session[NEXT_SESSION_KEY] = _safe_next(request, request.GET.get("next"))
+    request.session[NEXT_SESSION_KEY] = safe_next(request, request.GET.get("next"))
     redirect_uri = request.build_absolute_uri(reverse("web:sso_callback", args=[p.key]))
     try:
         return client_for(p).authorize_redirect(request, redirect_uri)
@@ -213,6 +205,41 @@ def refusal(
     )
 
 
+# The answer for each failure of the token exchange at sign-in.
+FAILURE_STATUS = {"state": 400, "provider": 403, "token": 400, "unreachable": 503}
+
+
+def _exchange(request: HttpRequest, p: SsoProvider, what: str) -> tuple[dict[str, Any], str]:
+    """The provider has sent the browser back: exchange the code for tokens and check the ID
+    token (Authlib: state used once, PKCE, signature, issuer, audience, expiry, nonce).
+
+    Returns the token response (its "userinfo" the ID token's claims) and "", or an empty dict
+    and what went wrong, as a key of FAILURES: "state", "provider", "token" or "unreachable".
+    Each failure is logged, with `what` ("sign-in" or "reauth") saying which round trip."""
+    client = client_for(p)
+    try:
+        options = claims_options(p, client)  # fetches discovery when not kept yet
+        token = client.authorize_access_token(
+            request, claims_options=options, leeway=LEEWAY_SECONDS
+        )
+    except MismatchingStateError:
+        log.warning("single sign-on (%s) %s refused: unknown or used state", p.key, what)
+        return {}, "state"
+    except OAuthError as exc:
+        log.warning("single sign-on (%s) %s refused: provider error %s", p.key, what, exc.error)
+        return {}, "provider"
+    except (JoseError, ValueError) as exc:
+        log.warning("single sign-on (%s) %s refused: ID token not accepted: %r", p.key, what, exc)
+        return {}, "token"
+    except requests.RequestException as exc:
+        log.warning("single sign-on (%s): the provider could not be reached: %s", p.key, exc)
+        return {}, "unreachable"
+    if not token.get("userinfo") or "id_token" not in token:
+        log.warning("single sign-on (%s) %s refused: no ID token", p.key, what)
+        return {}, "token"
+    return token, ""
+
+
 @never_cache
 @require_GET
 def sso_callback(request: HttpRequest, key: str) -> HttpResponse:
@@ -226,28 +253,10 @@ def sso_callback(request: HttpRequest, key: str) -> HttpResponse:
     pending = _take_reauth(request, request.GET.get("state", ""))
     if pending is not None:
         return _reauth_callback(request, p, pending)
-    client = client_for(p)
-    try:
-        options = claims_options(p, client)  # fetches discovery when not kept yet
-        token = client.authorize_access_token(
-            request, claims_options=options, leeway=LEEWAY_SECONDS
-        )
-    except MismatchingStateError:
-        log.warning("single sign-on (%s) refused: unknown or used state", p.key)
-        return refusal(request, p, "state", status=400)
-    except OAuthError as exc:
-        log.warning("single sign-on (%s) refused: provider error %s", p.key, exc.error)
-        return refusal(request, p, "provider", status=403)
-    except (JoseError, ValueError) as exc:
-        log.warning("single sign-on (%s) refused: ID token not accepted: %r", p.key, exc)
-        return refusal(request, p, "token", status=400)
-    except requests.RequestException as exc:
-        log.warning("single sign-on (%s): the provider could not be reached: %s", p.key, exc)
-        return refusal(request, p, "unreachable", status=503)
-    claims = token.get("userinfo")
-    if not claims or "id_token" not in token:
-        log.warning("single sign-on (%s) refused: no ID token", p.key)
-        return refusal(request, p, "token", status=400)
+    token, failure = _exchange(request, p, "sign-in")
+    if failure:
+        return refusal(request, p, failure, status=FAILURE_STATUS[failure])
+    claims = token["userinfo"]
     try:
         user = match_sign_in(p, claims, now=timezone.now())
     except SsoRefused as exc:
@@ -339,7 +348,7 @@ def _reauth_callback(request: HttpRequest, p: SsoProvider, pending: dict[str, An
     confirm page, which says why; nothing is confirmed and nobody is signed in or out.
     """
     user = request.user
-    next_url = _safe_next(request, str(pending.get("next", ""))) or resolve_url(
+    next_url = safe_next(request, str(pending.get("next", ""))) or resolve_url(
         settings.LOGIN_REDIRECT_URL
     )
     if not user.is_authenticated or pending.get("user") != user.pk:
@@ -351,28 +360,12 @@ def _reauth_callback(request: HttpRequest, p: SsoProvider, pending: dict[str, An
     if pending.get("provider") != p.key:
         log.warning("single sign-on (%s) reauth refused: another provider's state", p.key)
         return _reauth_refused(request, next_url, REAUTH_FAILURES["provider"])
-    client = client_for(p)
-    try:
-        options = claims_options(p, client)
-        token = client.authorize_access_token(
-            request, claims_options=options, leeway=LEEWAY_SECONDS
-        )
-    except MismatchingStateError:
-        log.warning("single sign-on (%s) reauth refused: unknown or used state", p.key)
-        return _reauth_refused(request, next_url, REAUTH_FAILURES["provider"])
-    except OAuthError as exc:
-        log.warning("single sign-on (%s) reauth refused: provider error %s", p.key, exc.error)
-        return _reauth_refused(request, next_url, REAUTH_FAILURES["provider"])
-    except (JoseError, ValueError) as exc:
-        log.warning("single sign-on (%s) reauth refused: ID token not accepted: %r", p.key, exc)
-        return _reauth_refused(request, next_url, REAUTH_FAILURES["token"])
-    except requests.RequestException as exc:
-        log.warning("single sign-on (%s): the provider could not be reached: %s", p.key, exc)
-        return _reauth_refused(request, next_url, REAUTH_FAILURES["unreachable"])
-    claims = token.get("userinfo")
-    if not claims or "id_token" not in token:
-        log.warning("single sign-on (%s) reauth refused: no ID token", p.key)
-        return _reauth_refused(request, next_url, REAUTH_FAILURES["token"])
+    token, failure = _exchange(request, p, "reauth")
+    if failure:
+        # A used or unknown state reads, to the person, as the provider not confirming.
+        message = REAUTH_FAILURES["provider" if failure == "state" else failure]
+        return _reauth_refused(request, next_url, message)
+    claims = token["userinfo"]
     try:
         check_fresh_sign_in(user, claims, provider=p, now=time.time())
     except ProviderDidNotConfirm as exc:

@@ -22,7 +22,7 @@ from peerdiag.common.errors import DomainError
 from ..models import User
 from ..sso_config import SsoProvider
 from . import throttle
-from .sso import email_domain
+from .sso import email_domain, email_is_verified
 from .two_factor import CodeCheck, check_second_factor, has_passkey, has_second_factor
 
 # Seconds since the epoch at which the session last confirmed a password (or password + code).
@@ -197,8 +197,7 @@ def check_fresh_sign_in(
     """
     now = time.time() if now is None else now
     email = claims.get("email")
-    verified = claims.get("email_verified") is True or claims.get("xms_edov") is True
-    if not isinstance(email, str) or "@" not in email or not verified:
+    if not isinstance(email, str) or "@" not in email or not email_is_verified(claims):
         raise ProviderDidNotConfirm("no_address", NO_ADDRESS)
     email = email.strip()
     if email.lower() != user.email.strip().lower() or not provider.trusts(email_domain(email)):

@@ -71,7 +71,8 @@ def email_domain(email: str) -> str:
     return domain.lower() if at else ""
 
 
-def _verified(claims: Mapping[str, Any]) -> bool:
+def email_is_verified(claims: Mapping[str, Any]) -> bool:
+    """Whether the claims say the provider verified the e-mail address."""
     # `xms_edov` is Microsoft Entra ID's "the e-mail domain is verified by the tenant" claim,
     # which Entra sends instead of `email_verified` (docs/operations.md).
     return claims.get("email_verified") is True or claims.get("xms_edov") is True
@@ -95,7 +96,7 @@ def match_sign_in(
     if not isinstance(email, str) or "@" not in email:
         raise _refused(provider, "no_email")
     email = email.strip()
-    if not _verified(claims):
+    if not email_is_verified(claims):
         raise _refused(provider, "unverified", email=email)
     domain = email_domain(email)
     if not provider.trusts(domain):
